@@ -1,0 +1,73 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "clusterbox",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "clusterbox", targets: ["clusterbox"]),
+        .library(name: "BoxCore", targets: ["BoxCore"]),
+        .library(name: "BoxMaster", targets: ["BoxMaster"]),
+        .library(name: "BoxAgent", targets: ["BoxAgent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "BoxCore",
+            dependencies: [.product(name: "Collections", package: "swift-collections")],
+            swiftSettings: settings),
+        .target(
+            name: "BoxStore",
+            dependencies: ["BoxCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: settings),
+        .target(
+            name: "BoxMaster",
+            dependencies: ["BoxCore", "BoxStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings),
+        .target(
+            name: "BoxAgent",
+            dependencies: ["BoxCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings),
+        .target(
+            name: "BoxBatch",
+            dependencies: ["BoxCore", "BoxStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings),
+        .target(
+            name: "BoxServer",
+            dependencies: [
+                "BoxCore", "BoxStore", "BoxMaster", "BoxAgent", "BoxBatch",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings),
+        .executableTarget(
+            name: "clusterbox",
+            dependencies: [
+                "BoxCore", "BoxServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
+        .testTarget(name: "BoxCoreTests", dependencies: ["BoxCore"], swiftSettings: settings),
+        .testTarget(name: "BoxStoreTests", dependencies: ["BoxCore", "BoxStore"], swiftSettings: settings),
+        .testTarget(name: "BoxMasterTests", dependencies: ["BoxCore", "BoxMaster"], swiftSettings: settings),
+        .testTarget(name: "BoxAgentTests", dependencies: ["BoxCore", "BoxAgent"], swiftSettings: settings),
+        .testTarget(
+            name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxAgent", "BoxBatch"],
+            swiftSettings: settings),
+        .testTarget(name: "ClusterboxTests", dependencies: ["BoxCore"], swiftSettings: settings),
+    ]
+)
