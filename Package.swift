@@ -34,7 +34,7 @@ let package = Package(
             swiftSettings: settings),
         .target(
             name: "BoxMaster",
-            dependencies: ["BoxCore", "BoxStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["BoxCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: settings),
         .target(
             name: "BoxAgent",

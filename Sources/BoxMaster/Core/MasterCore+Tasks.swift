@@ -1,0 +1,176 @@
+public import BoxCore
+
+extension MasterCore {
+    // MARK: - Agent status updates
+
+    /// An agent reports a task's new state. The master records it, frees the task's resources when the state is
+    /// terminal, and forwards it to the framework, resending until acknowledged. Updates for tasks of a removed
+    /// framework free resources and go no further; updates for tasks the master never launched make it kill them.
+    public mutating func statusUpdate(
+        _ status: TaskStatus, frameworkID: FrameworkID, from agentID: AgentID, now: Instant
+    ) -> [MasterEffect] {
+        var effects: [MasterEffect] = []
+        let ref = TaskRef(frameworkID, status.taskID)
+        guard let entry = tasks[ref], entry.info.agentID == agentID else {
+            if !status.state.isTerminal { effects.append(.agent(agentID, .kill(status.taskID, frameworkID: frameworkID))) }
+            return effects
+        }
+        if entry.state.isTerminal { return effects }  // a late duplicate after a master-made terminal state
+        var update = status
+        update.agentID = agentID
+        if update.uuid == nil {
+            update.uuid = StatusUUID("\(agentID)-\(status.taskID)-\(status.state.rawValue)-\(status.timestamp.nanosecondsSinceEpoch)")
+        }
+        record(update, for: ref, forward: true, now: now, into: &effects)
+        return effects
+    }
+
+    /// Applies `status` to a tracked task: state, resources, forwarding, completion.
+    mutating func record(
+        _ status: TaskStatus, for ref: TaskRef, forward: Bool, now: Instant, into effects: inout [MasterEffect]
+    ) {
+        guard var entry = tasks[ref] else { return }
+        let becameTerminal = status.state.isTerminal && !entry.state.isTerminal
+        entry.state = status.state
+        entry.latest = status
+        if becameTerminal { release(entry, ref) }
+        let deliver = forward && frameworks[ref.frameworkID] != nil
+        if deliver && status.uuid != nil {
+            entry.unacknowledged.append(status)
+            if entry.unacknowledged.count == 1 {
+                entry.retryInterval = config.statusRetryInterval
+                entry.nextRetry = now + config.statusRetryInterval
+                awaitingAcknowledgement.insert(ref)
+                send(status, to: ref.frameworkID, into: &effects)
+            }
+        } else if deliver {
+            send(status, to: ref.frameworkID, into: &effects)
+        }
+        tasks[ref] = entry
+        effects.append(
+            observe(
+                ClusterEvent(
+                    .taskUpdate, time: now, frameworkID: ref.frameworkID, agentID: entry.info.agentID,
+                    taskID: ref.taskID, state: status.state, message: status.message ?? "")))
+        if entry.state.isTerminal && entry.unacknowledged.isEmpty { complete(ref) }
+    }
+
+    /// A task reached a terminal state: its resources return to the agent and leave the framework's share.
+    private mutating func release(_ entry: TaskEntry, _ ref: TaskRef) {
+        let resources = entry.info.resources
+        if var agent = agents[entry.info.agentID] {
+            agent.used -= resources
+            agent.tasks.remove(ref)
+            agents[entry.info.agentID] = agent
+        }
+        if var framework = frameworks[ref.frameworkID] {
+            framework.used -= resources.scalars
+            framework.allocated -= resources.scalars
+            frameworks[ref.frameworkID] = framework
+        }
+        allocationPending = true
+    }
+
+    /// A terminal task whose updates were all acknowledged moves to its framework's completed tasks.
+    mutating func complete(_ ref: TaskRef) {
+        guard let entry = tasks.removeValue(forKey: ref) else { return }
+        awaitingAcknowledgement.remove(ref)
+        guard var framework = frameworks[ref.frameworkID] else { return }
+        framework.tasks.remove(ref.taskID)
+        framework.completedTasks.append(entry)
+        if framework.completedTasks.count > config.completedTasksPerFramework { framework.completedTasks.removeFirst() }
+        frameworks[ref.frameworkID] = framework
+    }
+
+    func send(_ status: TaskStatus, to framework: FrameworkID, into effects: inout [MasterEffect]) {
+        guard frameworks[framework]?.connected == true else { return }
+        effects.append(.send(framework, .update(status)))
+    }
+
+    // MARK: - Acknowledgements and retries
+
+    mutating func acknowledge(
+        _ ref: TaskRef, uuid: StatusUUID, now: Instant, into effects: inout [MasterEffect]
+    ) {
+        guard var entry = tasks[ref], entry.unacknowledged.first?.uuid == uuid else { return }
+        entry.unacknowledged.removeFirst()
+        if let next = entry.unacknowledged.first {
+            entry.retryInterval = config.statusRetryInterval
+            entry.nextRetry = now + config.statusRetryInterval
+            send(next, to: ref.frameworkID, into: &effects)
+        } else {
+            entry.nextRetry = nil
+            awaitingAcknowledgement.remove(ref)
+        }
+        tasks[ref] = entry
+        if entry.state.isTerminal && entry.unacknowledged.isEmpty { complete(ref) }
+    }
+
+    /// Resends the oldest unacknowledged update of each task whose retry time came, doubling the interval.
+    mutating func resendUpdates(now: Instant, into effects: inout [MasterEffect]) {
+        for ref in awaitingAcknowledgement.sorted() {
+            guard var entry = tasks[ref], let due = entry.nextRetry, due <= now, let head = entry.unacknowledged.first
+            else { continue }
+            guard frameworks[ref.frameworkID]?.connected == true else { continue }
+            entry.retryInterval = min(entry.retryInterval * 2, config.statusRetryMax)
+            entry.nextRetry = now + entry.retryInterval
+            tasks[ref] = entry
+            counters.statusUpdatesResent += 1
+            send(head, to: ref.frameworkID, into: &effects)
+        }
+    }
+
+    // MARK: - Kill and reconcile
+
+    mutating func kill(
+        _ taskID: TaskID, of frameworkID: FrameworkID, now: Instant, into effects: inout [MasterEffect]
+    ) {
+        let ref = TaskRef(frameworkID, taskID)
+        guard let entry = tasks[ref], !entry.state.isTerminal else {
+            let status = TaskStatus(
+                taskID: taskID, state: unknownState(for: frameworkID), message: "Cannot kill: task is unknown",
+                source: .master, reason: .taskUnknown, timestamp: now)
+            send(status, to: frameworkID, into: &effects)
+            return
+        }
+        if agents[entry.info.agentID]?.isActive == true {
+            effects.append(.agent(entry.info.agentID, .kill(taskID, frameworkID: frameworkID)))
+        } else {
+            var status = entry.latest
+            status.uuid = nil
+            status.source = .master
+            status.message = "Agent \(entry.info.agentID) is unreachable; the kill waits for it to return"
+            send(status, to: frameworkID, into: &effects)
+        }
+    }
+
+    /// Answers with the latest state of the listed tasks (TASK_UNKNOWN/TASK_LOST for tasks the master does not
+    /// know), or of all the framework's tasks when the list is empty. Answers carry no uuid.
+    mutating func reconcile(
+        _ taskIDs: [TaskID], of frameworkID: FrameworkID, now: Instant, into effects: inout [MasterEffect]
+    ) {
+        guard let framework = frameworks[frameworkID] else { return }
+        let ids = taskIDs.isEmpty ? Array(framework.tasks) : taskIDs
+        for taskID in ids {
+            let ref = TaskRef(frameworkID, taskID)
+            var status: TaskStatus
+            if let entry = tasks[ref] {
+                status = entry.latest
+                status.state = entry.state
+            } else if let done = framework.completedTasks.last(where: { $0.info.taskID == taskID }) {
+                status = done.latest
+            } else {
+                status = TaskStatus(taskID: taskID, state: unknownState(for: frameworkID), timestamp: now)
+            }
+            status.uuid = nil
+            status.source = .master
+            status.reason = .reconciliation
+            status.timestamp = now
+            send(status, to: frameworkID, into: &effects)
+        }
+    }
+
+    func unknownState(for framework: FrameworkID) -> TaskState {
+        (frameworks[framework]?.info.partitionAware ?? true) ? .unknown : .lost
+    }
+}
