@@ -31,6 +31,7 @@ let package = Package(
         .target(
             name: "BoxStore",
             dependencies: ["BoxCore", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"],
             swiftSettings: settings),
         .target(
             name: "BoxMaster",
@@ -39,6 +40,10 @@ let package = Package(
         .target(
             name: "BoxAgent",
             dependencies: ["BoxCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings),
+        .target(
+            name: "BoxSimulation",
+            dependencies: ["BoxCore", "BoxMaster", "BoxAgent", .product(name: "Collections", package: "swift-collections")],
             swiftSettings: settings),
         .target(
             name: "BoxBatch",
@@ -66,7 +71,7 @@ let package = Package(
         .testTarget(name: "BoxMasterTests", dependencies: ["BoxCore", "BoxMaster"], swiftSettings: settings),
         .testTarget(name: "BoxAgentTests", dependencies: ["BoxCore", "BoxAgent"], swiftSettings: settings),
         .testTarget(
-            name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxAgent", "BoxBatch"],
+            name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation"],
             swiftSettings: settings),
         .testTarget(name: "ClusterboxTests", dependencies: ["BoxCore"], swiftSettings: settings),
     ]

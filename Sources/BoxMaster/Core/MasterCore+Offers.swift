@@ -28,7 +28,7 @@ extension MasterCore {
             guard let agent = agents[agentID], agent.isActive else { continue }
             let free = agent.free
             guard isAllocatable(free) else { continue }
-            guard let index = sorter.clients.firstIndex(where: { !isFiltered($0.id, agentID, now: now) }) else {
+            guard let index = sorter.clients.firstIndex(where: { !isFiltered($0.id, agentID, free, now: now) }) else {
                 continue
             }
             let frameworkID = sorter.clients[index].id
@@ -56,9 +56,9 @@ extension MasterCore {
         free.milliCPUs >= config.minAllocatable.milliCPUs || free.memoryMiB >= config.minAllocatable.memoryMiB
     }
 
-    func isFiltered(_ framework: FrameworkID, _ agent: AgentID, now: Instant) -> Bool {
-        guard let until = frameworks[framework]?.filters[agent] else { return false }
-        return until > now
+    func isFiltered(_ framework: FrameworkID, _ agent: AgentID, _ free: Resources, now: Instant) -> Bool {
+        guard let filter = frameworks[framework]?.filters[agent] else { return false }
+        return filter.until > now && filter.resources.contains(free)
     }
 
     // MARK: - Answers to offers
@@ -71,7 +71,9 @@ extension MasterCore {
         for offerID in offerIDs {
             guard let entry = offers[offerID], entry.offer.frameworkID == id else { continue }
             recoverOffer(offerID)
-            if refuse > .zero { frameworks[id]!.filters[entry.offer.agentID] = now + refuse }
+            if refuse > .zero {
+                frameworks[id]!.filters[entry.offer.agentID] = RefusalFilter(resources: entry.offer.resources, until: now + refuse)
+            }
             counters.offersDeclined += 1
             effects.append(
                 observe(
@@ -136,7 +138,9 @@ extension MasterCore {
             launch(task, framework: id, now: now, into: &effects)
         }
         let refuse = refuseDuration(filters.refuseSeconds)
-        if isAllocatable(remaining), refuse > .zero { frameworks[id]!.filters[agentID] = now + refuse }
+        if isAllocatable(remaining), refuse > .zero {
+            frameworks[id]!.filters[agentID] = RefusalFilter(resources: remaining, until: now + refuse)
+        }
         allocationPending = true
     }
 

@@ -62,8 +62,9 @@ public struct FrameworkEntry: Sendable, Hashable {
     public var connected = true
     public var disconnectedAt: Instant?
     public var suppressed = false
-    /// Agents this framework refused, until when.
-    public var filters: [AgentID: Instant] = [:]
+    /// What this framework refused on each agent, and until when. As in Mesos, a filter holds back only offers
+    /// that fit inside the refused resources: once more is free on the agent (a task ended), it is offered again.
+    public var filters: [AgentID: RefusalFilter] = [:]
     public var offers: OrderedSet<OfferID> = []
     /// Scalars held through offers and running tasks: what DRF counts.
     public var allocated: Resources = .zero
@@ -91,4 +92,10 @@ public struct MasterCounters: Sendable, Hashable {
     public var tasksInvalid = 0
     public var allocationPasses = 0
     public var statusUpdatesResent = 0
+}
+
+/// Resources of one agent a framework refused, until `until`.
+public struct RefusalFilter: Sendable, Hashable {
+    public var resources: Resources
+    public var until: Instant
 }

@@ -1,0 +1,220 @@
+public import BoxCore
+import Foundation
+public import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Runs each task as a real child process, like Mesos' command executor: `/bin/sh -c <command>` in its own
+/// session (so its process group id is its pid), inside a sandbox directory that holds its `stdout` and `stderr`.
+///
+/// ```
+///  launch ──▶ sandbox ──▶ posix_spawn ──▶ RUNNING ──▶ (wait thread: waitid WNOWAIT)
+///                                           │                   │
+///                    kill: SIGTERM ─▶ grace ─▶ SIGKILL           ▼
+///                                                  processExited: SIGKILL the group, reap, terminal update
+/// ```
+///
+/// Only process groups this executor spawned are ever signalled, and only while their leader is unreaped, so
+/// a recycled pid can never be hit.
+public actor ProcessExecutor: TaskExecutor {
+    // MARK: - State
+
+    /// A spawned task whose main process has not been reaped yet.
+    private struct Running {
+        let pid: pid_t
+        let sandbox: String
+        let agentID: AgentID
+        let onStatus: @Sendable (TaskStatus) -> Void
+        /// Waits for the main process to exit, then reports it; ends once the terminal update is sent.
+        var monitor: Task<Void, Never>?
+        /// Set by `kill`: the terminal state becomes `TASK_KILLED` whatever the exit status is, as in Mesos.
+        var killRequested = false
+        var killDeadline: Instant?
+        /// Sends SIGKILL when the grace period ends; cancelled when the process exits first. (A `ManualClock`
+        /// sleep ignores cancellation, so under one it stays suspended until the clock passes the deadline.)
+        var escalation: Task<Void, Never>?
+    }
+
+    private let sandboxRoot: String
+    private let hostname: String
+    private let clock: any ClusterClock
+    private let logger: Logger
+    private let agentPath: String?
+
+    private var running: [TaskID: Running] = [:]
+    /// Every sandbox made, kept after the task ends so its output can still be read.
+    private var sandboxes: [TaskID: String] = [:]
+    private var isShutDown = false
+
+    public nonisolated var kind: String { "process" }
+
+    /// - Parameters:
+    ///   - sandboxRoot: sandboxes go to `<sandboxRoot>/<agentID>/<frameworkID>/<taskID>`; a relative path is
+    ///     taken from the current directory.
+    ///   - hostname: given to tasks as `HOST`.
+    public init(sandboxRoot: String, hostname: String, clock: any ClusterClock = SystemClock(), logger: Logger) {
+        self.sandboxRoot =
+            sandboxRoot.hasPrefix("/")
+            ? sandboxRoot : FileManager.default.currentDirectoryPath + "/" + sandboxRoot
+        self.hostname = hostname
+        self.clock = clock
+        self.logger = logger
+        self.agentPath = ProcessInfo.processInfo.environment["PATH"]
+    }
+
+    // MARK: - Inputs
+
+    /// Starts `task`: `TASK_STARTING`, then `TASK_RUNNING` once spawned, then one terminal update when its main
+    /// process exits. A task that is invalid (no command, duplicate id, executor shut down) gets only
+    /// `TASK_FAILED`; a sandbox or spawn failure gets `TASK_STARTING` then `TASK_FAILED` (`containerLaunchFailed`).
+    public func launch(
+        _ task: TaskInfo, frameworkID: FrameworkID, agentID: AgentID,
+        onStatus: @escaping @Sendable (TaskStatus) -> Void
+    ) async {
+        let taskID = task.taskID
+        var logger = logger
+        logger[metadataKey: "task.id"] = "\(taskID)"
+        logger[metadataKey: "agent.id"] = "\(agentID)"
+        func report(_ state: TaskState, _ message: String? = nil, _ reason: StatusReason? = nil) {
+            onStatus(makeStatus(taskID, state, agentID, message, reason, exitCode: nil))
+        }
+
+        // Validation first: none of these touch the disk.
+        if running[taskID] != nil {
+            logger.warning("Refusing to launch a task whose id is already running")
+            return report(.failed, "Task \(taskID) is already running on this executor", .taskInvalid)
+        }
+        if isShutDown {
+            return report(.failed, "executor: shut down", .containerLaunchFailed)
+        }
+        guard let command = task.command else {
+            return report(.failed, "Task has no command; the process executor runs only command tasks", .taskInvalid)
+        }
+
+        report(.starting)
+        let sandbox: String
+        switch ProcessSandbox.create(
+            root: sandboxRoot, agentID: agentID, frameworkID: frameworkID, taskID: taskID)
+        {
+        case .success(let path): sandbox = path
+        case .failure(let error):
+            logger.warning("Sandbox creation failed", metadata: ["error": "\(error)"])
+            return report(.failed, error.description, .containerLaunchFailed)
+        }
+        sandboxes[taskID] = sandbox
+
+        let environment = ProcessEnvironment.make(
+            task: task, frameworkID: frameworkID, agentID: agentID, sandbox: sandbox, hostname: hostname,
+            agentPath: agentPath)
+        let pid: pid_t
+        switch ProcessSpawner.spawn(command: command.value, sandbox: sandbox, environment: environment) {
+        case .success(let spawned): pid = spawned
+        case .failure(let error):
+            logger.warning("Spawn failed", metadata: ["error": "\(error)"])
+            return report(.failed, error.description, .containerLaunchFailed)
+        }
+        if let error = ProcessSandbox.writeCheckpoint(sandbox: sandbox, pid: pid) {
+            logger.warning("Could not write the pid checkpoint", metadata: ["error": "\(error)"])
+        }
+
+        // No suspension point since the spawn: the monitor cannot report the exit before RUNNING is sent.
+        running[taskID] = Running(pid: pid, sandbox: sandbox, agentID: agentID, onStatus: onStatus)
+        // Owned by the entry and awaited by `shutdown`. It runs on this actor; only the wait itself leaves it.
+        running[taskID]?.monitor = Task {
+            let waitError = await ProcessWatcher.waitUntilExited(pid)
+            self.processExited(taskID, pid: pid, waitError: waitError)
+        }
+        logger.info("Task launched", metadata: ["pid": "\(pid)", "sandbox": "\(sandbox)"])
+        report(.running)
+    }
+
+    /// Sends SIGTERM to the task's process group and arms a SIGKILL for when `grace` ends. Its terminal update
+    /// becomes `TASK_KILLED`. A second kill can only bring the SIGKILL forward. Unknown or ended tasks are ignored.
+    public func kill(_ taskID: TaskID, grace: Duration) async {
+        requestKill(taskID, grace: grace)
+    }
+
+    /// Kills every running task (SIGTERM, SIGKILL after `grace`) and returns once each has sent its terminal
+    /// update. Later launches fail.
+    public func shutdown(grace: Duration) async {
+        isShutDown = true
+        for taskID in running.keys { requestKill(taskID, grace: grace) }
+        let monitors = running.values.compactMap(\.monitor)
+        for monitor in monitors { await monitor.value }
+    }
+
+    public func sandbox(of taskID: TaskID) async -> String? { sandboxes[taskID] }
+
+    // MARK: - Effects
+
+    private func requestKill(_ taskID: TaskID, grace: Duration) {
+        guard var entry = running[taskID] else { return }
+        let deadline = clock.now + grace
+        if let armed = entry.killDeadline, armed <= deadline { return }
+        if !entry.killRequested {
+            ProcessSignals.signalGroup(entry.pid, SIGTERM)
+            logger.info(
+                "Killing task", metadata: ["task.id": "\(taskID)", "pid": "\(entry.pid)", "grace": "\(grace)"])
+        }
+        entry.killRequested = true
+        entry.killDeadline = deadline
+        entry.escalation?.cancel()
+        let pid = entry.pid
+        entry.escalation = Task { [clock] in
+            do { try await clock.sleep(until: deadline) } catch { return }
+            if Task.isCancelled { return }
+            self.escalate(taskID, pid: pid)
+        }
+        running[taskID] = entry
+    }
+
+    private func escalate(_ taskID: TaskID, pid: pid_t) {
+        // The entry exists until the leader is reaped, so `pid` is still ours.
+        guard running[taskID]?.pid == pid else { return }
+        logger.info("Grace period over, sending SIGKILL", metadata: ["task.id": "\(taskID)", "pid": "\(pid)"])
+        ProcessSignals.signalGroup(pid, SIGKILL)
+    }
+
+    /// The main process has exited and is still a zombie: kill what is left of its group, reap it, and send the
+    /// terminal update (`TASK_FINISHED`, `TASK_FAILED` or `TASK_KILLED`).
+    private func processExited(_ taskID: TaskID, pid: pid_t, waitError: Int32) {
+        guard let entry = running[taskID], entry.pid == pid else { return }
+        let exit: ProcessExit
+        if waitError == 0 {
+            ProcessSignals.signalGroup(pid, SIGKILL)
+            exit = ProcessWatcher.reap(pid)
+        } else {
+            // Someone else reaped it, so the pid may be reused already: signal nothing.
+            exit = .unknown("waitid: \(ProcessSignals.errorText(waitError))")
+        }
+        entry.escalation?.cancel()
+        running[taskID] = nil
+        ProcessSandbox.removeCheckpoint(sandbox: entry.sandbox)
+
+        let outcome = TerminalOutcome(exit: exit, killRequested: entry.killRequested)
+        logger.info(
+            "Task ended",
+            metadata: [
+                "task.id": "\(taskID)", "pid": "\(pid)", "state": "\(outcome.state.rawValue)",
+                "message": "\(outcome.message)",
+            ])
+        let status = makeStatus(
+            taskID, outcome.state, entry.agentID, outcome.message, outcome.reason, exitCode: outcome.exitCode)
+        entry.onStatus(status)
+    }
+
+    // MARK: - Helpers
+
+    private func makeStatus(
+        _ taskID: TaskID, _ state: TaskState, _ agentID: AgentID, _ message: String?, _ reason: StatusReason?,
+        exitCode: Int32?
+    ) -> TaskStatus {
+        TaskStatus(
+            taskID: taskID, state: state, agentID: agentID, message: message, source: .executor, reason: reason,
+            uuid: StatusUUID(UUID().uuidString), timestamp: clock.now, exitCode: exitCode)
+    }
+}
