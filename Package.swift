@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "clusterbox",
             dependencies: [
-                "BoxCore", "BoxServer",
+                "BoxCore", "BoxServer", "BoxAgent", "BoxSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 import BoxMaster
 
 extension Simulation {

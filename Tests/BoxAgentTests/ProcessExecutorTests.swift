@@ -27,7 +27,7 @@ struct ProcessExecutorTests {
             let directory = try #require(sandbox)
             #expect(readFile(directory + "/stdout") == "hello\n")
             #expect(readFile(directory + "/stderr") == "oops\n")
-            #expect(!FileManager.default.fileExists(atPath: directory + "/pid"))
+            #expect(!FileManager.default.fileExists(atPath: directory + "/.clusterbox-pid"))
         }
     }
 
@@ -102,14 +102,14 @@ struct ProcessExecutorTests {
                 agentID: "agent-1", onStatus: recorder.onStatus)
             let sandbox = try #require(await executor.sandbox(of: "k1"))
             let child = try #require(await readPID(sandbox + "/child.pid"))
-            #expect(FileManager.default.fileExists(atPath: sandbox + "/pid"))
+            #expect(FileManager.default.fileExists(atPath: sandbox + "/.clusterbox-pid"))
 
             await executor.kill("k1", grace: .milliseconds(500))
             let killed = try #require(await recorder.terminal())
             #expect(killed.state == .killed)
             #expect(killed.message == "Command terminated by signal SIGTERM")
             #expect(await processIsGone(child))
-            #expect(!FileManager.default.fileExists(atPath: sandbox + "/pid"))
+            #expect(!FileManager.default.fileExists(atPath: sandbox + "/.clusterbox-pid"))
             await executor.shutdown(grace: .seconds(1))
         }
     }
@@ -157,11 +157,11 @@ struct ProcessExecutorTests {
                 makeTask("orphan", "sleep 300"), frameworkID: "fw-1", agentID: "agent-1",
                 onStatus: recorder.onStatus)
             let sandbox = try #require(await executor.sandbox(of: "orphan"))
-            let checkpoint = try #require(readFile(sandbox + "/pid").flatMap(ProcessCheckpoint.init(parsing:)))
+            let checkpoint = try #require(readFile(sandbox + "/.clusterbox-pid").flatMap(ProcessCheckpoint.init(parsing:)))
 
             #expect(ProcessExecutor.killLeftovers(sandboxRoot: root) == 1)
             #expect(await processIsGone(checkpoint.pid))
-            #expect(!FileManager.default.fileExists(atPath: sandbox + "/pid"))
+            #expect(!FileManager.default.fileExists(atPath: sandbox + "/.clusterbox-pid"))
             // This executor did not send the SIGKILL, so for it the task failed.
             let ended = try #require(await recorder.terminal())
             #expect(ended.state == .failed)
@@ -176,9 +176,9 @@ struct ProcessExecutorTests {
         try await withTemporaryDirectory { root in
             let sandbox = root + "/a/f/t"
             try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
-            try "\(getpid()) 1\n".write(toFile: sandbox + "/pid", atomically: true, encoding: .utf8)
+            try "\(getpid()) 1\n".write(toFile: sandbox + "/.clusterbox-pid", atomically: true, encoding: .utf8)
             #expect(ProcessExecutor.killLeftovers(sandboxRoot: root) == 0)
-            #expect(!FileManager.default.fileExists(atPath: sandbox + "/pid"))
+            #expect(!FileManager.default.fileExists(atPath: sandbox + "/.clusterbox-pid"))
         }
     }
 

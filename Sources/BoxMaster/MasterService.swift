@@ -1,0 +1,158 @@
+public import BoxCore
+public import Logging
+
+/// Hosts the master core: feeds it inputs (framework calls, agent messages, ticks) and carries out its effects
+/// (events to frameworks' streams, commands to agents, cluster events to listeners). Every transition is made
+/// synchronously inside the actor, so reentrancy never sees half of one.
+public actor MasterService {
+    private var core: MasterCore
+    private let clock: any ClusterClock
+    private let logger: Logger
+    private var frameworkStreams: [FrameworkID: AsyncStream<Event>.Continuation] = [:]
+    private var agentLinks: [AgentID: @Sendable (AgentCommand) -> Void] = [:]
+    /// Every cluster event the core narrates, for SSE clients and the CLI.
+    public nonisolated let events = EventBroadcast<ClusterEvent>()
+    public private(set) var allocationSeconds = MasterTimings()
+    private let tickInterval: Duration
+
+    public init(config: MasterConfig, clock: any ClusterClock, logger: Logger, tickInterval: Duration = .milliseconds(20)) {
+        self.core = MasterCore(config: config, now: clock.now)
+        self.clock = clock
+        self.logger = logger
+        self.tickInterval = tickInterval
+    }
+
+    /// Ticks until cancelled: timeouts, retries, and an allocation pass whenever one is due.
+    public func run() async {
+        while !Task.isCancelled {
+            tick()
+            do { try await clock.sleep(for: tickInterval) } catch { break }
+        }
+        for continuation in frameworkStreams.values { continuation.finish() }
+        frameworkStreams.removeAll()
+        events.finishAll()
+    }
+
+    /// A copy of the core's state, for the state endpoints.
+    public func snapshot() -> MasterCore { core }
+
+    // MARK: - Framework side
+
+    public func subscribe(_ info: FrameworkInfo) -> AsyncStream<Event> {
+        let (stream, continuation) = AsyncStream<Event>.makeStream()
+        let (id, effects) = core.subscribe(info, now: clock.now)
+        guard let id else {
+            for case .send(_, let event) in effects { continuation.yield(event) }
+            continuation.finish()
+            return stream
+        }
+        frameworkStreams[id]?.finish()  // a second subscription wins; the old stream ends
+        frameworkStreams[id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            // A short hop back into the actor; it ends as soon as the disconnect is recorded.
+            Task { await self?.streamEnded(id, continuation: continuation) }
+        }
+        logger.info("Framework subscribed", metadata: ["framework.id": "\(id)", "framework.name": "\(info.name)"])
+        carry(effects)
+        return stream
+    }
+
+    public func send(_ call: Call, from framework: FrameworkID) {
+        carry(core.handle(call, from: framework, now: clock.now))
+    }
+
+    private func streamEnded(_ id: FrameworkID, continuation: AsyncStream<Event>.Continuation) {
+        // Only the current stream's end disconnects the framework, not that of a replaced one.
+        guard frameworkStreams[id] != nil else { return }
+        frameworkStreams.removeValue(forKey: id)
+        carry(core.frameworkDisconnected(id, now: clock.now))
+    }
+
+    // MARK: - Agent side
+
+    public func registerAgent(_ registration: AgentRegistration, commands: @escaping @Sendable (AgentCommand) -> Void)
+        -> AgentID?
+    {
+        let (id, effects) = core.agentRegistered(registration, now: clock.now)
+        guard let id else { return nil }
+        agentLinks[id] = commands
+        logger.info("Agent registered", metadata: ["agent.id": "\(id)", "agent.hostname": "\(registration.hostname)"])
+        carry(effects)
+        return id
+    }
+
+    public func heartbeat(_ agentID: AgentID) -> Bool { core.agentHeartbeat(agentID, now: clock.now) }
+
+    public func statusUpdate(_ status: TaskStatus, frameworkID: FrameworkID, from agentID: AgentID) {
+        carry(core.statusUpdate(status, frameworkID: frameworkID, from: agentID, now: clock.now))
+    }
+
+    // MARK: - Effects
+
+    private func tick() {
+        let started = clock.now
+        let passes = core.counters.allocationPasses
+        let effects = core.tick(now: started)
+        if core.counters.allocationPasses != passes { allocationSeconds.record(SystemClock().now - started) }
+        carry(effects)
+    }
+
+    private func carry(_ effects: [MasterEffect]) {
+        for effect in effects {
+            switch effect {
+            case .send(let id, let event):
+                frameworkStreams[id]?.yield(event)
+            case .agent(let id, let command):
+                agentLinks[id]?(command)
+            case .closeFramework(let id):
+                frameworkStreams.removeValue(forKey: id)?.finish()
+            case .observe(let event):
+                logger.debug("\(event.kind.rawValue): \(event.message)")
+                events.publish(event)
+            }
+        }
+    }
+}
+
+/// How long allocation passes take, for `/metrics`.
+public struct MasterTimings: Sendable {
+    public private(set) var count = 0
+    public private(set) var totalSeconds = 0.0
+    public private(set) var lastSeconds = 0.0
+
+    mutating func record(_ duration: Duration) {
+        count += 1
+        lastSeconds = duration.seconds
+        totalSeconds += lastSeconds
+    }
+}
+
+/// The in-process scheduler transport: framework calls become actor calls on the master.
+public struct InProcessSchedulerTransport: SchedulerTransport {
+    let master: MasterService
+
+    public init(master: MasterService) { self.master = master }
+
+    public func subscribe(_ info: FrameworkInfo) async -> AsyncStream<Event> { await master.subscribe(info) }
+
+    public func send(_ call: Call, from framework: FrameworkID) async { await master.send(call, from: framework) }
+}
+
+/// The in-process agent link.
+public struct InProcessAgentUplink: AgentUplink {
+    let master: MasterService
+
+    public init(master: MasterService) { self.master = master }
+
+    public func register(_ registration: AgentRegistration, commands: @escaping @Sendable (AgentCommand) -> Void)
+        async -> AgentID?
+    {
+        await master.registerAgent(registration, commands: commands)
+    }
+
+    public func heartbeat(_ agentID: AgentID) async -> Bool { await master.heartbeat(agentID) }
+
+    public func statusUpdate(_ status: TaskStatus, frameworkID: FrameworkID, from agentID: AgentID) async {
+        await master.statusUpdate(status, frameworkID: frameworkID, from: agentID)
+    }
+}

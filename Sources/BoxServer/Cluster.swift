@@ -1,0 +1,163 @@
+public import BoxAgent
+public import BoxBatch
+public import BoxCore
+public import BoxMaster
+public import BoxStore
+import Foundation
+import Hummingbird
+public import Logging
+import ServiceLifecycle
+
+/// One cluster in one process: the store, the master, the agents, the batch framework and the HTTP API, run as
+/// services of one `ServiceGroup` in dependency order and stopped in reverse (the API first, the master last), so
+/// that every task is killed before the process exits.
+public final class Cluster: Sendable {
+    public let config: ClusterConfig
+    public let store: SQLiteStore
+    public let master: MasterService
+    public let agents: [AgentService]
+    public let batch: BatchService
+    public let clock: any ClusterClock
+    let logger: Logger
+    /// Lines for whoever started the cluster: each component as it comes up.
+    let progress: @Sendable (String) -> Void
+
+    public init(config: ClusterConfig, logger: Logger, progress: @escaping @Sendable (String) -> Void) throws(ClusterError) {
+        self.config = config
+        self.logger = logger
+        self.progress = progress
+        let clock = SystemClock()
+        self.clock = clock
+        try Self.prepare(config.dataDirectory)
+        try Self.checkPortFree(config.host, config.masterPort)
+        do {
+            store = try SQLiteStore(path: config.databasePath)
+        } catch {
+            throw .store("\(error)")
+        }
+        var masterConfig = MasterConfig(masterID: Self.masterID())
+        masterConfig.offerTimeout = .seconds(30)
+        master = MasterService(config: masterConfig, clock: clock, logger: Self.logger(logger, "master"))
+        let uplink = InProcessAgentUplink(master: master)
+        var agents: [AgentService] = []
+        for index in 0..<config.processAgents {
+            let name = "agent-\(index + 1)"
+            let executor = ProcessExecutor(
+                sandboxRoot: config.sandboxRoot, hostname: config.host, clock: clock, logger: Self.logger(logger, "agent"))
+            var resources = config.processAgentResources
+            resources.ports = config.ports(forAgent: index)
+            agents.append(
+                AgentService(
+                    name: name, resources: resources, attributes: ["kind": "process"], executor: executor,
+                    uplink: uplink, clock: clock, logger: Self.logger(logger, "agent", name)))
+        }
+        for index in 0..<config.simulatedAgents {
+            let name = "sim-\(index + 1)"
+            var resources = config.simulatedAgentResources
+            resources.ports = PortRanges([31000...32000])
+            let executor = SimulatedExecutor(
+                seed: config.seed &+ UInt64(index), failureRate: config.simulatedFailureRate, clock: clock)
+            agents.append(
+                AgentService(
+                    name: name, resources: resources, attributes: ["kind": "simulated"], executor: executor,
+                    uplink: uplink, clock: clock, logger: Self.logger(logger, "agent", name)))
+        }
+        self.agents = agents
+        batch = BatchService(
+            transport: InProcessSchedulerTransport(master: master), store: store, clock: clock,
+            logger: Self.logger(logger, "batch"))
+    }
+
+    /// Runs every component until SIGTERM or SIGINT, then stops them in reverse order.
+    public func run() async throws {
+        let revision = try await store.currentRevision()
+        progress("store      ready: \(config.databasePath) (revision \(revision))")
+        let watcher = ReadinessWatcher(cluster: self)
+        let app = Application(
+            router: APIRouter.build(cluster: self),
+            configuration: .init(address: .hostname(config.host, port: config.masterPort), serverName: "clusterbox"),
+            onServerRunning: { _ in await watcher.serverRunning() },
+            logger: Self.logger(logger, "http"))
+        let services: [any Service] = [
+            Runner("master") { await self.master.run() },
+            Runner("agents") {
+                await withTaskGroup(of: Void.self) { group in
+                    for agent in self.agents { group.addTask { await agent.run() } }
+                }
+            },
+            Runner("batch") { await self.batch.run() },
+            Runner("readiness") { await watcher.run() },
+            app,
+        ]
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        try? store.close()
+        progress("stopped")
+    }
+
+    // MARK: - Helpers
+
+    /// Finds the agent that runs (or ran) a task, and the task's sandbox there.
+    public func sandbox(of taskID: TaskID) async -> String? {
+        for agent in agents {
+            if let path = await agent.executor.sandbox(of: taskID) { return path }
+        }
+        return nil
+    }
+
+    static func logger(_ base: Logger, _ component: String, _ name: String? = nil) -> Logger {
+        var logger = Logger(label: "clusterbox.\(component)", factory: { _ in base.handler })
+        logger.logLevel = base.logLevel
+        if let name { logger[metadataKey: "agent.name"] = "\(name)" }
+        return logger
+    }
+
+    static func masterID() -> String { UUID().uuidString.lowercased() }
+
+    static func prepare(_ directory: String) throws(ClusterError) {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .dataDirectory(directory, (error as NSError).localizedDescription)
+        }
+        let probe = directory + "/.write-test-\(getpid())"
+        guard manager.createFile(atPath: probe, contents: Data()) else {
+            throw .dataDirectory(directory, "it is not writable")
+        }
+        try? manager.removeItem(atPath: probe)
+    }
+
+    /// Binds the port once to tell "in use" apart from every other failure before the server starts.
+    public static func checkPortFree(_ host: String, _ port: Int) throws(ClusterError) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, host, &address.sin_addr)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if result != 0 && errno == EADDRINUSE { throw .portInUse(host, port) }
+    }
+}
+
+/// A long-lived component as a `Service`: cancelled on graceful shutdown.
+struct Runner: Service {
+    let name: String
+    let body: @Sendable () async -> Void
+
+    init(_ name: String, body: @escaping @Sendable () async -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await body() }
+    }
+}

@@ -1,0 +1,34 @@
+public import BoxCore
+import Foundation
+
+/// How to boot a cluster: where its data lives, what listens where, which agents run.
+public struct ClusterConfig: Sendable {
+    public var dataDirectory: String
+    public var host = "127.0.0.1"
+    public var masterPort = 5050
+    /// Agents that run tasks as real processes.
+    public var processAgents = 3
+    /// In-process simulated agents, for scale and teaching.
+    public var simulatedAgents = 0
+    public var processAgentResources = Resources(cpus: 2, memoryMiB: 2048, diskMiB: 8192)
+    public var simulatedAgentResources = Resources(cpus: 8, memoryMiB: 16_384, diskMiB: 100_000)
+    /// Process agent N gets ports `firstPort + N*portsPerAgent …`: agents share the host's network, so their
+    /// ranges must not overlap.
+    public var firstPort: UInt16 = 31000
+    public var portsPerAgent: UInt16 = 1000
+    public var simulatedFailureRate = 0.0
+    public var seed: UInt64 = 1
+
+    public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
+
+    public var sandboxRoot: String { dataDirectory + "/sandboxes" }
+    public var databasePath: String { dataDirectory + "/state.sqlite" }
+    public var masterURL: String { "http://\(host):\(masterPort)" }
+
+    func ports(forAgent index: Int) -> PortRanges {
+        let low = Int(firstPort) + index * Int(portsPerAgent)
+        let high = min(low + Int(portsPerAgent) - 1, 65535)
+        guard low <= 65535 else { return PortRanges() }
+        return PortRanges([UInt16(low)...UInt16(high)])
+    }
+}

@@ -1,0 +1,80 @@
+import BoxCore
+import BoxMaster
+import Foundation
+
+/// Reports each component as it comes up and, once the API listens and every agent and the batch framework are
+/// registered, writes `cluster.json` in the data directory (how the CLI finds the cluster) and says "ready".
+actor ReadinessWatcher {
+    private let cluster: Cluster
+    private var serverUp = false
+    private var agentsUp = 0
+    private var batchUp = false
+    private var announced = false
+    private let started = SystemClock().now
+
+    init(cluster: Cluster) { self.cluster = cluster }
+
+    func serverRunning() {
+        serverUp = true
+        cluster.progress("api        listening on \(cluster.config.masterURL)")
+        check()
+    }
+
+    func run() async {
+        for await event in cluster.master.events.subscribe() {
+            switch event.kind {
+            case .agentAdded:
+                agentsUp += 1
+                cluster.progress("agent      \(event.message)")
+            case .frameworkAdded:
+                batchUp = batchUp || event.message.hasPrefix("batch")
+                cluster.progress("framework  \(event.message)")
+            default:
+                continue
+            }
+            check()
+            if announced { break }
+        }
+        // Keep running until shutdown: a Runner that returns early would stop the group.
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+    }
+
+    private func check() {
+        guard !announced, serverUp, batchUp, agentsUp >= cluster.agents.count else { return }
+        announced = true
+        let info = ClusterInfo(
+            pid: getpid(), masterURL: cluster.config.masterURL, host: cluster.config.host,
+            masterPort: cluster.config.masterPort, agents: cluster.agents.count, startedAt: started.secondsSinceEpoch)
+        do {
+            try info.write(to: cluster.config.dataDirectory)
+        } catch {
+            cluster.progress("error      cannot write cluster.json: \(error)")
+        }
+        let elapsed = SystemClock().now - started
+        cluster.progress("ready      in \(String(format: "%.0f", elapsed.seconds * 1000)) ms")
+    }
+}
+
+/// What `cluster.json` holds: enough for the CLI to find and stop a running cluster.
+public struct ClusterInfo: Codable, Sendable {
+    public var pid: Int32
+    public var masterURL: String
+    public var host: String
+    public var masterPort: Int
+    public var agents: Int
+    public var startedAt: Double
+
+    public static let fileName = "cluster.json"
+
+    func write(to directory: String) throws {
+        let data = try JSONEncoder().encode(self)
+        let path = directory + "/" + Self.fileName
+        try data.write(to: URL(fileURLWithPath: path + ".tmp"))
+        _ = rename(path + ".tmp", path)
+    }
+
+    public static func read(from directory: String) -> ClusterInfo? {
+        guard let data = FileManager.default.contents(atPath: directory + "/" + fileName) else { return nil }
+        return try? JSONDecoder().decode(ClusterInfo.self, from: data)
+    }
+}

@@ -1,0 +1,152 @@
+import BoxCore
+import BoxMaster
+import Foundation
+import Hummingbird
+
+/// clusterbox's own endpoints: DRF shares, the live event stream (server-sent events) and task output.
+struct ClusterRoutes {
+    let cluster: Cluster
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/clusterbox/v1/shares") { _, _ in
+            JSON.response(SharesView(core: await cluster.master.snapshot()))
+        }
+        router.get("/clusterbox/v1/events") { _, _ in
+            let stream = cluster.master.events.subscribe()
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: ": clusterbox event stream\n\n"))
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    for await event in stream {
+                        let data = (try? encoder.encode(EventView(event))) ?? Data()
+                        var buffer = ByteBuffer(string: "event: \(event.kind.rawValue)\ndata: ")
+                        buffer.writeBytes(data)
+                        buffer.writeString("\n\n")
+                        try await writer.write(buffer)
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+        router.get("/clusterbox/v1/tasks/{id}/logs") { request, context in
+            let id = try context.parameters.require("id")
+            let query = request.uri.queryParameters
+            let stream = query.get("stream") ?? "stdout"
+            guard stream == "stdout" || stream == "stderr" else {
+                throw APIError(.badRequest, "stream must be stdout or stderr, not '\(stream)'")
+            }
+            guard let offset = Int(query.get("offset") ?? "0"), offset >= 0 else {
+                throw APIError(.badRequest, "offset must be a non-negative integer")
+            }
+            let length = min(Int(query.get("length") ?? "") ?? 1 << 20, 1 << 20)
+            guard let sandbox = await cluster.sandbox(of: TaskID(id)) else {
+                throw APIError(.notFound, "task \(id) has no sandbox on any agent (unknown task, or a simulated one)")
+            }
+            let chunk = TaskLog.read(sandbox + "/" + stream, offset: offset, length: length)
+            let core = await cluster.master.snapshot()
+            let state = core.tasks.first { $0.key.taskID.value == id }?.value.state
+                ?? core.frameworks.values.lazy.compactMap { $0.completedTasks.last { $0.info.taskID.value == id }?.state }.first
+            return JSON.response(LogChunk(data: chunk.text, offset: chunk.next, state: state?.rawValue, sandbox: sandbox))
+        }
+    }
+}
+
+/// One cluster event as JSON on the event stream.
+public struct EventView: Codable, Sendable {
+    public var kind: String
+    public var time: Double
+    public var framework_id: String?
+    public var agent_id: String?
+    public var offer_id: String?
+    public var task_id: String?
+    public var state: String?
+    public var resources: String?
+    public var message: String
+
+    init(_ event: ClusterEvent) {
+        kind = event.kind.rawValue
+        time = event.time.secondsSinceEpoch
+        framework_id = event.frameworkID?.value
+        agent_id = event.agentID?.value
+        offer_id = event.offerID?.value
+        task_id = event.taskID?.value
+        state = event.state?.rawValue
+        resources = event.resources?.description
+        message = event.message
+    }
+}
+
+/// Each framework's dominant share, per resource and overall, as DRF sees it.
+public struct SharesView: Codable, Sendable {
+    public struct Entry: Codable, Sendable {
+        public var framework_id: String
+        public var name: String
+        public var role: String
+        public var weight: Double
+        public var allocated: String
+        public var shares: [String: Double]
+        public var dominant_share: Double
+        public var dominant_resource: String
+        public var weighted_share: Double
+    }
+
+    public var total: String
+    public var frameworks: [Entry]
+
+    init(core: MasterCore) {
+        let total = core.clusterTotal
+        self.total = total.description
+        frameworks = core.frameworks.values.map { framework in
+            let a = framework.allocated
+            func share(_ used: Int, _ all: Int) -> Double { all > 0 ? Double(used) / Double(all) : 0 }
+            let (dominant, resource) = DRFSorter.dominantShare(of: a, in: total)
+            return Entry(
+                framework_id: framework.id.value, name: framework.info.name, role: framework.info.role,
+                weight: framework.info.weight, allocated: a.description,
+                shares: [
+                    "cpus": share(a.milliCPUs, total.milliCPUs), "mem": share(a.memoryMiB, total.memoryMiB),
+                    "disk": share(a.diskMiB, total.diskMiB), "gpus": share(a.gpus, total.gpus),
+                ],
+                dominant_share: dominant, dominant_resource: resource, weighted_share: dominant / framework.info.weight)
+        }
+    }
+}
+
+/// A piece of a task's output file.
+public struct LogChunk: Codable, Sendable {
+    public var data: String
+    /// Where the next read starts.
+    public var offset: Int
+    /// The task's state, when the master still knows it; a follower stops once it is terminal and no data is left.
+    public var state: String?
+    public var sandbox: String
+}
+
+enum TaskLog {
+    static func read(_ path: String, offset: Int, length: Int) -> (text: String, next: Int) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return ("", offset) }
+        defer { try? handle.close() }
+        do {
+            try handle.seek(toOffset: UInt64(offset))
+            let data = try handle.read(upToCount: length) ?? Data()
+            let bytes = [UInt8](data)
+            let end = completeUTF8Prefix(bytes)
+            return (String(decoding: bytes[..<end], as: UTF8.self), offset + end)
+        } catch {
+            return ("", offset)
+        }
+    }
+
+    /// The length of `bytes` without a trailing, incomplete UTF-8 sequence, so that a character cut by the read
+    /// length is read whole next time.
+    static func completeUTF8Prefix(_ bytes: [UInt8]) -> Int {
+        var lead = bytes.count - 1
+        while lead >= 0, lead >= bytes.count - 4, bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
+        guard lead >= 0 else { return bytes.count }
+        let byte = bytes[lead]
+        let expected = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+        return bytes.count - lead < expected ? lead : bytes.count
+    }
+}

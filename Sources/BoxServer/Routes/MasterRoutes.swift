@@ -1,0 +1,56 @@
+import BoxCore
+import BoxMaster
+import Hummingbird
+
+/// The Mesos operator endpoints: health, version, state and its subsets, redirect, metrics.
+struct MasterRoutes {
+    let cluster: Cluster
+
+    func add(to router: Router<BasicRequestContext>) {
+        for path in ["/health", "/master/health"] {
+            router.get(RouterPath(path)) { _, _ in Response(status: .ok) }
+        }
+        router.get("/version") { _, _ in
+            JSON.response([
+                "version": MesosVersion.version, "git_sha": MesosVersion.gitSHA, "build_date": MesosVersion.buildDate,
+                "build_time": "0", "build_user": "clusterbox", "git_tag": MesosVersion.version,
+            ])
+        }
+        for path in ["/master/state", "/master/state.json", "/state", "/state.json"] {
+            router.get(RouterPath(path)) { _, _ in JSON.response(try await state()) }
+        }
+        router.get("/master/frameworks") { _, _ in
+            let state = try await state()
+            return JSON.response(FrameworksView(frameworks: state.frameworks, completed_frameworks: state.completed_frameworks))
+        }
+        router.get("/master/slaves") { _, _ in JSON.response(["slaves": try await state().slaves]) }
+        router.get("/master/tasks") { _, _ in
+            let state = try await state()
+            return JSON.response(["tasks": state.frameworks.flatMap { $0.tasks + $0.unreachable_tasks + $0.completed_tasks }])
+        }
+        for path in ["/master/redirect", "/redirect"] {
+            router.get(RouterPath(path)) { _, _ in
+                Response(status: .temporaryRedirect, headers: [.location: "//\(cluster.config.host):\(cluster.config.masterPort)"])
+            }
+        }
+        router.get("/metrics") { _, _ in
+            let core = await cluster.master.snapshot()
+            let timings = await cluster.master.allocationSeconds
+            let text = MetricsText.render(core: core, timings: timings, listeners: cluster.master.events.listenerCount)
+            return JSON.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("/metrics/snapshot") { _, _ in
+            let core = await cluster.master.snapshot()
+            return JSON.response(MetricsText.snapshot(core: core))
+        }
+    }
+
+    private func state() async throws -> MesosState {
+        MesosState(core: await cluster.master.snapshot(), host: cluster.config.host, port: cluster.config.masterPort)
+    }
+
+    struct FrameworksView: Encodable {
+        var frameworks: [MesosState.Framework]
+        var completed_frameworks: [MesosState.Framework]
+    }
+}

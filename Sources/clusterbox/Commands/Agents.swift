@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+
+/// `clusterbox agents`, `clusterbox frameworks`, `clusterbox shares`: tables from the master's state.
+struct Agents: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List agents with their total, used and offered resources.")
+
+    @OptionGroup var cluster: ClusterOptions
+
+    func run() throws {
+        let (_, client) = try cluster.connect()
+        let state = try client.json(MesosStateView.self, "/master/state")
+        printTable(
+            ["ID", "HOSTNAME", "KIND", "STATE", "RESOURCES", "USED", "OFFERED"],
+            state.slaves.map { agent in
+                [
+                    agent.id, agent.hostname, agent.clusterbox_kind ?? "-", agent.active ? "active" : "unreachable",
+                    agent.resources.summary, "cpus:\(format(agent.used_resources.cpus)) mem:\(Int(agent.used_resources.mem))",
+                    "cpus:\(format(agent.offered_resources.cpus)) mem:\(Int(agent.offered_resources.mem))",
+                ]
+            })
+    }
+}
+
+struct Frameworks: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List frameworks, their tasks and resources.")
+
+    @OptionGroup var cluster: ClusterOptions
+
+    func run() throws {
+        let (_, client) = try cluster.connect()
+        let state = try client.json(MesosStateView.self, "/master/state")
+        let rows = state.frameworks.map { f in
+            [
+                f.id, f.name, f.role, format(f.weight), f.active ? "active" : "disconnected", "\(f.tasks.count)",
+                "\(f.completed_tasks.count)", "cpus:\(format(f.used_resources.cpus)) mem:\(Int(f.used_resources.mem))",
+                "\(f.offers.count)",
+            ]
+        }
+        printTable(["ID", "NAME", "ROLE", "WEIGHT", "STATE", "TASKS", "COMPLETED", "USED", "OFFERS"], rows)
+    }
+}
+
+struct Shares: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "DRF: each framework's share of every resource and its dominant share (offered resources count).")
+
+    @OptionGroup var cluster: ClusterOptions
+
+    struct View: Decodable {
+        struct Entry: Decodable {
+            var name: String
+            var role: String
+            var weight: Double
+            var allocated: String
+            var shares: [String: Double]
+            var dominant_share: Double
+            var dominant_resource: String
+            var weighted_share: Double
+        }
+        var total: String
+        var frameworks: [Entry]
+    }
+
+    func run() throws {
+        let (_, client) = try cluster.connect()
+        let view = try client.json(View.self, "/clusterbox/v1/shares")
+        print("cluster total: \(view.total)")
+        func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
+        printTable(
+            ["FRAMEWORK", "ROLE", "WEIGHT", "CPUS", "MEM", "DISK", "GPUS", "DOMINANT", "WEIGHTED", "ALLOCATED"],
+            view.frameworks.map { f in
+                [
+                    f.name, f.role, format(f.weight), percent(f.shares["cpus"] ?? 0), percent(f.shares["mem"] ?? 0),
+                    percent(f.shares["disk"] ?? 0), percent(f.shares["gpus"] ?? 0),
+                    "\(percent(f.dominant_share)) \(f.dominant_resource)", percent(f.weighted_share), f.allocated,
+                ]
+            })
+    }
+}

@@ -1,0 +1,185 @@
+import ArgumentParser
+import BoxCore
+import BoxServer
+import Foundation
+import Logging
+
+/// `clusterbox up`: boots the cluster daemon (in the background unless `--foreground`), shows each component as
+/// it comes up, and returns once every agent is registered.
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start a cluster: master, agents and the batch framework.")
+
+    @OptionGroup var cluster: ClusterOptions
+
+    @Option(name: .long, help: "Process agents: each task a real child process.")
+    var agents = 3
+
+    @Option(name: .long, help: "Simulated agents, in process, for scale and teaching.")
+    var simulated = 0
+
+    @Option(name: .long, help: "Port of the master's API, dashboard and metrics.")
+    var masterPort = 5050
+
+    @Option(name: .long, help: "Resources of each process agent (Mesos form: cpus:2;mem:2048;disk:8192).")
+    var agentResources = "cpus:2;mem:2048;disk:8192"
+
+    @Option(name: .long, help: "Probability that a simulated task crashes.")
+    var simulatedFailureRate = 0.0
+
+    @Option(name: .long, help: "Log level of the daemon: trace, debug, info, notice, warning, error.")
+    var logLevel = "notice"
+
+    @Flag(name: .long, help: "Run in this terminal instead of in the background.")
+    var foreground = false
+
+    @Option(name: .long, help: "Seconds to wait for the cluster to become ready.")
+    var timeout = 30.0
+
+    func validate() throws {
+        guard agents >= 0, simulated >= 0, agents + simulated > 0 else {
+            throw ValidationError("a cluster needs at least one agent (--agents or --simulated)")
+        }
+        guard (1...65535).contains(masterPort) else { throw ValidationError("--master-port must be 1 to 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        do { _ = try Resources(parsing: agentResources) } catch {
+            throw ValidationError("--agent-resources: \(error)")
+        }
+    }
+
+    func run() async throws {
+        let directory = cluster.directory
+        if let (info, _) = cluster.running() {
+            print("clusterbox is already running (pid \(info.pid), master \(info.masterURL), data \(directory))")
+            return
+        }
+        if foreground {
+            try await runForeground(directory)
+        } else {
+            try startDaemon(directory)
+        }
+    }
+
+    // MARK: - Foreground: this process is the cluster
+
+    private func runForeground(_ directory: String) async throws {
+        var config = ClusterConfig(dataDirectory: directory)
+        config.masterPort = masterPort
+        config.processAgents = agents
+        config.simulatedAgents = simulated
+        config.simulatedFailureRate = simulatedFailureRate
+        let resources = try Resources(parsing: agentResources)
+        config.processAgentResources = resources
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "clusterbox")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+        let box: Cluster
+        do {
+            box = try Cluster(config: config, logger: logger) { line in
+                print("• \(line)")
+                fflush(nil)
+            }
+        } catch {
+            throw CLIError("\(error)")
+        }
+        try await box.run()
+        try? FileManager.default.removeItem(atPath: directory + "/" + ClusterInfo.fileName)
+    }
+
+    // MARK: - Background: start a daemon and follow its progress
+
+    private func startDaemon(_ directory: String) throws {
+        do {
+            try Cluster.checkPortFree("127.0.0.1", masterPort)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError("cannot use data directory \(directory): \((error as NSError).localizedDescription)")
+        }
+        let logPath = directory + "/clusterbox.log"
+        guard FileManager.default.createFile(atPath: logPath, contents: Data()) else {
+            throw CLIError("cannot use data directory \(directory): it is not writable")
+        }
+        try? FileManager.default.removeItem(atPath: directory + "/" + ClusterInfo.fileName)
+        let arguments = [
+            "up", "--foreground", "--data-dir", directory, "--agents", "\(agents)", "--simulated", "\(simulated)",
+            "--master-port", "\(masterPort)", "--agent-resources", agentResources,
+            "--simulated-failure-rate", "\(simulatedFailureRate)", "--log-level", logLevel,
+        ]
+        print("Starting clusterbox in \(directory)")
+        let started = Date()
+        let pid = try Daemon.spawn(executable: Daemon.selfPath(), arguments: arguments, log: logPath)
+        try follow(logPath, pid: pid, started: started)
+        try printSummary(directory, elapsed: Date().timeIntervalSince(started))
+    }
+
+    /// Echoes the daemon's progress lines until it says ready, or fails if it exits or times out first.
+    private func follow(_ logPath: String, pid: pid_t, started: Date) throws {
+        var shown = 0
+        while Date().timeIntervalSince(started) < timeout {
+            let lines = (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false) ?? []
+            let complete = lines.dropLast()  // the last piece may be a line still being written
+            for line in complete.dropFirst(shown) where line.hasPrefix("• ") {
+                print("  " + line.dropFirst(2))
+                if line.hasPrefix("• ready") { return }
+            }
+            shown = complete.count
+            if !processExists(pid) {
+                let tail = lines.suffix(15).joined(separator: "\n")
+                throw CLIError("the cluster daemon exited during start-up:\n\(tail)")
+            }
+            usleep(20_000)
+        }
+        throw CLIError("the cluster did not become ready within \(Int(timeout)) s; see \(logPath)")
+    }
+
+    private func printSummary(_ directory: String, elapsed: TimeInterval) throws {
+        let (info, client) = try cluster.connect()
+        let state = try client.json(MesosStateView.self, "/master/state")
+        print("")
+        print("clusterbox is up in \(String(format: "%.2f", elapsed)) s (pid \(info.pid)).")
+        print("  master     \(info.masterURL)   (/master/state, /metrics, /clusterbox/v1/events)")
+        print("  data       \(directory)")
+        print("  agents     \(state.slaves.count):")
+        for agent in state.slaves {
+            print("             \(agent.hostname)  \(agent.clusterbox_kind ?? "")  \(agent.resources.summary)")
+        }
+        print("")
+        print("Try next:")
+        print("  clusterbox run -- echo hello          run a command on an agent and read its output")
+        print("  clusterbox agents                     agents and their resources")
+        print("  clusterbox shares                     DRF dominant shares per framework")
+        print("  clusterbox offers --watch             watch resource offers flow")
+        print("  curl -s \(info.masterURL)/master/state")
+        print("  clusterbox down                       stop the cluster and every task")
+    }
+}
+
+/// Starting the daemon detached from the terminal.
+enum Daemon {
+    static func selfPath() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Spawns `executable` in a new session, stdin from /dev/null, stdout and stderr to `log`.
+    static func spawn(executable: String, arguments: [String], log: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(0x80))  // POSIX_SPAWN_SETSID: its own session, no terminal
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else { throw CLIError("cannot start the daemon: \(String(cString: strerror(result)))") }
+        return pid
+    }
+}
