@@ -52,21 +52,21 @@ enum ProcessEnvironment {
 
 /// `posix_spawn` of `/bin/sh -c <command>` in a new session, with the sandbox as working directory.
 enum ProcessSpawner {
-    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>)
+    typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>)
         -> Int32
-    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
     // Swift's Glibc module does not import the GNU extensions of <spawn.h> (they need _GNU_SOURCE), so they
     // are looked up by name. Addresses are kept as integers to stay Sendable.
-    private static let addChdirAddress = symbolAddress("posix_spawn_file_actions_addchdir_np")
-    private static let addCloseFromAddress = symbolAddress("posix_spawn_file_actions_addclosefrom_np")
+    static let addChdirAddress = symbolAddress("posix_spawn_file_actions_addchdir_np")
+    static let addCloseFromAddress = symbolAddress("posix_spawn_file_actions_addclosefrom_np")
 
     /// glibc's `POSIX_SPAWN_SETSID` (0x80), which the same missing macro hides. Elsewhere a new process group
     /// (`POSIX_SPAWN_SETPGROUP` with pgroup 0) gives the same pgid = pid.
     #if os(Linux)
-        private static let newSessionFlag: Int32 = 0x80
+        static let newSessionFlag: Int32 = 0x80
     #else
-        private static let newSessionFlag = Int32(POSIX_SPAWN_SETPGROUP)
+        static let newSessionFlag = Int32(POSIX_SPAWN_SETPGROUP)
     #endif
 
     /// Starts the command and returns its pid, which is also its process group id. stdin is /dev/null and
@@ -116,14 +116,43 @@ enum ProcessSpawner {
         return result == 0 ? .success(pid) : .failure(LaunchError(step: "posix_spawn", code: result))
     }
 
-    private static func symbolAddress(_ name: String) -> UInt {
+    static func symbolAddress(_ name: String) -> UInt {
         guard let handle = dlopen(nil, RTLD_NOW) else { return 0 }
         defer { dlclose(handle) }
         return UInt(bitPattern: dlsym(handle, name))
     }
 
-    private static func function<F>(_ address: UInt, as type: F.Type) -> F? {
+    static func function<F>(_ address: UInt, as type: F.Type) -> F? {
         guard let pointer = UnsafeRawPointer(bitPattern: address) else { return nil }
         return unsafeBitCast(pointer, to: type)
+    }
+}
+
+/// Starts a program detached from the caller: a new session, stdin from /dev/null, stdout and stderr appended to
+/// `log`, and no other inherited descriptor (so it cannot hold a caller's pipe open). `clusterbox up` starts its
+/// daemon this way.
+public enum DetachedProcess {
+    public static func spawn(executable: String, arguments: [String], log: String) throws -> Int32 {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(ProcessSpawner.newSessionFlag))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_APPEND | O_CREAT, mode_t(0o644))
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let addCloseFrom = ProcessSpawner.function(
+            ProcessSpawner.addCloseFromAddress, as: ProcessSpawner.AddCloseFrom.self)
+        {
+            _ = addCloseFrom(&actions, 3)
+        }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else { throw LaunchError(step: "posix_spawn \(executable)", code: result) }
+        return pid
     }
 }

@@ -46,6 +46,11 @@ public struct BatchScheduler: Sendable {
     public mutating func offers(_ offers: [Offer], now: Instant) -> [Call] {
         var calls: [Call] = []
         for offer in offers {
+            // Simulated agents cannot run a command; jobs go to agents that run real processes.
+            if offer.attributes["kind"] == "simulated" {
+                calls.append(.decline(offerIDs: [offer.id], filters: Filters(refuseSeconds: 3600)))
+                continue
+            }
             var left = offer.resources
             var launches: [TaskInfo] = []
             for jobID in queue {

@@ -45,14 +45,16 @@ struct BatchRoutes {
     /// A job that no registered agent could ever hold fails now, instead of waiting forever for an offer.
     private func checkFits(_ submission: JobSubmission) async throws {
         let core = await cluster.master.snapshot()
-        let agents = core.agents.values.filter(\.isActive)
+        let agents = core.agents.values.filter { $0.isActive && $0.attributes["kind"] != "simulated" }
         let candidates = agents.filter { submission.agent == nil || submission.agent == $0.id.value || submission.agent == $0.hostname }
         if let wanted = submission.agent, candidates.isEmpty {
             let known = agents.map(\.hostname).sorted().joined(separator: ", ")
-            throw APIError(.unprocessableContent, "no agent named \(wanted) (agents: \(known.isEmpty ? "none" : known))")
+            throw APIError(
+                .unprocessableContent,
+                "no agent named \(wanted) runs commands (agents that do: \(known.isEmpty ? "none" : known))")
         }
         guard candidates.contains(where: { $0.total.contains(submission.resources) }) else {
-            let largest = candidates.map(\.total.scalars.description).joined(separator: ", ")
+            let largest = Set(candidates.map(\.total.scalars.description)).sorted().joined(separator: ", ")
             throw APIError(
                 .unprocessableContent,
                 "no agent can ever fit \(submission.resources): agents offer at most \(largest.isEmpty ? "nothing" : largest)")

@@ -12,21 +12,12 @@ struct ClusterRoutes {
             JSON.response(SharesView(core: await cluster.master.snapshot()))
         }
         router.get("/clusterbox/v1/events") { _, _ in
-            let stream = cluster.master.events.subscribe()
+            let events = cluster.master.events.subscribe()
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                 body: ResponseBody { writer in
-                    try await writer.write(ByteBuffer(string: ": clusterbox event stream\n\n"))
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys]
-                    for await event in stream {
-                        let data = (try? encoder.encode(EventView(event))) ?? Data()
-                        var buffer = ByteBuffer(string: "event: \(event.kind.rawValue)\ndata: ")
-                        buffer.writeBytes(data)
-                        buffer.writeString("\n\n")
-                        try await writer.write(buffer)
-                    }
+                    try await EventStream.serve(events, to: &writer)
                     try await writer.finish(nil)
                 })
         }
@@ -49,6 +40,37 @@ struct ClusterRoutes {
             let state = core.tasks.first { $0.key.taskID.value == id }?.value.state
                 ?? core.frameworks.values.lazy.compactMap { $0.completedTasks.last { $0.info.taskID.value == id }?.state }.first
             return JSON.response(LogChunk(data: chunk.text, offset: chunk.next, state: state?.rawValue, sandbox: sandbox))
+        }
+    }
+}
+
+/// Server-sent events: one frame per cluster event, and a comment every 15 s so that a client that went away is
+/// noticed (the write fails) even when the cluster is idle. The stream ends when the cluster shuts down (the
+/// `Cluster` finishes every listener first, so that the HTTP server's graceful shutdown does not wait on it).
+enum EventStream {
+    static func serve(_ events: AsyncStream<ClusterEvent>, to writer: inout any ResponseBodyWriter) async throws {
+        let (frames, sink) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(4096))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                for await event in events {
+                    var frame = ByteBuffer(string: "event: \(event.kind.rawValue)\ndata: ")
+                    frame.writeBytes((try? encoder.encode(EventView(event))) ?? Data())
+                    frame.writeString("\n\n")
+                    sink.yield(frame)
+                }
+                sink.finish()
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(15))
+                    sink.yield(ByteBuffer(string: ": keep-alive\n\n"))
+                }
+            }
+            try await writer.write(ByteBuffer(string: ": clusterbox event stream\n\n"))
+            defer { group.cancelAll() }
+            for await frame in frames { try await writer.write(frame) }
         }
     }
 }

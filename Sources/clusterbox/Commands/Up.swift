@@ -1,4 +1,5 @@
 import ArgumentParser
+import BoxAgent
 import BoxCore
 import BoxServer
 import Foundation
@@ -163,23 +164,11 @@ enum Daemon {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    /// Spawns `executable` in a new session, stdin from /dev/null, stdout and stderr to `log`.
     static func spawn(executable: String, arguments: [String], log: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_APPEND | O_CREAT, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(0x80))  // POSIX_SPAWN_SETSID: its own session, no terminal
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard result == 0 else { throw CLIError("cannot start the daemon: \(String(cString: strerror(result)))") }
-        return pid
+        do {
+            return try DetachedProcess.spawn(executable: executable, arguments: arguments, log: log)
+        } catch {
+            throw CLIError("cannot start the daemon: \(error)")
+        }
     }
 }

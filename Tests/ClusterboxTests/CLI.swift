@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// Runs the built `clusterbox` binary (and `curl`) as a user would, with a private data directory.
+struct CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// The binary under test: `$CLUSTERBOX_BIN`, else the debug build of this checkout.
+    static var binary: String {
+        ProcessInfo.processInfo.environment["CLUSTERBOX_BIN"] ?? root + "/.build/debug/clusterbox"
+    }
+
+    let dataDirectory: String
+    let port: Int
+
+    init() throws {
+        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cbx-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        port = try Self.freePort()
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], timeout: Double = 60) throws -> Result {
+        try Self.execute(Self.binary, arguments, environment: ["CLUSTERBOX_DATA_DIR": dataDirectory], timeout: timeout)
+    }
+
+    func curl(_ arguments: [String]) throws -> Result {
+        try Self.execute("/usr/bin/curl", ["-s", "--max-time", "20"] + arguments, environment: [:], timeout: 30)
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func up(_ extra: [String] = []) throws -> Result { try run(["up", "--master-port", "\(port)"] + extra) }
+
+    func cleanUp() {
+        _ = try? run(["down"])
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
+    static func execute(_ path: String, _ arguments: [String], environment: [String: String], timeout: Double) throws
+        -> Result
+    {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw CLIMissing(path: path)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read both pipes while the process runs so that a full pipe never blocks it.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var outData = Data()
+        nonisolated(unsafe) var errData = Data()
+        DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            Issue.record("\(path) \(arguments) did not finish within \(timeout) s")
+        }
+        process.waitUntilExit()
+        group.wait()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A port nobody listens on now, from the kernel.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct CLIMissing: Error, CustomStringConvertible {
+    var path: String
+    var description: String { "\(path) is not built: run `swift build` first (install.sh --test does)" }
+}
+
+func processAlive(_ pid: Int32) -> Bool {
+    guard kill(pid, 0) == 0 else { return false }
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")")
+    else { return false }
+    return stat[stat.index(close, offsetBy: 2)] != "Z"
+}

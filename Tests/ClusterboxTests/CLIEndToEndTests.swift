@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+
+/// The whole path a user takes: `up` in a fresh data directory on a free port, `run` commands, read status, bad
+/// input, `down`; all with the built binary and curl. Real processes, real SQLite, real sockets on loopback.
+@Suite(.serialized) struct CLIEndToEndTests {
+    /// up → run echo hello → exit codes → impossible requests → status → down leaves no process behind.
+    @Test func upRunDown() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let up = try cli.up()
+        #expect(up.status == 0, "up failed: \(up.stdout) \(up.stderr)")
+        #expect(up.stdout.contains("ready"))
+        #expect(up.stdout.contains("agent-3"))
+
+        let again = try cli.up()
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("already running"))
+
+        let hello = try cli.run(["run", "--", "echo", "hello"])
+        #expect(hello.status == 0)
+        #expect(hello.stdout == "hello\n")
+
+        let failing = try cli.run(["run", "--", "echo to-stderr >&2; exit 7"])
+        #expect(failing.status == 7)
+        #expect(failing.stderr.contains("to-stderr"))
+
+        let environment = try cli.run(["run", "--agent", "agent-2", "--", "echo $MESOS_TASK_ID $HOST; pwd"])
+        #expect(environment.status == 0)
+        #expect(environment.stdout.hasPrefix("batch-"))
+        #expect(environment.stdout.contains("127.0.0.1"))
+        #expect(environment.stdout.contains(cli.dataDirectory + "/sandboxes/"))
+
+        let tooBig = try cli.run(["run", "--cpus", "64", "--", "true"])
+        #expect(tooBig.status != 0)
+        #expect(tooBig.stderr.contains("no agent can ever fit"))
+
+        let noSuchAgent = try cli.run(["run", "--agent", "agent-9", "--", "true"])
+        #expect(noSuchAgent.status != 0)
+        #expect(noSuchAgent.stderr.contains("no agent named agent-9 runs commands"))
+
+        let status = try cli.run(["status", "--json"])
+        #expect(status.status == 0)
+        let report = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        #expect(report?["running"] as? Bool == true)
+        #expect((report?["agents"] as? [String: Any])?["active"] as? Int == 3)
+
+        // A long task: `down` must kill it.
+        let pidFile = cli.dataDirectory + "/task.pid"
+        let long = Process()
+        long.executableURL = URL(fileURLWithPath: CLI.binary)
+        long.arguments = ["run", "--", "echo $$ > \(pidFile); exec sleep 300"]
+        long.environment = ProcessInfo.processInfo.environment.merging(["CLUSTERBOX_DATA_DIR": cli.dataDirectory]) { $1 }
+        long.standardOutput = FileHandle.nullDevice
+        long.standardError = FileHandle.nullDevice
+        try long.run()
+        var taskPID: Int32?
+        for _ in 0..<200 where taskPID == nil {
+            taskPID = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            usleep(25_000)
+        }
+        let pid = try #require(taskPID)
+        #expect(processAlive(pid))
+        let info = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cli.dataDirectory + "/cluster.json"))) as? [String: Any]
+        let daemon = try #require(info?["pid"] as? Int)
+
+        let down = try cli.run(["down"])
+        #expect(down.status == 0)
+        #expect(down.stdout.contains("stopped"))
+        #expect(!processAlive(pid), "the task outlived the cluster")
+        #expect(!processAlive(Int32(daemon)), "the daemon outlived down")
+        long.waitUntilExit()
+        #expect(long.terminationStatus != 0)
+
+        let after = try cli.run(["status"])
+        #expect(after.status == 1)
+        #expect(after.stdout.contains("not running"))
+        let agents = try cli.run(["agents"])
+        #expect(agents.status != 0)
+        #expect(agents.stderr.contains("no cluster is running"))
+    }
+
+    /// The API answers malformed requests with a 4xx and a message, and keeps serving.
+    @Test func badInputGetsClearErrors() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.up(["--agents", "1"]).status == 0)
+        let cases: [([String], String, String)] = [
+            (["-X", "POST", "-d", "not json"], "400", "must be a JSON object"),
+            (["-X", "POST", "-d", #"{"cmd":"true","bogus":1}"#], "400", "unknown field 'bogus'"),
+            (["-X", "POST", "-d", #"{"cmd":""}"#], "400", "non-empty command"),
+            (["-X", "POST", "-d", #"{"cmd":"true","cpus":-1}"#], "400", "cpus: must be a non-negative number"),
+            (["-X", "POST", "-d", #"{"cmd":"true","mem":999999}"#], "422", "no agent can ever fit"),
+        ]
+        for (arguments, code, message) in cases {
+            let result = try cli.curl(["-w", "\n%{http_code}"] + arguments + ["\(cli.url)/batch/v1/jobs"])
+            let lines = result.stdout.split(separator: "\n")
+            #expect(lines.last.map(String.init) == code, "\(arguments): \(result.stdout)")
+            #expect(result.stdout.contains(message), "\(arguments): \(result.stdout)")
+        }
+        let missing = try cli.curl(["-w", "%{http_code}", "-o", "/dev/null", "\(cli.url)/batch/v1/jobs/nope"])
+        #expect(missing.stdout == "404")
+        let logs = try cli.curl(["\(cli.url)/clusterbox/v1/tasks/x/logs?offset=-4"])
+        #expect(logs.stdout.contains("offset must be a non-negative integer"))
+        // Still serving after all that.
+        #expect(try cli.run(["run", "--", "echo", "still here"]).stdout == "still here\n")
+    }
+
+    /// The Mesos-shaped endpoints tools read, and the Prometheus metrics.
+    @Test func operatorEndpoints() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.up(["--agents", "2", "--simulated", "2"]).status == 0)
+        #expect(try cli.run(["run", "--", "true"]).status == 0)
+        for path in ["/master/state", "/state.json", "/master/state.json"] {
+            let state = try cli.curl(["\(cli.url)\(path)"])
+            let object = try JSONSerialization.jsonObject(with: Data(state.stdout.utf8)) as? [String: Any]
+            let slaves = object?["slaves"] as? [[String: Any]]
+            #expect(slaves?.count == 4, "\(path)")
+            #expect((slaves?.first?["id"] as? String)?.hasSuffix("-S0") == true)
+            let frameworks = object?["frameworks"] as? [[String: Any]]
+            #expect(frameworks?.first?["name"] as? String == "batch")
+            #expect((frameworks?.first?["completed_tasks"] as? [Any])?.count == 1)
+            #expect(object?["completed_frameworks"] is [Any])
+        }
+        let version = try cli.curl(["\(cli.url)/version"])
+        #expect(version.stdout.contains(#""version":"1.11.0""#))
+        let health = try cli.curl(["-w", "%{http_code}", "\(cli.url)/health"])
+        #expect(health.stdout == "200")
+        let metrics = try cli.curl(["\(cli.url)/metrics"]).stdout
+        #expect(metrics.contains(#"clusterbox_master_agents{state="active"} 4"#))
+        #expect(metrics.contains(#"clusterbox_master_tasks{state="TASK_FINISHED"} 1"#))
+        #expect(metrics.contains("clusterbox_master_allocation_seconds_count"))
+        #expect(metrics.contains(#"clusterbox_master_offers_total{result="made"}"#))
+        // The event stream: a new job's offer and launch arrive as server-sent events.
+        let events = Process()
+        events.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        events.arguments = ["-sN", "--max-time", "2", "\(cli.url)/clusterbox/v1/events"]
+        let pipe = Pipe()
+        events.standardOutput = pipe
+        try events.run()
+        usleep(300_000)
+        #expect(try cli.run(["run", "--", "true"]).status == 0)
+        events.waitUntilExit()
+        let stream = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stream.contains("event: launch"))
+        #expect(stream.contains("event: task_update"))
+        #expect(stream.contains(#""state":"TASK_FINISHED""#))
+        let shares = try cli.run(["shares"])
+        #expect(shares.stdout.contains("batch"))
+    }
+
+    /// A taken port and an unusable data directory are clear errors, not hangs.
+    @Test func startupErrors() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(cli.port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        listen(listener, 1)
+        let taken = try cli.up()
+        #expect(taken.status != 0)
+        #expect(taken.stderr.contains("port \(cli.port) on 127.0.0.1 is already in use"))
+
+        let file = cli.dataDirectory + "/a-file"
+        _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        let unusable = try CLI.execute(
+            CLI.binary, ["up", "--master-port", "\(try CLI.freePort())", "--data-dir", file + "/sub"], environment: [:],
+            timeout: 30)
+        #expect(unusable.status != 0)
+        #expect(unusable.stderr.contains("cannot use data directory"))
+    }
+}
