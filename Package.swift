@@ -69,6 +69,7 @@ let package = Package(
         .testTarget(name: "BoxCoreTests", dependencies: ["BoxCore"], swiftSettings: settings),
         .testTarget(name: "BoxStoreTests", dependencies: ["BoxCore", "BoxStore"], swiftSettings: settings),
         .testTarget(name: "BoxMasterTests", dependencies: ["BoxCore", "BoxMaster"], swiftSettings: settings),
+        .testTarget(name: "BoxBatchTests", dependencies: ["BoxCore", "BoxBatch"], swiftSettings: settings),
         .testTarget(name: "BoxAgentTests", dependencies: ["BoxCore", "BoxAgent"], swiftSettings: settings),
         .testTarget(
             name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation"],
