@@ -150,6 +150,65 @@ import Testing
         #expect(shares.stdout.contains("batch"))
     }
 
+    /// kill -9 of the daemon loses no committed job, and the next `up` stops the tasks it left behind.
+    @Test func survivesKillNine() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.up(["--agents", "1"]).status == 0)
+        let job = try cli.run(["run", "--", "echo", "persisted"])
+        #expect(job.stdout == "persisted\n")
+        let pidFile = cli.dataDirectory + "/orphan.pid"
+        let submit = try cli.curl(["-X", "POST", "-d", #"{"cmd":"echo $$ > \#(pidFile); exec sleep 300"}"#, "\(cli.url)/batch/v1/jobs"])
+        #expect(submit.stdout.contains(#""state":"queued""#))
+        var orphan: Int32?
+        for _ in 0..<200 where orphan == nil {
+            orphan = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            usleep(25_000)
+        }
+        let orphanPID = try #require(orphan)
+        let info = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cli.dataDirectory + "/cluster.json"))) as? [String: Any]
+        let daemon = Int32(try #require(info?["pid"] as? Int))
+        kill(daemon, SIGKILL)
+        for _ in 0..<100 where processAlive(daemon) { usleep(20_000) }
+        #expect(processAlive(orphanPID), "a task survives its daemon's SIGKILL until the next up cleans up")
+
+        let again = try cli.up(["--agents", "1"])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("killed 1 tasks left by a previous run"))
+        #expect(!processAlive(orphanPID))
+        let jobs = try cli.curl(["\(cli.url)/batch/v1/jobs"]).stdout
+        #expect(jobs.contains(#""cmd":"echo persisted""#))
+        #expect(jobs.contains(#""state":"finished""#))
+        #expect(jobs.contains(#""state":"lost""#))
+    }
+
+    /// `logs` prints a finished job's output; `offers --watch` shows the offer a new job takes.
+    @Test func logsAndOfferStream() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.up(["--agents", "1"]).status == 0)
+        let watcher = Process()
+        watcher.executableURL = URL(fileURLWithPath: CLI.binary)
+        watcher.arguments = ["offers", "--watch", "--count", "2"]
+        watcher.environment = ProcessInfo.processInfo.environment.merging(["CLUSTERBOX_DATA_DIR": cli.dataDirectory]) { $1 }
+        let pipe = Pipe()
+        watcher.standardOutput = pipe
+        try watcher.run()
+        usleep(300_000)
+        #expect(try cli.run(["run", "--", "printf 'a\\nb\\n'"]).stdout == "a\nb\n")
+        watcher.waitUntilExit()
+        let watched = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(watched.contains("offer "))
+        #expect(watched.contains("offered agent-1 to batch"))
+        let jobs = try JSONSerialization.jsonObject(with: Data(try cli.curl(["\(cli.url)/batch/v1/jobs"]).stdout.utf8)) as? [String: Any]
+        let id = try #require((jobs?["jobs"] as? [[String: Any]])?.first?["id"] as? String)
+        let logs = try cli.run(["logs", id])
+        #expect(logs.stdout == "a\nb\n")
+        let missing = try cli.run(["logs", "no-such-task"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("no sandbox"))
+    }
+
     /// A taken port and an unusable data directory are clear errors, not hangs.
     @Test func startupErrors() throws {
         let cli = try CLI()

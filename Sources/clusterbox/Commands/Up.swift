@@ -71,6 +71,9 @@ struct Up: AsyncParsableCommand {
         let resources = try Resources(parsing: agentResources)
         config.processAgentResources = resources
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        // Tasks a previous daemon left running when it was killed (kill -9, a crash) are ours to stop.
+        let leftovers = ProcessExecutor.killLeftovers(sandboxRoot: config.sandboxRoot)
+        if leftovers > 0 { print("• cleanup    killed \(leftovers) tasks left by a previous run") }
         var logger = Logger(label: "clusterbox")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
         let box: Cluster
