@@ -27,6 +27,7 @@ let package = Package(
         .target(
             name: "BoxCore",
             dependencies: [.product(name: "Collections", package: "swift-collections")],
+            exclude: ["README.md"],
             swiftSettings: settings),
         .target(
             name: "BoxStore",
@@ -36,18 +37,22 @@ let package = Package(
         .target(
             name: "BoxMaster",
             dependencies: ["BoxCore", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
             swiftSettings: settings),
         .target(
             name: "BoxAgent",
             dependencies: ["BoxCore", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
             swiftSettings: settings),
         .target(
             name: "BoxSimulation",
             dependencies: ["BoxCore", "BoxMaster", "BoxAgent", .product(name: "Collections", package: "swift-collections")],
+            exclude: ["README.md"],
             swiftSettings: settings),
         .target(
             name: "BoxBatch",
             dependencies: ["BoxCore", "BoxStore", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
             swiftSettings: settings),
         .target(
             name: "BoxServer",
@@ -57,6 +62,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            exclude: ["README.md"],
             swiftSettings: settings),
         .executableTarget(
             name: "clusterbox",

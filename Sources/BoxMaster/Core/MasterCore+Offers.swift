@@ -177,7 +177,8 @@ extension MasterCore {
             observe(
                 ClusterEvent(
                     .launch, time: now, frameworkID: id, agentID: task.agentID, taskID: task.taskID, state: .staging,
-                    resources: task.resources, message: "\(frameworks[id]!.info.name) launched \(task.name)")))
+                    resources: task.resources,
+                    message: "\(frameworks[id]!.info.name) launched \(task.taskID) on \(agents[task.agentID]!.hostname)")))
     }
 
     // MARK: - Offer bookkeeping

@@ -37,8 +37,10 @@ struct Offers: ParsableCommand {
                     all || Self.offerKinds.contains(event.kind)
                 else { continue }
                 let time = formatter.string(from: Date(timeIntervalSince1970: event.time))
-                let subject = [event.offer_id, event.task_id].compactMap { $0 }.joined(separator: " ")
-                print("\(time)  \(event.kind.padding(toLength: 11, withPad: " ", startingAt: 0)) \(subject.padding(toLength: 22, withPad: " ", startingAt: 0)) \(event.message)\(event.resources.map { "  ⟨\($0)⟩" } ?? "")")
+                // Offer ids are `<master id>-O<n>`: the number is what tells them apart.
+                let offer = event.offer_id.map { String($0.split(separator: "-").last ?? "") }
+                let subject = [offer, event.task_id].compactMap { $0 }.joined(separator: " ")
+                print("\(time)  \(event.kind.padding(toLength: 11, withPad: " ", startingAt: 0)) \(subject.padding(toLength: 16, withPad: " ", startingAt: 0)) \(event.message)\(event.resources.map { "  ⟨\($0)⟩" } ?? "")")
                 fflush(nil)
                 seen += 1
                 if let count, seen >= count { return false }
