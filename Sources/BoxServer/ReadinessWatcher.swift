@@ -11,8 +11,13 @@ actor ReadinessWatcher {
     private var batchUp = false
     private var announced = false
     private let started = SystemClock().now
+    /// Subscribed when the watcher is made, before any component starts, so no early event is missed.
+    private let events: AsyncStream<ClusterEvent>
 
-    init(cluster: Cluster) { self.cluster = cluster }
+    init(cluster: Cluster) {
+        self.cluster = cluster
+        events = cluster.master.events.subscribe()
+    }
 
     func serverRunning() {
         serverUp = true
@@ -21,7 +26,7 @@ actor ReadinessWatcher {
     }
 
     func run() async {
-        for await event in cluster.master.events.subscribe() {
+        for await event in events {
             switch event.kind {
             case .agentAdded:
                 agentsUp += 1
