@@ -123,11 +123,13 @@ struct CoreCluster {
                 switch command {
                 case .launch(let task, let frameworkID):
                     for status in agents[index].launch(task, frameworkID: frameworkID, now: now) {
-                        queue.append(contentsOf: core.statusUpdate(status, frameworkID: frameworkID, from: agentID, now: now))
+                        queue.append(
+                            contentsOf: core.statusUpdate(status, frameworkID: frameworkID, from: agentID, now: now))
                     }
                 case .kill(let taskID, _):
                     for (frameworkID, status) in agents[index].kill(taskID, now: now) {
-                        queue.append(contentsOf: core.statusUpdate(status, frameworkID: frameworkID, from: agentID, now: now))
+                        queue.append(
+                            contentsOf: core.statusUpdate(status, frameworkID: frameworkID, from: agentID, now: now))
                     }
                 }
             }

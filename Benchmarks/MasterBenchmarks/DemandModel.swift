@@ -17,7 +17,8 @@ struct DemandModel: Sendable {
     private(set) var suppressed = false
 
     init(
-        name: String, weight: Double = 1, shape: Resources, portsPerTask: Int = 0, demand: Int, refuseSeconds: Double = 5
+        name: String, weight: Double = 1, shape: Resources, portsPerTask: Int = 0, demand: Int,
+        refuseSeconds: Double = 5
     ) {
         self.name = name
         self.weight = weight
@@ -64,7 +65,8 @@ struct DemandModel: Sendable {
         if tasks.isEmpty {
             return .decline(offerIDs: [offer.id], filters: Filters(refuseSeconds: refuseSeconds))
         }
-        return .accept(offerIDs: [offer.id], operations: [.launch(tasks)], filters: Filters(refuseSeconds: refuseSeconds))
+        return .accept(
+            offerIDs: [offer.id], operations: [.launch(tasks)], filters: Filters(refuseSeconds: refuseSeconds))
     }
 }
 

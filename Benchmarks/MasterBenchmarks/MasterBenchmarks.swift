@@ -27,7 +27,8 @@ let benchmarks: @Sendable () -> Void = {
         var offered = 0
         for (frameworkID, offers) in effects.offerBatches {
             offered += offers.count
-            allocationCluster!.call(.decline(offerIDs: offers.map(\.id), filters: Filters(refuseSeconds: 0)), from: frameworkID)
+            allocationCluster!.call(
+                .decline(offerIDs: offers.map(\.id), filters: Filters(refuseSeconds: 0)), from: frameworkID)
         }
         if offered != Workload.agentCount {
             benchmark.error("the pass offered \(offered) agents, expected \(Workload.agentCount)")
@@ -118,7 +119,8 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.measurement(tasksPerSecond, Int((Double(Workload.offerPathTasks) / elapsed.seconds).rounded()))
         } else {
             benchmark.stopMeasurement()
-            benchmark.error("only \(progress.running) of \(Workload.offerPathTasks) tasks reached TASK_RUNNING in 120 s")
+            benchmark.error(
+                "only \(progress.running) of \(Workload.offerPathTasks) tasks reached TASK_RUNNING in 120 s")
         }
         // Not measured: stopping the master ends the frameworks' streams; then the agents stop.
         await cluster.shutdown()
