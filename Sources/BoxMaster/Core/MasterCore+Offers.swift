@@ -137,6 +137,15 @@ extension MasterCore {
             remaining -= task.resources
             launch(task, framework: id, now: now, into: &effects)
         }
+        let launched = seen.map(\.value).sorted()
+        effects.append(
+            observe(
+                ClusterEvent(
+                    .accept, time: now, frameworkID: id, agentID: agentID, offerID: valid[0].offer.id,
+                    resources: remaining,
+                    message: "\(frameworks[id]!.info.name) accepted \(agents[agentID]!.hostname): "
+                        + (launched.isEmpty ? "launched nothing" : "launched \(launched.joined(separator: ", "))")
+                        + (remaining.scalars.isEmpty ? "" : "; returned the rest"))))
         let refuse = refuseDuration(filters.refuseSeconds)
         if isAllocatable(remaining), refuse > .zero {
             frameworks[id]!.filters[agentID] = RefusalFilter(resources: remaining, until: now + refuse)

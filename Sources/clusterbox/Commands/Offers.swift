@@ -17,7 +17,7 @@ struct Offers: ParsableCommand {
     @Option(name: .long, help: "With --watch, stop after this many events.")
     var count: Int?
 
-    static let offerKinds: Set<String> = ["offer", "decline", "accept", "rescind", "launch", "task_error"]
+    static let offerKinds: Set<String> = ["offer", "decline", "accept", "rescind", "task_error"]
 
     func run() throws {
         let (_, client) = try cluster.connect()
