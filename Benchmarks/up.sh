@@ -42,11 +42,31 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/clusterbox-up-bench.XXXXXX")
 UP_DIRS=()      # data dirs of clusterbox daemons that may still be up
 ETCD_PIDS=()    # etcd processes this script started
 
+# The daemon that `clusterbox up` started for data dir $1, found by that dir (unique to this run) in its command
+# line: `down` can only find a daemon that became ready and wrote cluster.json.
+daemon_pids_for() {
+    local proc pid
+    for proc in /proc/[0-9]*; do
+        pid=${proc#/proc/}
+        if tr '\0' '\n' <"$proc/cmdline" 2>/dev/null | grep -qxF -- "$1"; then
+            tr '\0' '\n' <"$proc/cmdline" 2>/dev/null | grep -qxF -- "--foreground" && echo "$pid"
+        fi
+    done
+}
+
+stop_daemon() {
+    local dir=$1 pid
+    "$BINARY" down --data-dir "$dir" --timeout 10 >/dev/null 2>&1 || true
+    for pid in $(daemon_pids_for "$dir"); do
+        kill -TERM "$pid" 2>/dev/null || continue
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+}
+
 cleanup() {
     local dir pid
-    for dir in "${UP_DIRS[@]}"; do
-        "$BINARY" down --data-dir "$dir" --timeout 10 >/dev/null 2>&1 || true
-    done
+    for dir in "${UP_DIRS[@]}"; do stop_daemon "$dir"; done
     for pid in "${ETCD_PIDS[@]}"; do
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
@@ -99,6 +119,9 @@ for run in $(seq 1 "$RUNS"); do
         echo "clusterbox up failed (run $run):" >&2
         tail -20 "$WORK/cb-up-$run.log" >&2
         [ -f "$dir/clusterbox.log" ] && tail -20 "$dir/clusterbox.log" >&2
+        stop_daemon "$dir"
+        keep="${TMPDIR:-/tmp}/clusterbox-up-failure-$(date +%Y%m%d-%H%M%S).log"
+        cat "$WORK/cb-up-$run.log" "$dir/clusterbox.log" >"$keep" 2>/dev/null && echo "(logs kept in $keep)" >&2
         exit 1
     fi
     elapsed=$(ms_since "$start")

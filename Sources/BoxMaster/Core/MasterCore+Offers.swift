@@ -142,7 +142,7 @@ extension MasterCore {
             observe(
                 ClusterEvent(
                     .accept, time: now, frameworkID: id, agentID: agentID, offerID: valid[0].offer.id,
-                    resources: remaining,
+                    resources: valid.reduce(Resources.zero) { $0 + $1.offer.resources } - remaining,
                     message: "\(frameworks[id]!.info.name) accepted \(agents[agentID]!.hostname): "
                         + (launched.isEmpty ? "launched nothing" : "launched \(launched.joined(separator: ", "))")
                         + (remaining.scalars.isEmpty ? "" : "; returned the rest"))))
