@@ -4,13 +4,25 @@ import Foundation
 
 /// `/master/state` in the shape Mesos serves it (agents are still `slaves` on the wire), built from a snapshot of
 /// the master core. Tools of the Mesos ecosystem (Mesos-DNS, marathon-lb, UIs) read these field names.
-struct MesosState: Encodable {
-    struct ResourcesJSON: Encodable {
-        var cpus: Double
-        var mem: Double
-        var disk: Double
-        var gpus: Double
-        var ports: String?
+public struct MesosState: Codable, Sendable {
+    public struct ResourcesJSON: Codable, Sendable {
+        public var cpus: Double
+        public var mem: Double
+        public var disk: Double
+        public var gpus: Double
+        public var ports: String?
+
+        public var summary: String {
+            var text = "cpus:\(Self.number(cpus)) mem:\(Int(mem))"
+            if disk > 0 { text += " disk:\(Int(disk))" }
+            if gpus > 0 { text += " gpus:\(Int(gpus))" }
+            if let ports { text += " ports:\(ports)" }
+            return text
+        }
+
+        public static func number(_ value: Double) -> String {
+            value == value.rounded() ? String(Int(value)) : String(format: "%.2f", value)
+        }
 
         init(_ r: Resources) {
             cpus = r.cpus
@@ -21,40 +33,40 @@ struct MesosState: Encodable {
         }
     }
 
-    struct Agent: Encodable {
-        var id: String
-        var pid: String
-        var hostname: String
-        var registered_time: Double
-        var resources: ResourcesJSON
-        var used_resources: ResourcesJSON
-        var offered_resources: ResourcesJSON
-        var unreserved_resources: ResourcesJSON
-        var reserved_resources: [String: ResourcesJSON] = [:]
-        var attributes: [String: String]
-        var active: Bool
-        var version = MesosVersion.version
-        var capabilities = ["MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"]
-        var clusterbox_kind: String
+    public struct Agent: Codable, Sendable {
+        public var id: String
+        public var pid: String
+        public var hostname: String
+        public var registered_time: Double
+        public var resources: ResourcesJSON
+        public var used_resources: ResourcesJSON
+        public var offered_resources: ResourcesJSON
+        public var unreserved_resources: ResourcesJSON
+        public var reserved_resources: [String: ResourcesJSON] = [:]
+        public var attributes: [String: String]
+        public var active: Bool
+        public var version = MesosVersion.version
+        public var capabilities = ["MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"]
+        public var clusterbox_kind: String
     }
 
-    struct Status: Encodable {
-        var state: String
-        var timestamp: Double
-        var message: String?
+    public struct Status: Codable, Sendable {
+        public var state: String
+        public var timestamp: Double
+        public var message: String?
     }
 
-    struct Task: Encodable {
-        var id: String
-        var name: String
-        var framework_id: String
-        var executor_id = ""
-        var slave_id: String
-        var state: String
-        var resources: ResourcesJSON
-        var role: String
-        var statuses: [Status]
-        var labels: [String: [[String: String]]]?
+    public struct Task: Codable, Sendable {
+        public var id: String
+        public var name: String
+        public var framework_id: String
+        public var executor_id = ""
+        public var slave_id: String
+        public var state: String
+        public var resources: ResourcesJSON
+        public var role: String
+        public var statuses: [Status]
+        public var labels: [String: [[String: String]]]?
 
         init(_ entry: TaskEntry, role: String) {
             id = entry.info.taskID.value
@@ -73,63 +85,63 @@ struct MesosState: Encodable {
         }
     }
 
-    struct OfferJSON: Encodable {
-        var id: String
-        var framework_id: String
-        var slave_id: String
-        var resources: ResourcesJSON
+    public struct OfferJSON: Codable, Sendable {
+        public var id: String
+        public var framework_id: String
+        public var slave_id: String
+        public var resources: ResourcesJSON
     }
 
-    struct Framework: Encodable {
-        var id: String
-        var name: String
-        var pid: String?
-        var hostname: String
-        var webui_url = ""
-        var user: String
-        var role: String
-        var roles: [String]
-        var weight: Double
-        var active: Bool
-        var connected: Bool
-        var recovered = false
-        var checkpoint = false
-        var failover_timeout: Double
-        var registered_time: Double
-        var unregistered_time: Double
-        var capabilities: [[String: String]]
-        var resources: ResourcesJSON
-        var used_resources: ResourcesJSON
-        var offered_resources: ResourcesJSON
-        var dominant_share: Double
-        var dominant_resource: String
-        var tasks: [Task]
-        var unreachable_tasks: [Task]
-        var completed_tasks: [Task]
-        var offers: [OfferJSON]
-        var executors: [String] = []
+    public struct Framework: Codable, Sendable {
+        public var id: String
+        public var name: String
+        public var pid: String?
+        public var hostname: String
+        public var webui_url = ""
+        public var user: String
+        public var role: String
+        public var roles: [String]
+        public var weight: Double
+        public var active: Bool
+        public var connected: Bool
+        public var recovered = false
+        public var checkpoint = false
+        public var failover_timeout: Double
+        public var registered_time: Double
+        public var unregistered_time: Double
+        public var capabilities: [[String: String]]
+        public var resources: ResourcesJSON
+        public var used_resources: ResourcesJSON
+        public var offered_resources: ResourcesJSON
+        public var dominant_share: Double
+        public var dominant_resource: String
+        public var tasks: [Task]
+        public var unreachable_tasks: [Task]
+        public var completed_tasks: [Task]
+        public var offers: [OfferJSON]
+        public var executors: [String] = []
     }
 
-    var version = MesosVersion.version
-    var git_sha = MesosVersion.gitSHA
-    var build_date = MesosVersion.buildDate
-    var start_time: Double
-    var elected_time: Double
-    var id: String
-    var pid: String
-    var hostname: String
-    var leader: String
-    var leader_info: [String: AnyCodableScalar]
-    var activated_slaves: Int
-    var deactivated_slaves: Int
-    var unreachable_slaves: Int
-    var cluster = "clusterbox"
-    var slaves: [Agent]
-    var frameworks: [Framework]
-    var completed_frameworks: [Framework]
-    var orphan_tasks: [Task] = []
-    var unregistered_frameworks: [String] = []
-    var flags: [String: String]
+    public var version = MesosVersion.version
+    public var git_sha = MesosVersion.gitSHA
+    public var build_date = MesosVersion.buildDate
+    public var start_time: Double
+    public var elected_time: Double
+    public var id: String
+    public var pid: String
+    public var hostname: String
+    public var leader: String
+    public var leader_info: [String: AnyCodableScalar]
+    public var activated_slaves: Int
+    public var deactivated_slaves: Int
+    public var unreachable_slaves: Int
+    public var cluster = "clusterbox"
+    public var slaves: [Agent]
+    public var frameworks: [Framework]
+    public var completed_frameworks: [Framework]
+    public var orphan_tasks: [Task] = []
+    public var unregistered_frameworks: [String] = []
+    public var flags: [String: String]
 
     init(core: MasterCore, host: String, port: Int) {
         let pid = "master@\(host):\(port)"
@@ -193,11 +205,20 @@ struct MesosState: Encodable {
 }
 
 /// A JSON scalar for the few loosely typed objects in Mesos' state.
-enum AnyCodableScalar: Encodable {
+public enum AnyCodableScalar: Codable, Sendable {
     case string(String)
     case int(Int)
 
-    func encode(to encoder: any Encoder) throws {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Int.self) {
+            self = .int(value)
+        } else {
+            self = .string(try container.decode(String.self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .string(let value): try container.encode(value)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BoxServer
 import Foundation
 
 /// `clusterbox agents`, `clusterbox frameworks`, `clusterbox shares`: tables from the master's state.
@@ -9,12 +10,12 @@ struct Agents: ParsableCommand {
 
     func run() throws {
         let (_, client) = try cluster.connect()
-        let state = try client.json(MesosStateView.self, "/master/state")
+        let state = try client.json(MesosState.self, "/master/state")
         printTable(
             ["ID", "HOSTNAME", "KIND", "STATE", "RESOURCES", "USED", "OFFERED"],
             state.slaves.map { agent in
                 [
-                    agent.id, agent.hostname, agent.clusterbox_kind ?? "-", agent.active ? "active" : "unreachable",
+                    agent.id, agent.hostname, agent.clusterbox_kind, agent.active ? "active" : "unreachable",
                     agent.resources.summary, "cpus:\(format(agent.used_resources.cpus)) mem:\(Int(agent.used_resources.mem))",
                     "cpus:\(format(agent.offered_resources.cpus)) mem:\(Int(agent.offered_resources.mem))",
                 ]
@@ -29,7 +30,7 @@ struct Frameworks: ParsableCommand {
 
     func run() throws {
         let (_, client) = try cluster.connect()
-        let state = try client.json(MesosStateView.self, "/master/state")
+        let state = try client.json(MesosState.self, "/master/state")
         let rows = state.frameworks.map { f in
             [
                 f.id, f.name, f.role, format(f.weight), f.active ? "active" : "disconnected", "\(f.tasks.count)",
@@ -47,24 +48,9 @@ struct Shares: ParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    struct View: Decodable {
-        struct Entry: Decodable {
-            var name: String
-            var role: String
-            var weight: Double
-            var allocated: String
-            var shares: [String: Double]
-            var dominant_share: Double
-            var dominant_resource: String
-            var weighted_share: Double
-        }
-        var total: String
-        var frameworks: [Entry]
-    }
-
     func run() throws {
         let (_, client) = try cluster.connect()
-        let view = try client.json(View.self, "/clusterbox/v1/shares")
+        let view = try client.json(SharesView.self, "/clusterbox/v1/shares")
         print("cluster total: \(view.total)")
         func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
         printTable(

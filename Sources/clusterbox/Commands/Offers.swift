@@ -51,7 +51,7 @@ struct Offers: ParsableCommand {
     }
 
     private func list(_ client: HTTPClient) throws {
-        let state = try client.json(MesosStateView.self, "/master/state")
+        let state = try client.json(MesosState.self, "/master/state")
         let names = Dictionary(uniqueKeysWithValues: state.frameworks.map { ($0.id, $0.name) })
         let hosts = Dictionary(uniqueKeysWithValues: state.slaves.map { ($0.id, $0.hostname) })
         let offers = state.frameworks.flatMap(\.offers)

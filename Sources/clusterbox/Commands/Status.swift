@@ -43,7 +43,7 @@ struct Status: ParsableCommand {
             }
             throw ExitCode(1)
         }
-        let state = try client.json(MesosStateView.self, "/master/state")
+        let state = try client.json(MesosState.self, "/master/state")
         var tasks: [String: Int] = [:]
         for framework in state.frameworks {
             for task in framework.tasks + framework.unreachable_tasks { tasks[task.state, default: 0] += 1 }

@@ -141,14 +141,14 @@ struct Up: AsyncParsableCommand {
 
     private func printSummary(_ directory: String, elapsed: TimeInterval) throws {
         let (info, client) = try cluster.connect()
-        let state = try client.json(MesosStateView.self, "/master/state")
+        let state = try client.json(MesosState.self, "/master/state")
         print("")
         print("clusterbox is up in \(String(format: "%.2f", elapsed)) s (pid \(info.pid)).")
         print("  master     \(info.masterURL)   (/master/state, /metrics, /clusterbox/v1/events)")
         print("  data       \(directory)")
         print("  agents     \(state.slaves.count):")
         for agent in state.slaves {
-            print("             \(agent.hostname)  \(agent.clusterbox_kind ?? "")  \(agent.resources.summary)")
+            print("             \(agent.hostname)  \(agent.clusterbox_kind)  \(agent.resources.summary)")
         }
         print("")
         print("Try next:")
