@@ -169,8 +169,8 @@ public struct MesosState: Codable, Sendable {
         }
         let total = core.clusterTotal
         func render(_ framework: FrameworkEntry, active: Bool) -> Framework {
-            let live = framework.tasks.compactMap { core.tasks[TaskRef(framework.id, $0)] }
-            let offers = framework.offers.compactMap { core.offers[$0]?.offer }
+            let live = framework.tasks.sorted().compactMap { core.tasks[TaskRef(framework.id, $0)] }
+            let offers = framework.offers.sorted().compactMap { core.offers[$0]?.offer }
             let offered = offers.reduce(Resources.zero) { $0 + $1.resources }
             let (share, resource) = DRFSorter.dominantShare(of: framework.allocated, in: total)
             return Framework(

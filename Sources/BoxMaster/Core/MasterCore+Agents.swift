@@ -33,9 +33,8 @@ extension MasterCore {
 
     /// An agent's heartbeat. Answers false when the agent must reregister (unknown, removed or unreachable).
     public mutating func agentHeartbeat(_ id: AgentID, now: Instant) -> Bool {
-        guard var agent = agents[id], agent.isActive else { return false }
-        agent.lastHeartbeat = now
-        agents[id] = agent
+        guard agents[id]?.isActive == true else { return false }
+        agents[id]!.lastHeartbeat = now
         return true
     }
 
@@ -84,7 +83,7 @@ extension MasterCore {
                 record(status, for: ref, forward: true, now: now, into: &effects)
             }
         }
-        for ref in agent.tasks where !reported.contains(ref) {
+        for ref in agent.tasks.sorted() where !reported.contains(ref) {
             let status = TaskStatus(
                 taskID: ref.taskID, state: lostState(for: ref.frameworkID), agentID: id,
                 message: "Task was not running on the agent when it reregistered", source: .master,
@@ -112,8 +111,8 @@ extension MasterCore {
             tasks[ref] = TaskEntry(
                 info: item.task, frameworkID: item.frameworkID, state: item.state, latest: status, launchedAt: now)
             agents[id]!.used += item.task.resources
-            agents[id]!.tasks.append(ref)
-            frameworks[item.frameworkID]!.tasks.append(ref.taskID)
+            agents[id]!.tasks.insert(ref)
+            frameworks[item.frameworkID]!.tasks.insert(ref.taskID)
             frameworks[item.frameworkID]!.used += item.task.resources.scalars
             frameworks[item.frameworkID]!.allocated += item.task.resources.scalars
         }
@@ -150,7 +149,7 @@ extension MasterCore {
                 ClusterEvent(
                     .agentUnreachable, time: now, agentID: id,
                     message: "\(agent.hostname) missed heartbeats for \(config.agentHeartbeatTimeout)")))
-        for ref in agent.tasks {
+        for ref in agent.tasks.sorted() {
             guard let framework = frameworks[ref.frameworkID] else { continue }
             let aware = framework.info.partitionAware
             let status = TaskStatus(
@@ -171,7 +170,7 @@ extension MasterCore {
     /// The agent is forgotten: its tasks are gone for good.
     private mutating func removeAgent(_ id: AgentID, now: Instant, into effects: inout [MasterEffect]) {
         guard let agent = agents[id] else { return }
-        for ref in agent.tasks {
+        for ref in agent.tasks.sorted() {
             let aware = frameworks[ref.frameworkID]?.info.partitionAware ?? true
             let status = TaskStatus(
                 taskID: ref.taskID, state: aware ? .gone : .lost, agentID: id, message: "Agent \(id) was removed",

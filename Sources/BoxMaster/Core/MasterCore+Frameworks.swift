@@ -34,7 +34,7 @@ extension MasterCore {
         effects.insert(
             .send(id, .subscribed(frameworkID: id, heartbeatIntervalSeconds: config.frameworkHeartbeatInterval.seconds)),
             at: 0)
-        for taskID in frameworks[id]!.tasks {
+        for taskID in frameworks[id]!.tasks.sorted() {
             if let head = tasks[TaskRef(id, taskID)]?.unacknowledged.first { send(head, to: id, into: &effects) }
         }
         allocationPending = true
@@ -114,7 +114,7 @@ extension MasterCore {
         guard var framework = frameworks[id] else { return [] }
         var effects: [MasterEffect] = []
         for offerID in framework.offers { recoverOffer(offerID) }
-        for taskID in framework.tasks {
+        for taskID in framework.tasks.sorted() {
             let ref = TaskRef(id, taskID)
             guard var entry = tasks[ref] else { continue }
             entry.unacknowledged.removeAll()

@@ -37,7 +37,7 @@ extension MasterCore {
                 resources: free, attributes: agent.attributes)
             offers[offer.id] = OfferEntry(offer: offer, expiresAt: now + config.offerTimeout)
             agents[agentID]!.offered += free
-            frameworks[frameworkID]!.offers.append(offer.id)
+            frameworks[frameworkID]!.offers.insert(offer.id)
             frameworks[frameworkID]!.allocated += free.scalars
             sorter.allocate(free, toClientAt: index)
             batches[frameworkID, default: []].append(offer)
@@ -176,8 +176,8 @@ extension MasterCore {
         let status = TaskStatus(taskID: task.taskID, state: .staging, agentID: task.agentID, source: .master, timestamp: now)
         tasks[ref] = TaskEntry(info: task, frameworkID: id, state: .staging, latest: status, launchedAt: now)
         agents[task.agentID]!.used += task.resources
-        agents[task.agentID]!.tasks.append(ref)
-        frameworks[id]!.tasks.append(task.taskID)
+        agents[task.agentID]!.tasks.insert(ref)
+        frameworks[id]!.tasks.insert(task.taskID)
         frameworks[id]!.used += task.resources.scalars
         frameworks[id]!.allocated += task.resources.scalars
         counters.tasksLaunched += 1
@@ -197,10 +197,10 @@ extension MasterCore {
         guard let entry = offers.removeValue(forKey: offerID) else { return }
         let offer = entry.offer
         agents[offer.agentID]?.offered -= offer.resources
-        if var framework = frameworks[offer.frameworkID] {
-            framework.offers.remove(offerID)
-            framework.allocated -= offer.resources.scalars
-            frameworks[offer.frameworkID] = framework
+        // In place: copying the entry out and back would copy its sets on every answer.
+        if frameworks[offer.frameworkID] != nil {
+            frameworks[offer.frameworkID]!.offers.remove(offerID)
+            frameworks[offer.frameworkID]!.allocated -= offer.resources.scalars
         }
         allocationPending = true
     }

@@ -29,7 +29,7 @@ extension MasterCore {
     mutating func record(
         _ status: TaskStatus, for ref: TaskRef, forward: Bool, now: Instant, into effects: inout [MasterEffect]
     ) {
-        guard var entry = tasks[ref] else { return }
+        guard var entry = tasks.removeValue(forKey: ref) else { return }
         let becameTerminal = status.state.isTerminal && !entry.state.isTerminal
         entry.state = status.state
         entry.latest = status
@@ -58,15 +58,14 @@ extension MasterCore {
     /// A task reached a terminal state: its resources return to the agent and leave the framework's share.
     private mutating func release(_ entry: TaskEntry, _ ref: TaskRef) {
         let resources = entry.info.resources
-        if var agent = agents[entry.info.agentID] {
-            agent.used -= resources
-            agent.tasks.remove(ref)
-            agents[entry.info.agentID] = agent
+        // In place: copying an entry out and back would copy its sets on every finished task.
+        if agents[entry.info.agentID] != nil {
+            agents[entry.info.agentID]!.used -= resources
+            agents[entry.info.agentID]!.tasks.remove(ref)
         }
-        if var framework = frameworks[ref.frameworkID] {
-            framework.used -= resources.scalars
-            framework.allocated -= resources.scalars
-            frameworks[ref.frameworkID] = framework
+        if frameworks[ref.frameworkID] != nil {
+            frameworks[ref.frameworkID]!.used -= resources.scalars
+            frameworks[ref.frameworkID]!.allocated -= resources.scalars
         }
         allocationPending = true
     }
@@ -75,11 +74,12 @@ extension MasterCore {
     mutating func complete(_ ref: TaskRef) {
         guard let entry = tasks.removeValue(forKey: ref) else { return }
         awaitingAcknowledgement.remove(ref)
-        guard var framework = frameworks[ref.frameworkID] else { return }
-        framework.tasks.remove(ref.taskID)
-        framework.completedTasks.append(entry)
-        if framework.completedTasks.count > config.completedTasksPerFramework { framework.completedTasks.removeFirst() }
-        frameworks[ref.frameworkID] = framework
+        guard frameworks[ref.frameworkID] != nil else { return }
+        frameworks[ref.frameworkID]!.tasks.remove(ref.taskID)
+        frameworks[ref.frameworkID]!.completedTasks.append(entry)
+        if frameworks[ref.frameworkID]!.completedTasks.count > config.completedTasksPerFramework {
+            frameworks[ref.frameworkID]!.completedTasks.removeFirst()
+        }
     }
 
     func send(_ status: TaskStatus, to framework: FrameworkID, into effects: inout [MasterEffect]) {
@@ -92,7 +92,7 @@ extension MasterCore {
     mutating func acknowledge(
         _ ref: TaskRef, uuid: StatusUUID, now: Instant, into effects: inout [MasterEffect]
     ) {
-        guard var entry = tasks[ref], entry.unacknowledged.first?.uuid == uuid else { return }
+        guard tasks[ref]?.unacknowledged.first?.uuid == uuid, var entry = tasks.removeValue(forKey: ref) else { return }
         entry.unacknowledged.removeFirst()
         if let next = entry.unacknowledged.first {
             entry.retryInterval = config.statusRetryInterval
@@ -150,7 +150,7 @@ extension MasterCore {
         _ taskIDs: [TaskID], of frameworkID: FrameworkID, now: Instant, into effects: inout [MasterEffect]
     ) {
         guard let framework = frameworks[frameworkID] else { return }
-        let ids = taskIDs.isEmpty ? Array(framework.tasks) : taskIDs
+        let ids = taskIDs.isEmpty ? framework.tasks.sorted() : taskIDs
         for taskID in ids {
             let ref = TaskRef(frameworkID, taskID)
             var status: TaskStatus

@@ -20,7 +20,8 @@ public struct AgentEntry: Sendable, Hashable {
     public var status: Status = .active
     public var registeredAt: Instant
     public var lastHeartbeat: Instant
-    public var tasks: OrderedSet<TaskRef> = []
+    /// Its tasks not yet terminal. A set: removal is O(1); whoever iterates it sorts first, for determinism.
+    public var tasks: Set<TaskRef> = []
 
     public var free: Resources { total - offered - used }
     public var isActive: Bool { status == .active }
@@ -65,12 +66,14 @@ public struct FrameworkEntry: Sendable, Hashable {
     /// What this framework refused on each agent, and until when. As in Mesos, a filter holds back only offers
     /// that fit inside the refused resources: once more is free on the agent (a task ended), it is offered again.
     public var filters: [AgentID: RefusalFilter] = [:]
-    public var offers: OrderedSet<OfferID> = []
+    /// Outstanding offers (a set; sorted where order shows).
+    public var offers: Set<OfferID> = []
     /// Scalars held through offers and running tasks: what DRF counts.
     public var allocated: Resources = .zero
     /// Resources of its tasks only.
     public var used: Resources = .zero
-    public var tasks: OrderedSet<TaskID> = []
+    /// Tasks not yet completed (a set; sorted where order shows).
+    public var tasks: Set<TaskID> = []
     public var completedTasks: Deque<TaskEntry> = []
     public var lastHeartbeatSent: Instant
     public var unregisteredAt: Instant?
