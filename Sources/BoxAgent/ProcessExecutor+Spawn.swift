@@ -52,7 +52,8 @@ enum ProcessEnvironment {
 
 /// `posix_spawn` of `/bin/sh -c <command>` in a new session, with the sandbox as working directory.
 enum ProcessSpawner {
-    typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>)
+    typealias AddChdir =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>)
         -> Int32
     typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 

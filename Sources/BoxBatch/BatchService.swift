@@ -1,7 +1,7 @@
 public import BoxCore
 public import BoxStore
-public import Logging
 import Foundation
+public import Logging
 
 /// Hosts the batch framework: subscribes to the master through a scheduler transport, feeds events to the
 /// `BatchScheduler`, sends its calls back, and keeps every job in the store (kind `batch.jobs`).
@@ -114,7 +114,9 @@ public actor BatchService {
     }
 
     private func restore() async {
-        guard let (objects, _) = try? await store.list(kind: Self.storeKind, namespace: "", namePrefix: "", selector: .everything)
+        guard
+            let (objects, _) = try? await store.list(
+                kind: Self.storeKind, namespace: "", namePrefix: "", selector: .everything)
         else { return }
         let decoder = JSONDecoder()
         for object in objects {

@@ -35,7 +35,8 @@ public struct PortRanges: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     public func overlaps(_ other: PortRanges) -> Bool {
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < ranges.count, j < other.ranges.count {
             if ranges[i].overlaps(other.ranges[j]) { return true }
             if ranges[i].upperBound < other.ranges[j].upperBound { i += 1 } else { j += 1 }
@@ -44,7 +45,8 @@ public struct PortRanges: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     public mutating func insert(_ range: ClosedRange<UInt16>) {
-        var low = range.lowerBound, high = range.upperBound
+        var low = range.lowerBound
+        var high = range.upperBound
         var kept: [ClosedRange<UInt16>] = []
         kept.reserveCapacity(ranges.count + 1)
         var placed = false
@@ -52,7 +54,10 @@ public struct PortRanges: Hashable, Sendable, Codable, CustomStringConvertible {
             if Int(existing.upperBound) + 1 < Int(low) {
                 kept.append(existing)  // wholly below, not touching
             } else if Int(high) + 1 < Int(existing.lowerBound) {
-                if !placed { kept.append(low...high); placed = true }
+                if !placed {
+                    kept.append(low...high)
+                    placed = true
+                }
                 kept.append(existing)  // wholly above, not touching
             } else {
                 low = min(low, existing.lowerBound)

@@ -54,7 +54,9 @@ public struct Resources: Hashable, Sendable, Codable, CustomStringConvertible {
     public static func -= (lhs: inout Resources, rhs: Resources) { lhs = lhs - rhs }
 
     /// The scalars only; ports are not a share of anything in DRF.
-    public var scalars: Resources { Resources(milliCPUs: milliCPUs, memoryMiB: memoryMiB, diskMiB: diskMiB, gpus: gpus) }
+    public var scalars: Resources {
+        Resources(milliCPUs: milliCPUs, memoryMiB: memoryMiB, diskMiB: diskMiB, gpus: gpus)
+    }
 
     /// `cpus:2;mem:1024;disk:4096;ports:[31000-32000]`, the Mesos `--resources` text form.
     public var description: String {
@@ -82,7 +84,10 @@ public struct Resources: Hashable, Sendable, Codable, CustomStringConvertible {
             for index in rest.indices {
                 let ch = rest[index]
                 if ch == "[" { depth += 1 } else if ch == "]" { depth -= 1 }
-                if depth == 0 && (ch == ";" || ch == ",") { end = index; break }
+                if depth == 0 && (ch == ";" || ch == ",") {
+                    end = index
+                    break
+                }
             }
             let item = rest[rest.startIndex..<end]
             rest = end == rest.endIndex ? "" : rest[rest.index(after: end)...]
@@ -96,7 +101,13 @@ public struct Resources: Hashable, Sendable, Codable, CustomStringConvertible {
                 milliCPUs = Int((v * 1000).rounded())
             case "mem", "disk", "gpus":
                 guard let v = Double(value), v >= 0, v.isFinite, v == v.rounded() else { throw .badValue(name, value) }
-                if name == "mem" { memoryMiB = Int(v) } else if name == "disk" { diskMiB = Int(v) } else { gpus = Int(v) }
+                if name == "mem" {
+                    memoryMiB = Int(v)
+                } else if name == "disk" {
+                    diskMiB = Int(v)
+                } else {
+                    gpus = Int(v)
+                }
             case "ports":
                 guard let ranges = PortRanges(parsing: value) else { throw .badValue(name, value) }
                 ports = ranges

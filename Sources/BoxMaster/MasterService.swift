@@ -15,7 +15,9 @@ public actor MasterService {
     public private(set) var allocationSeconds = MasterTimings()
     private let tickInterval: Duration
 
-    public init(config: MasterConfig, clock: any ClusterClock, logger: Logger, tickInterval: Duration = .milliseconds(20)) {
+    public init(
+        config: MasterConfig, clock: any ClusterClock, logger: Logger, tickInterval: Duration = .milliseconds(20)
+    ) {
         self.core = MasterCore(config: config, now: clock.now)
         self.clock = clock
         self.logger = logger
@@ -90,10 +92,10 @@ public actor MasterService {
     // MARK: - Effects
 
     private func tick() {
-        let started = clock.now
+        let started = ContinuousClock.now  // how long the pass takes, whatever clock the cluster runs on
         let passes = core.counters.allocationPasses
-        let effects = core.tick(now: started)
-        if core.counters.allocationPasses != passes { allocationSeconds.record(SystemClock().now - started) }
+        let effects = core.tick(now: clock.now)
+        if core.counters.allocationPasses != passes { allocationSeconds.record(ContinuousClock.now - started) }
         carry(effects)
     }
 

@@ -40,9 +40,13 @@ enum JSON {
             status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: buffer))
     }
 
-    static func text(_ text: String, contentType: String = "text/plain; charset=utf-8", status: HTTPResponse.Status = .ok)
+    static func text(
+        _ text: String, contentType: String = "text/plain; charset=utf-8", status: HTTPResponse.Status = .ok
+    )
         -> Response
     {
-        Response(status: status, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: status, headers: [.contentType: contentType],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 }

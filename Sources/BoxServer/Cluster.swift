@@ -22,7 +22,9 @@ public final class Cluster: Sendable {
     /// Lines for whoever started the cluster: each component as it comes up.
     let progress: @Sendable (String) -> Void
 
-    public init(config: ClusterConfig, logger: Logger, progress: @escaping @Sendable (String) -> Void) throws(ClusterError) {
+    public init(config: ClusterConfig, logger: Logger, progress: @escaping @Sendable (String) -> Void)
+        throws(ClusterError)
+    {
         self.config = config
         self.logger = logger
         self.progress = progress
@@ -35,15 +37,15 @@ public final class Cluster: Sendable {
         } catch {
             throw .store("\(error)")
         }
-        var masterConfig = MasterConfig(masterID: Self.masterID())
-        masterConfig.offerTimeout = .seconds(30)
-        master = MasterService(config: masterConfig, clock: clock, logger: Self.logger(logger, "master"))
+        master = MasterService(
+            config: MasterConfig(masterID: Self.masterID()), clock: clock, logger: Self.logger(logger, "master"))
         let uplink = InProcessAgentUplink(master: master)
         var agents: [AgentService] = []
         for index in 0..<config.processAgents {
             let name = "agent-\(index + 1)"
             let executor = ProcessExecutor(
-                sandboxRoot: config.sandboxRoot, hostname: config.host, clock: clock, logger: Self.logger(logger, "agent"))
+                sandboxRoot: config.sandboxRoot, hostname: config.host, clock: clock,
+                logger: Self.logger(logger, "agent"))
             var resources = config.processAgentResources
             resources.ports = config.ports(forAgent: index)
             agents.append(
@@ -146,7 +148,9 @@ public final class Cluster: Sendable {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, host, &address.sin_addr)
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         if result != 0 && errno == EADDRINUSE { throw .portInUse(host, port) }
     }

@@ -77,11 +77,14 @@ public struct MesosState: Codable, Sendable {
             resources = ResourcesJSON(entry.info.resources)
             self.role = role
             statuses = [
-                Status(state: entry.latest.state.rawValue, timestamp: entry.latest.timestamp.secondsSinceEpoch, message: entry.latest.message)
+                Status(
+                    state: entry.latest.state.rawValue, timestamp: entry.latest.timestamp.secondsSinceEpoch,
+                    message: entry.latest.message)
             ]
             labels =
                 entry.info.labels.isEmpty
-                ? nil : ["labels": entry.info.labels.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }]
+                ? nil
+                : ["labels": entry.info.labels.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }]
         }
     }
 

@@ -36,7 +36,9 @@ enum MetricsText {
                 ("result=\"made\"", Double(c.offersMade)), ("result=\"accepted\"", Double(c.offersAccepted)),
                 ("result=\"declined\"", Double(c.offersDeclined)), ("result=\"rescinded\"", Double(c.offersRescinded)),
             ])
-        metric("clusterbox_master_offers_outstanding", "gauge", "Offers not yet answered.", [("", Double(core.offers.count))])
+        metric(
+            "clusterbox_master_offers_outstanding", "gauge", "Offers not yet answered.",
+            [("", Double(core.offers.count))])
         var byState: [TaskState: Int] = [:]
         for task in core.tasks.values { byState[task.state, default: 0] += 1 }
         for framework in core.frameworks.values {
@@ -46,9 +48,12 @@ enum MetricsText {
             "clusterbox_master_tasks", "gauge", "Tasks by state (completed tasks as far as they are kept).",
             TaskState.allCases.map { ("state=\"\($0.rawValue)\"", Double(byState[$0, default: 0])) })
         metric("clusterbox_master_tasks_launched_total", "counter", "Tasks launched.", [("", Double(c.tasksLaunched))])
-        metric("clusterbox_master_tasks_invalid_total", "counter", "Tasks refused with TASK_ERROR.", [("", Double(c.tasksInvalid))])
         metric(
-            "clusterbox_master_status_updates_resent_total", "counter", "Status updates resent for want of an acknowledgement.",
+            "clusterbox_master_tasks_invalid_total", "counter", "Tasks refused with TASK_ERROR.",
+            [("", Double(c.tasksInvalid))])
+        metric(
+            "clusterbox_master_status_updates_resent_total", "counter",
+            "Status updates resent for want of an acknowledgement.",
             [("", Double(c.statusUpdatesResent))])
         metric(
             "clusterbox_master_allocation_seconds", "summary", "Time of allocation passes.",
@@ -61,11 +66,14 @@ enum MetricsText {
         var resourceSamples: [(String, Double)] = []
         for (kind, r) in [("total", total), ("used", used), ("offered", offered)] {
             resourceSamples += [
-                ("resource=\"cpus\",kind=\"\(kind)\"", r.cpus), ("resource=\"mem\",kind=\"\(kind)\"", Double(r.memoryMiB)),
-                ("resource=\"disk\",kind=\"\(kind)\"", Double(r.diskMiB)), ("resource=\"gpus\",kind=\"\(kind)\"", Double(r.gpus)),
+                ("resource=\"cpus\",kind=\"\(kind)\"", r.cpus),
+                ("resource=\"mem\",kind=\"\(kind)\"", Double(r.memoryMiB)),
+                ("resource=\"disk\",kind=\"\(kind)\"", Double(r.diskMiB)),
+                ("resource=\"gpus\",kind=\"\(kind)\"", Double(r.gpus)),
             ]
         }
-        metric("clusterbox_master_resources", "gauge", "Cluster resources (cpus; mem and disk in MiB).", resourceSamples)
+        metric(
+            "clusterbox_master_resources", "gauge", "Cluster resources (cpus; mem and disk in MiB).", resourceSamples)
         metric("clusterbox_master_event_listeners", "gauge", "Clients of the event stream.", [("", Double(listeners))])
         return lines.joined(separator: "\n") + "\n"
     }

@@ -1,5 +1,5 @@
-public import BoxCore
 import BoxAgent
+public import BoxCore
 
 /// A framework for simulations: it wants `demand` tasks of one shape running at all times (like a Marathon app
 /// with many instances), launches as many as fit in each offer, replaces tasks that end, and declines what it
@@ -65,7 +65,8 @@ public struct DemandFramework: Sendable {
             var labels: Labels = [:]
             if let seconds = taskSeconds { labels[SimulatedTasks.durationLabel] = String(seconds) }
             tasks.append(
-                TaskInfo(taskID: taskID, name: taskID.value, agentID: offer.agentID, resources: resources, labels: labels))
+                TaskInfo(
+                    taskID: taskID, name: taskID.value, agentID: offer.agentID, resources: resources, labels: labels))
             live.insert(taskID)
             left -= resources
         }

@@ -20,7 +20,9 @@ extension Simulation {
             guard sum.scalars == (agent.offered + agent.used).scalars else {
                 throw fail("agent \(id) books \(agent.offered + agent.used) but its offers and tasks hold \(sum)")
             }
-            guard agent.total.contains(sum) else { throw fail("agent \(id) is over capacity: \(sum) of \(agent.total)") }
+            guard agent.total.contains(sum) else {
+                throw fail("agent \(id) is over capacity: \(sum) of \(agent.total)")
+            }
             var ports = PortRanges()
             for piece in pieces {
                 guard !ports.overlaps(piece.ports) else { throw fail("agent \(id): port \(piece.ports) given twice") }
@@ -68,7 +70,8 @@ extension Simulation {
             guard let id = framework.id else { continue }
             let tracked = Set(master.tasks.keys.filter { $0.frameworkID == id }.map(\.taskID))
             guard tracked == framework.live else {
-                throw fail("\(framework.name) believes \(framework.live.count) tasks live, the master tracks \(tracked.count)")
+                throw fail(
+                    "\(framework.name) believes \(framework.live.count) tasks live, the master tracks \(tracked.count)")
             }
         }
     }

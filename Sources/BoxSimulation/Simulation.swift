@@ -1,6 +1,6 @@
+import BoxAgent
 public import BoxCore
 public import BoxMaster
-import BoxAgent
 import Collections
 
 /// A whole cluster in one value: the master core, simulated agents and demand frameworks, under a virtual clock,
@@ -11,7 +11,8 @@ public struct Simulation: Sendable {
     public struct Config: Sendable {
         public var seed: UInt64
         public var agentCount = 200
-        public var agentResources = Resources(cpus: 8, memoryMiB: 16_384, diskMiB: 100_000, ports: PortRanges([31000...31099]))
+        public var agentResources = Resources(
+            cpus: 8, memoryMiB: 16_384, diskMiB: 100_000, ports: PortRanges([31000...31099]))
         public var frameworks: [DemandFramework] = Simulation.defaultFrameworks
         public var step: Duration = .seconds(1)
         public var taskFailureRate = 0.02
@@ -41,8 +42,10 @@ public struct Simulation: Sendable {
     public static let defaultFrameworks = [
         DemandFramework(name: "cpu", shape: Resources(cpus: 2, memoryMiB: 1024), demand: 2000),
         DemandFramework(name: "mem", shape: Resources(cpus: 0.5, memoryMiB: 4096), demand: 2000),
-        DemandFramework(name: "web", shape: Resources(cpus: 1, memoryMiB: 2048), portsPerTask: 2, demand: 2000, taskSeconds: 300),
-        DemandFramework(name: "batch", weight: 2, shape: Resources(cpus: 1, memoryMiB: 512), demand: 3000, taskSeconds: 90),
+        DemandFramework(
+            name: "web", shape: Resources(cpus: 1, memoryMiB: 2048), portsPerTask: 2, demand: 2000, taskSeconds: 300),
+        DemandFramework(
+            name: "batch", weight: 2, shape: Resources(cpus: 1, memoryMiB: 512), demand: 3000, taskSeconds: 90),
     ]
 
     struct SimAgent: Sendable {
@@ -86,7 +89,8 @@ public struct Simulation: Sendable {
         var agentRandom = random.split()
         agents = (0..<config.agentCount).map { _ in
             SimAgent(
-                tasks: SimulatedTasks(agentID: "unregistered", seed: agentRandom.next(), failureRate: config.taskFailureRate),
+                tasks: SimulatedTasks(
+                    agentID: "unregistered", seed: agentRandom.next(), failureRate: config.taskFailureRate),
                 lastHeartbeat: .epoch)
         }
         for index in agents.indices { register(index) }
@@ -148,7 +152,9 @@ public struct Simulation: Sendable {
             if !master.agentHeartbeat(id, now: now) { register(index) }
         }
         let ended = agents[index].tasks.advance(to: now)
-        for (framework, status) in ended { process(master.statusUpdate(status, frameworkID: framework, from: id, now: now)) }
+        for (framework, status) in ended {
+            process(master.statusUpdate(status, frameworkID: framework, from: id, now: now))
+        }
     }
 
     /// (Re)registers an agent with what it still runs; an agent the master removed starts afresh.
@@ -188,7 +194,9 @@ public struct Simulation: Sendable {
             case .closeFramework:
                 break
             case .send(let frameworkID, let event):
-                guard let index = frameworks.firstIndex(where: { $0.id == frameworkID || $0.id == nil }) else { continue }
+                guard let index = frameworks.firstIndex(where: { $0.id == frameworkID || $0.id == nil }) else {
+                    continue
+                }
                 for call in frameworks[index].handle(event) {
                     if case .acknowledge = call, faultsOn,
                         Double.random(in: 0..<1, using: &random) < config.acknowledgementLossRate
@@ -202,11 +210,13 @@ public struct Simulation: Sendable {
                 switch command {
                 case .launch(let task, let frameworkID):
                     for status in agents[index].tasks.launch(task, frameworkID: frameworkID, now: now) {
-                        queue.append(contentsOf: master.statusUpdate(status, frameworkID: frameworkID, from: agentID, now: now))
+                        queue.append(
+                            contentsOf: master.statusUpdate(status, frameworkID: frameworkID, from: agentID, now: now))
                     }
                 case .kill(let taskID, _):
                     for (frameworkID, status) in agents[index].tasks.kill(taskID, now: now) {
-                        queue.append(contentsOf: master.statusUpdate(status, frameworkID: frameworkID, from: agentID, now: now))
+                        queue.append(
+                            contentsOf: master.statusUpdate(status, frameworkID: frameworkID, from: agentID, now: now))
                     }
                 }
             }
@@ -215,7 +225,9 @@ public struct Simulation: Sendable {
 
     private mutating func record(_ event: ClusterEvent) {
         eventCount += 1
-        for byte in "\(event.kind.rawValue) \(event.time.nanosecondsSinceEpoch) \(event.frameworkID?.value ?? "") \(event.agentID?.value ?? "") \(event.taskID?.value ?? "") \(event.offerID?.value ?? "")".utf8 {
+        let ids = [event.frameworkID?.value, event.agentID?.value, event.taskID?.value, event.offerID?.value]
+        let line = "\(event.kind.rawValue) \(event.time.nanosecondsSinceEpoch) " + ids.map { $0 ?? "" }.joined(separator: " ")
+        for byte in line.utf8 {
             digest = (digest ^ UInt64(byte)) &* 0x100_0000_01b3
         }
     }

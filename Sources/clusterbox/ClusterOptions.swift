@@ -9,7 +9,9 @@ struct ClusterOptions: ParsableArguments {
 
     var directory: String {
         if let dataDir { return Self.absolute(dataDir) }
-        if let env = ProcessInfo.processInfo.environment["CLUSTERBOX_DATA_DIR"], !env.isEmpty { return Self.absolute(env) }
+        if let env = ProcessInfo.processInfo.environment["CLUSTERBOX_DATA_DIR"], !env.isEmpty {
+            return Self.absolute(env)
+        }
         return NSHomeDirectory() + "/.clusterbox"
     }
 

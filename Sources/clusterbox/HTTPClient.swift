@@ -53,7 +53,10 @@ struct HTTPClient {
         var reader = ResponseReader(connection: connection)
         let (status, headers) = try reader.readHead()
         var body = Data()
-        try reader.readBody(headers: headers) { body.append($0); return true }
+        try reader.readBody(headers: headers) {
+            body.append($0)
+            return true
+        }
         return Response(status: status, headers: headers, body: body)
     }
 
@@ -68,7 +71,8 @@ struct HTTPClient {
         return status
     }
 
-    private func requestHead(_ method: String, _ path: String, body: Data?, accept: String = "application/json") -> Data {
+    private func requestHead(_ method: String, _ path: String, body: Data?, accept: String = "application/json") -> Data
+    {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nAccept: \(accept)\r\nConnection: close\r\n"
         head += "User-Agent: clusterbox-cli\r\n"
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
@@ -97,7 +101,9 @@ final class Connection {
             throw HTTPClient.Failure.connect(host, port, "not an IPv4 address")
         }
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else {
             let reason = String(cString: strerror(errno))
@@ -173,7 +179,8 @@ struct ResponseReader {
             let line = try readLine()
             if line.isEmpty { break }
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         return (status, headers)
     }
@@ -182,7 +189,8 @@ struct ResponseReader {
         if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
             while true {
                 let sizeLine = try readLine()
-                guard let size = Int(sizeLine.split(separator: ";")[0].trimmingCharacters(in: .whitespaces), radix: 16) else {
+                guard let size = Int(sizeLine.split(separator: ";")[0].trimmingCharacters(in: .whitespaces), radix: 16)
+                else {
                     throw HTTPClient.Failure.protocolError("chunk size '\(sizeLine)'")
                 }
                 if size == 0 { return }

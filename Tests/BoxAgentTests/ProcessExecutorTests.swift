@@ -157,7 +157,8 @@ struct ProcessExecutorTests {
                 makeTask("orphan", "sleep 300"), frameworkID: "fw-1", agentID: "agent-1",
                 onStatus: recorder.onStatus)
             let sandbox = try #require(await executor.sandbox(of: "orphan"))
-            let checkpoint = try #require(readFile(sandbox + "/.clusterbox-pid").flatMap(ProcessCheckpoint.init(parsing:)))
+            let checkpoint = try #require(
+                readFile(sandbox + "/.clusterbox-pid").flatMap(ProcessCheckpoint.init(parsing:)))
 
             #expect(ProcessExecutor.killLeftovers(sandboxRoot: root) == 1)
             #expect(await processIsGone(checkpoint.pid))

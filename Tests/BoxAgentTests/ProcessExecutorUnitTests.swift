@@ -12,26 +12,30 @@ import Testing
 /// The pure pieces of the process executor: exit decoding, status wording, environment, /proc parsing.
 @Suite("ProcessExecutor helpers")
 struct ProcessExecutorUnitTests {
-    @Test(arguments: [
-        (0x0000, ProcessExit.exited(0)), (0x0300, .exited(3)), (0xff00, .exited(255)), (0x000b, .signaled(11)),
-        (0x008b, .signaled(11)),  // 0x80 = core dumped
-        (0x0009, .signaled(9)),
-    ] as [(Int32, ProcessExit)])
+    @Test(
+        arguments: [
+            (0x0000, ProcessExit.exited(0)), (0x0300, .exited(3)), (0xff00, .exited(255)), (0x000b, .signaled(11)),
+            (0x008b, .signaled(11)),  // 0x80 = core dumped
+            (0x0009, .signaled(9)),
+        ] as [(Int32, ProcessExit)])
     func waitStatusDecodes(status: Int32, expected: ProcessExit) {
         // Exit code in bits 8-15, signal in bits 0-6, bit 7 the core-dump flag.
         #expect(ProcessExit(waitStatus: status) == expected)
     }
 
-    @Test(arguments: [
-        (ProcessExit.exited(0), false, TaskState.finished, "Command exited with status 0", Int32?(0)),
-        (.exited(2), false, .failed, "Command exited with status 2", 2),
-        (.signaled(SIGSEGV), false, .failed, "Command terminated by signal SIGSEGV", 128 + SIGSEGV),
-        (.signaled(SIGTERM), true, .killed, "Command terminated by signal SIGTERM", 128 + SIGTERM),
-        (.signaled(SIGKILL), true, .killed, "Command terminated by signal SIGKILL", 128 + SIGKILL),
-        (.exited(0), true, .killed, "Command exited with status 0", 0),
-        (.unknown("waitid: No child processes"), false, .failed,
-         "Command exit status unknown: waitid: No child processes", nil),
-    ] as [(ProcessExit, Bool, TaskState, String, Int32?)])
+    @Test(
+        arguments: [
+            (ProcessExit.exited(0), false, TaskState.finished, "Command exited with status 0", Int32?(0)),
+            (.exited(2), false, .failed, "Command exited with status 2", 2),
+            (.signaled(SIGSEGV), false, .failed, "Command terminated by signal SIGSEGV", 128 + SIGSEGV),
+            (.signaled(SIGTERM), true, .killed, "Command terminated by signal SIGTERM", 128 + SIGTERM),
+            (.signaled(SIGKILL), true, .killed, "Command terminated by signal SIGKILL", 128 + SIGKILL),
+            (.exited(0), true, .killed, "Command exited with status 0", 0),
+            (
+                .unknown("waitid: No child processes"), false, .failed,
+                "Command exit status unknown: waitid: No child processes", nil
+            ),
+        ] as [(ProcessExit, Bool, TaskState, String, Int32?)])
     func outcomeWording(exit: ProcessExit, killRequested: Bool, state: TaskState, message: String, code: Int32?) {
         // Once a kill was requested every end is TASK_KILLED; otherwise only `exit 0` is TASK_FINISHED.
         let outcome = TerminalOutcome(exit: exit, killRequested: killRequested)

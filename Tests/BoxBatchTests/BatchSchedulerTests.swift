@@ -5,14 +5,18 @@ import Testing
 @Suite struct BatchSchedulerTests {
     let now = Instant(nanosecondsSinceEpoch: 1_000_000_000)
 
-    func offer(_ id: String, cpus: Double, mem: Int, agent: String = "a1", host: String = "agent-1", kind: String = "process") -> Offer {
+    func offer(
+        _ id: String, cpus: Double, mem: Int, agent: String = "a1", host: String = "agent-1", kind: String = "process"
+    ) -> Offer {
         Offer(
             id: OfferID(id), frameworkID: "f", agentID: AgentID(agent), hostname: host,
             resources: Resources(cpus: cpus, memoryMiB: mem), attributes: ["kind": kind])
     }
 
     func job(_ id: String, cpus: Double = 0.5, mem: Int = 64, agent: String? = nil) -> BatchJob {
-        BatchJob(id: id, command: "echo \(id)", resources: Resources(cpus: cpus, memoryMiB: mem), agent: agent, submittedAt: now)
+        BatchJob(
+            id: id, command: "echo \(id)", resources: Resources(cpus: cpus, memoryMiB: mem), agent: agent,
+            submittedAt: now)
     }
 
     /// With nothing to run the framework suppresses offers; a job revives them.
@@ -55,7 +59,8 @@ import Testing
         _ = scheduler.submit(job("pinned", agent: "agent-2"))
         let elsewhere = scheduler.offers([offer("o1", cpus: 4, mem: 4096)], now: now)
         #expect(elsewhere.first == .decline(offerIDs: ["o1"], filters: Filters(refuseSeconds: 0)))
-        let simulated = scheduler.offers([offer("o2", cpus: 4, mem: 4096, agent: "s1", host: "agent-2", kind: "simulated")], now: now)
+        let simulated = scheduler.offers(
+            [offer("o2", cpus: 4, mem: 4096, agent: "s1", host: "agent-2", kind: "simulated")], now: now)
         #expect(simulated.first == .decline(offerIDs: ["o2"], filters: Filters(refuseSeconds: 3600)))
         let right = scheduler.offers([offer("o3", cpus: 4, mem: 4096, agent: "a2", host: "agent-2")], now: now)
         guard case .accept = right.first else {

@@ -23,13 +23,14 @@ import Testing
         #expect((all - PortRanges([31000...31000, 31010...31010])).ranges == [31001...31009])
     }
 
-    @Test(arguments: [
-        ([31000...31010], [31002...31003], true),
-        ([31000...31010], [31009...31011], false),
-        ([31000...31004, 31006...31010], [31004...31006], false),
-        ([31000...31004, 31006...31010], [31001...31001, 31007...31008], true),
-        ([], [], true),
-    ] as [([ClosedRange<UInt16>], [ClosedRange<UInt16>], Bool)])
+    @Test(
+        arguments: [
+            ([31000...31010], [31002...31003], true),
+            ([31000...31010], [31009...31011], false),
+            ([31000...31004, 31006...31010], [31004...31006], false),
+            ([31000...31004, 31006...31010], [31001...31001, 31007...31008], true),
+            ([], [], true),
+        ] as [([ClosedRange<UInt16>], [ClosedRange<UInt16>], Bool)])
     func containment(outer: [ClosedRange<UInt16>], inner: [ClosedRange<UInt16>], expected: Bool) {
         #expect(PortRanges(outer).contains(PortRanges(inner)) == expected)
     }

@@ -18,7 +18,11 @@ import Testing
 
     @Test func parsesMesosText() throws {
         let parsed = try Resources(parsing: "cpus:1.5;mem:2048;disk:100;gpus:1;ports:[31000-31005,32000-32000]")
-        #expect(parsed == Resources(cpus: 1.5, memoryMiB: 2048, diskMiB: 100, gpus: 1, ports: PortRanges([31000...31005, 32000...32000])))
+        #expect(
+            parsed
+                == Resources(
+                    cpus: 1.5, memoryMiB: 2048, diskMiB: 100, gpus: 1,
+                    ports: PortRanges([31000...31005, 32000...32000])))
         #expect(parsed.description == "cpus:1.5;mem:2048;disk:100;gpus:1;ports:[31000-31005, 32000-32000]")
         #expect(try Resources(parsing: "cpus:2,mem:512") == Resources(cpus: 2, memoryMiB: 512))
     }

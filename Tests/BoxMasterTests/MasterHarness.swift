@@ -18,7 +18,8 @@ struct MasterHarness {
     @discardableResult
     mutating func addAgent(cpus: Double, memMiB: Int, ports: PortRanges = .init(), host: String = "h") -> AgentID {
         let (id, out) = core.agentRegistered(
-            AgentRegistration(hostname: host, resources: Resources(cpus: cpus, memoryMiB: memMiB, ports: ports), kind: "test"),
+            AgentRegistration(
+                hostname: host, resources: Resources(cpus: cpus, memoryMiB: memMiB, ports: ports), kind: "test"),
             now: now)
         effects += out
         return id!
@@ -26,7 +27,8 @@ struct MasterHarness {
 
     @discardableResult
     mutating func subscribe(_ name: String, weight: Double = 1, partitionAware: Bool = true) -> FrameworkID {
-        let (id, out) = core.subscribe(FrameworkInfo(name: name, weight: weight, partitionAware: partitionAware), now: now)
+        let (id, out) = core.subscribe(
+            FrameworkInfo(name: name, weight: weight, partitionAware: partitionAware), now: now)
         effects += out
         return id!
     }
@@ -55,7 +57,9 @@ struct MasterHarness {
         return out
     }
 
-    mutating func report(_ task: TaskID, _ state: TaskState, framework: FrameworkID, agent: AgentID, uuid: String? = nil)
+    mutating func report(
+        _ task: TaskID, _ state: TaskState, framework: FrameworkID, agent: AgentID, uuid: String? = nil
+    )
         -> [MasterEffect]
     {
         let status = TaskStatus(
@@ -73,7 +77,9 @@ struct MasterHarness {
         let task = TaskInfo(
             taskID: TaskID(taskID), name: taskID, agentID: offer.agentID,
             resources: Resources(cpus: cpus, memoryMiB: memMiB, ports: ports))
-        return call(.accept(offerIDs: [offer.id], operations: [.launch([task])], filters: Filters(refuseSeconds: refuse)), offer.frameworkID)
+        return call(
+            .accept(offerIDs: [offer.id], operations: [.launch([task])], filters: Filters(refuseSeconds: refuse)),
+            offer.frameworkID)
     }
 }
 

@@ -97,7 +97,9 @@ import Testing
             TaskInfo(taskID: "ok", name: "ok", agentID: agent, resources: Resources(cpus: 1, memoryMiB: 100)),
             TaskInfo(taskID: "ok", name: "dup", agentID: agent, resources: Resources(cpus: 0.1, memoryMiB: 10)),
             TaskInfo(taskID: "big", name: "big", agentID: agent, resources: Resources(cpus: 4, memoryMiB: 100)),
-            TaskInfo(taskID: "port", name: "port", agentID: agent, resources: Resources(cpus: 0.1, memoryMiB: 1, ports: PortRanges([8080...8080]))),
+            TaskInfo(
+                taskID: "port", name: "port", agentID: agent,
+                resources: Resources(cpus: 0.1, memoryMiB: 1, ports: PortRanges([8080...8080]))),
             TaskInfo(taskID: "elsewhere", name: "x", agentID: "m-S9", resources: Resources(cpus: 0.1, memoryMiB: 1)),
             TaskInfo(taskID: "", name: "empty", agentID: agent, resources: Resources(cpus: 0.1, memoryMiB: 1)),
             TaskInfo(taskID: "nothing", name: "nothing", agentID: agent, resources: .zero),

@@ -7,10 +7,12 @@ import Testing
 /// `----` line, and the transcript they must produce. `CLUSTERBOX_REWRITE=1 swift test --filter ScenarioTests`
 /// rewrites the transcripts for review in the diff.
 @Suite struct ScenarioTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scenarios")
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Scenarios")
 
     static var files: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".txt") }
+            .sorted()
     }
 
     @Test(arguments: files)
@@ -19,7 +21,8 @@ import Testing
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var runner = ScenarioRunner()
         var rewritten: [String] = []
-        for block in text.components(separatedBy: "\n\n") where !block.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        for block in text.components(separatedBy: "\n\n")
+        where !block.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             let parts = block.components(separatedBy: "\n----")
             let commands = parts[0].split(separator: "\n").map(String.init)
             let expected = parts.count > 1 ? parts[1].trimmingCharacters(in: .newlines) : ""
@@ -62,11 +65,13 @@ struct ScenarioRunner {
         switch words[0] {
         case "add-agent":
             let (id, effects) = core.agentRegistered(
-                AgentRegistration(hostname: arguments[0], resources: try resources(options), kind: "scenario"), now: now)
+                AgentRegistration(hostname: arguments[0], resources: try resources(options), kind: "scenario"), now: now
+            )
             agents[arguments[0]] = id
             return describe(effects)
         case "add-framework":
-            let info = FrameworkInfo(name: arguments[0], role: options["role"] ?? "*", weight: Double(options["weight"] ?? "1") ?? 1)
+            let info = FrameworkInfo(
+                name: arguments[0], role: options["role"] ?? "*", weight: Double(options["weight"] ?? "1") ?? 1)
             let (id, effects) = core.subscribe(info, now: now)
             frameworks[arguments[0]] = id
             return describe(effects)
@@ -74,18 +79,31 @@ struct ScenarioRunner {
             return describe(core.allocate(now: now))
         case "decline":
             let offer = try outstanding(arguments[0], arguments[1])
-            return describe(core.handle(.decline(offerIDs: [offer.id], filters: Filters(refuseSeconds: Double(options["refuse"] ?? "5") ?? 5)), from: offer.frameworkID, now: now))
+            return describe(
+                core.handle(
+                    .decline(
+                        offerIDs: [offer.id], filters: Filters(refuseSeconds: Double(options["refuse"] ?? "5") ?? 5)),
+                    from: offer.frameworkID, now: now))
         case "launch":
             let offer = try outstanding(arguments[0], arguments[1])
             var wanted = options
             let refuse = Double(wanted.removeValue(forKey: "refuse") ?? "5") ?? 5
-            let task = TaskInfo(taskID: TaskID(arguments[2]), name: arguments[2], agentID: offer.agentID, resources: try resources(wanted))
-            return describe(core.handle(.accept(offerIDs: [offer.id], operations: [.launch([task])], filters: Filters(refuseSeconds: refuse)), from: offer.frameworkID, now: now))
+            let task = TaskInfo(
+                taskID: TaskID(arguments[2]), name: arguments[2], agentID: offer.agentID,
+                resources: try resources(wanted))
+            return describe(
+                core.handle(
+                    .accept(
+                        offerIDs: [offer.id], operations: [.launch([task])], filters: Filters(refuseSeconds: refuse)),
+                    from: offer.frameworkID, now: now))
         case "revive":
             return describe(core.handle(.revive, from: try framework(arguments[0]), now: now))
         case "finish":
-            let status = TaskStatus(taskID: TaskID(arguments[2]), state: .finished, uuid: StatusUUID("u-\(arguments[2])"), timestamp: now)
-            return describe(core.statusUpdate(status, frameworkID: try framework(arguments[0]), from: try agent(arguments[1]), now: now))
+            let status = TaskStatus(
+                taskID: TaskID(arguments[2]), state: .finished, uuid: StatusUUID("u-\(arguments[2])"), timestamp: now)
+            return describe(
+                core.statusUpdate(
+                    status, frameworkID: try framework(arguments[0]), from: try agent(arguments[1]), now: now))
         case "tick":
             now = now + .seconds(Double(arguments[0]) ?? 1)
             for id in agents.values { _ = core.agentHeartbeat(id, now: now) }
@@ -107,8 +125,11 @@ struct ScenarioRunner {
             switch key {
             case "cpus": r.milliCPUs = Int(((Double(value) ?? 0) * 1000).rounded())
             case "mem":
-                if value.hasSuffix("Gi") { r.memoryMiB = (Int(value.dropLast(2)) ?? 0) * 1024 }
-                else { r.memoryMiB = Int(value.replacingOccurrences(of: "Mi", with: "")) ?? 0 }
+                if value.hasSuffix("Gi") {
+                    r.memoryMiB = (Int(value.dropLast(2)) ?? 0) * 1024
+                } else {
+                    r.memoryMiB = Int(value.replacingOccurrences(of: "Mi", with: "")) ?? 0
+                }
             case "ports": r.ports = PortRanges(parsing: value) ?? PortRanges()
             default: throw ScriptError(description: "unknown resource \(key)")
             }
@@ -127,8 +148,10 @@ struct ScenarioRunner {
     }
 
     func outstanding(_ frameworkName: String, _ agentName: String) throws -> Offer {
-        let f = try framework(frameworkName), a = try agent(agentName)
-        guard let offer = core.offers.values.map(\.offer).first(where: { $0.frameworkID == f && $0.agentID == a }) else {
+        let f = try framework(frameworkName)
+        let a = try agent(agentName)
+        guard let offer = core.offers.values.map(\.offer).first(where: { $0.frameworkID == f && $0.agentID == a })
+        else {
             throw ScriptError(description: "no offer of \(agentName) to \(frameworkName)")
         }
         return offer
@@ -145,7 +168,10 @@ struct ScenarioRunner {
             case .send(let f, .rescind):
                 return ["rescind \(name(of: f))"]
             case .send(let f, .update(let status)):
-                return ["update \(name(of: f)) \(status.taskID) \(status.state.rawValue)" + (status.message.map { ": \($0)" } ?? "")]
+                return [
+                    "update \(name(of: f)) \(status.taskID) \(status.state.rawValue)"
+                        + (status.message.map { ": \($0)" } ?? "")
+                ]
             case .agent(let a, .launch(let task, _)):
                 return ["launch \(name(of: a)) \(task.taskID) \(text(task.resources))"]
             case .agent(let a, .kill(let task, _)):
@@ -158,7 +184,8 @@ struct ScenarioRunner {
 
     func text(_ r: Resources) -> String {
         var parts = ["cpus=\(r.milliCPUs % 1000 == 0 ? String(r.milliCPUs / 1000) : String(r.cpus))"]
-        parts.append(r.memoryMiB % 1024 == 0 && r.memoryMiB > 0 ? "mem=\(r.memoryMiB / 1024)Gi" : "mem=\(r.memoryMiB)Mi")
+        parts.append(
+            r.memoryMiB % 1024 == 0 && r.memoryMiB > 0 ? "mem=\(r.memoryMiB / 1024)Gi" : "mem=\(r.memoryMiB)Mi")
         if !r.ports.isEmpty { parts.append("ports=\(r.ports)") }
         return parts.joined(separator: " ")
     }

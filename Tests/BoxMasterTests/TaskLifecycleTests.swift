@@ -94,7 +94,8 @@ import Testing
         #expect(h.core.tasks.isEmpty)  // master-made updates carry no uuid, so nothing waits for acknowledgement
         #expect(h.core.frameworks[old]!.completedTasks.map(\.state) == [.lost])
         let (id, _) = h.core.agentRegistered(
-            AgentRegistration(hostname: "h", resources: Resources(cpus: 2, memoryMiB: 512), previousID: agent, kind: "test"),
+            AgentRegistration(
+                hostname: "h", resources: Resources(cpus: 2, memoryMiB: 512), previousID: agent, kind: "test"),
             now: h.now)
         #expect(id == nil)
     }

@@ -15,7 +15,8 @@ struct CLI {
     let port: Int
 
     init() throws {
-        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cbx-\(UUID().uuidString.prefix(8))").path
+        dataDirectory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("cbx-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         port = try Self.freePort()
     }
@@ -89,8 +90,12 @@ struct CLI {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
@@ -102,7 +107,8 @@ struct CLIMissing: Error, CustomStringConvertible {
 
 func processAlive(_ pid: Int32) -> Bool {
     guard kill(pid, 0) == 0 else { return false }
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")")
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
     else { return false }
     return stat[stat.index(close, offsetBy: 2)] != "Z"
 }

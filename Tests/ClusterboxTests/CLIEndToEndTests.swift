@@ -50,18 +50,24 @@ import Testing
         let long = Process()
         long.executableURL = URL(fileURLWithPath: CLI.binary)
         long.arguments = ["run", "--", "echo $$ > \(pidFile); exec sleep 300"]
-        long.environment = ProcessInfo.processInfo.environment.merging(["CLUSTERBOX_DATA_DIR": cli.dataDirectory]) { $1 }
+        long.environment = ProcessInfo.processInfo.environment.merging(["CLUSTERBOX_DATA_DIR": cli.dataDirectory]) {
+            $1
+        }
         long.standardOutput = FileHandle.nullDevice
         long.standardError = FileHandle.nullDevice
         try long.run()
         var taskPID: Int32?
         for _ in 0..<200 where taskPID == nil {
-            taskPID = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            taskPID = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
             usleep(25_000)
         }
         let pid = try #require(taskPID)
         #expect(processAlive(pid))
-        let info = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cli.dataDirectory + "/cluster.json"))) as? [String: Any]
+        let info =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: cli.dataDirectory + "/cluster.json"))) as? [String: Any]
         let daemon = try #require(info?["pid"] as? Int)
 
         let down = try cli.run(["down"])
@@ -158,15 +164,21 @@ import Testing
         let job = try cli.run(["run", "--", "echo", "persisted"])
         #expect(job.stdout == "persisted\n")
         let pidFile = cli.dataDirectory + "/orphan.pid"
-        let submit = try cli.curl(["-X", "POST", "-d", #"{"cmd":"echo $$ > \#(pidFile); exec sleep 300"}"#, "\(cli.url)/batch/v1/jobs"])
+        let submit = try cli.curl([
+            "-X", "POST", "-d", #"{"cmd":"echo $$ > \#(pidFile); exec sleep 300"}"#, "\(cli.url)/batch/v1/jobs",
+        ])
         #expect(submit.stdout.contains(#""state":"queued""#))
         var orphan: Int32?
         for _ in 0..<200 where orphan == nil {
-            orphan = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            orphan = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
             usleep(25_000)
         }
         let orphanPID = try #require(orphan)
-        let info = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cli.dataDirectory + "/cluster.json"))) as? [String: Any]
+        let info =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: cli.dataDirectory + "/cluster.json"))) as? [String: Any]
         let daemon = Int32(try #require(info?["pid"] as? Int))
         kill(daemon, SIGKILL)
         for _ in 0..<100 where processAlive(daemon) { usleep(20_000) }
@@ -190,7 +202,9 @@ import Testing
         let watcher = Process()
         watcher.executableURL = URL(fileURLWithPath: CLI.binary)
         watcher.arguments = ["offers", "--watch", "--count", "2"]
-        watcher.environment = ProcessInfo.processInfo.environment.merging(["CLUSTERBOX_DATA_DIR": cli.dataDirectory]) { $1 }
+        watcher.environment = ProcessInfo.processInfo.environment.merging(["CLUSTERBOX_DATA_DIR": cli.dataDirectory]) {
+            $1
+        }
         let pipe = Pipe()
         watcher.standardOutput = pipe
         try watcher.run()
@@ -200,7 +214,9 @@ import Testing
         let watched = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(watched.contains("offer "))
         #expect(watched.contains("offered agent-1 to batch"))
-        let jobs = try JSONSerialization.jsonObject(with: Data(try cli.curl(["\(cli.url)/batch/v1/jobs"]).stdout.utf8)) as? [String: Any]
+        let jobs =
+            try JSONSerialization.jsonObject(with: Data(try cli.curl(["\(cli.url)/batch/v1/jobs"]).stdout.utf8))
+            as? [String: Any]
         let id = try #require((jobs?["jobs"] as? [[String: Any]])?.first?["id"] as? String)
         let logs = try cli.run(["logs", id])
         #expect(logs.stdout == "a\nb\n")
@@ -220,7 +236,9 @@ import Testing
         address.sin_port = in_port_t(UInt16(cli.port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         listen(listener, 1)
         let taken = try cli.up()

@@ -24,7 +24,9 @@ enum Seeds {
         sim.healAllFaults()
         try sim.run(for: .seconds(180))
         try sim.checkConverged()
-        print("seed 0x\(String(seed, radix: 16)): \(sim.master.counters.tasksLaunched) tasks, \(sim.agentCrashes) agent crashes, worst share spread \(sim.worstShareSpread)")
+        print(
+            "seed 0x\(String(seed, radix: 16)): \(sim.master.counters.tasksLaunched) tasks, \(sim.agentCrashes) agent crashes, worst share spread \(sim.worstShareSpread)"
+        )
     }
 
     /// The same seed gives the same run, event for event.

@@ -64,7 +64,8 @@ public struct BatchScheduler: Sendable {
                 left -= job.resources
                 launches.append(
                     TaskInfo(
-                        taskID: job.taskID, name: "run \(job.command)", agentID: offer.agentID, resources: job.resources,
+                        taskID: job.taskID, name: "run \(job.command)", agentID: offer.agentID,
+                        resources: job.resources,
                         command: CommandInfo(value: job.command), labels: ["clusterbox.io/job": job.id]))
             }
             let launched = Set(launches.map(\.taskID))
@@ -74,7 +75,9 @@ public struct BatchScheduler: Sendable {
             if launches.isEmpty {
                 calls.append(.decline(offerIDs: [offer.id], filters: Filters(refuseSeconds: refuse)))
             } else {
-                calls.append(.accept(offerIDs: [offer.id], operations: [.launch(launches)], filters: Filters(refuseSeconds: refuse)))
+                calls.append(
+                    .accept(
+                        offerIDs: [offer.id], operations: [.launch(launches)], filters: Filters(refuseSeconds: refuse)))
             }
         }
         if queue.isEmpty { calls += suppress() }

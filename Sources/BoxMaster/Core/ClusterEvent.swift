@@ -5,10 +5,15 @@ public import BoxCore
 /// `clusterbox offers --watch` and the dashboard read, and count them in `/metrics`.
 public struct ClusterEvent: Hashable, Sendable, Codable {
     public enum Kind: String, Hashable, Sendable, Codable {
-        case offer, decline, accept, rescind, launch, taskUpdate = "task_update", taskError = "task_error"
-        case agentAdded = "agent_added", agentUnreachable = "agent_unreachable", agentRemoved = "agent_removed"
+        case offer, decline, accept, rescind, launch
+        case taskUpdate = "task_update"
+        case taskError = "task_error"
+        case agentAdded = "agent_added"
+        case agentUnreachable = "agent_unreachable"
+        case agentRemoved = "agent_removed"
         case agentReregistered = "agent_reregistered"
-        case frameworkAdded = "framework_added", frameworkRemoved = "framework_removed"
+        case frameworkAdded = "framework_added"
+        case frameworkRemoved = "framework_removed"
         case frameworkDisconnected = "framework_disconnected"
     }
 

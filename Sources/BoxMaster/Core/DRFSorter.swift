@@ -6,7 +6,8 @@ public import BoxCore
 /// or dictionary order.
 public struct DRFSorter: Sendable {
     /// The dominant share of `allocated` in a cluster of `total` resources, and the resource it is in.
-    public static func dominantShare(of allocated: Resources, in total: Resources) -> (share: Double, resource: String) {
+    public static func dominantShare(of allocated: Resources, in total: Resources) -> (share: Double, resource: String)
+    {
         var best = (share: 0.0, resource: "cpus")
         func consider(_ used: Int, _ all: Int, _ name: String) {
             guard all > 0 else { return }
@@ -63,7 +64,8 @@ public struct DRFSorter: Sendable {
     }
 
     private func insertionIndex(for client: Client) -> Int {
-        var low = 0, high = clients.count
+        var low = 0
+        var high = clients.count
         while low < high {
             let mid = (low + high) / 2
             if Self.precedes(clients[mid], client) { low = mid + 1 } else { high = mid }

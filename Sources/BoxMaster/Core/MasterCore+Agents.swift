@@ -94,7 +94,8 @@ extension MasterCore {
             observe(
                 ClusterEvent(
                     .agentReregistered, time: now, agentID: id,
-                    message: wasUnreachable ? "\(agent.hostname) is reachable again" : "\(agent.hostname) reregistered")))
+                    message: wasUnreachable ? "\(agent.hostname) is reachable again" : "\(agent.hostname) reregistered")
+            ))
     }
 
     /// Takes in the tasks a reregistering agent reports after the master lost its own record of them.

@@ -32,7 +32,8 @@ extension MasterCore {
                         message: "\(info.name) subscribed with role \(info.role), weight \(info.weight)")))
         }
         effects.insert(
-            .send(id, .subscribed(frameworkID: id, heartbeatIntervalSeconds: config.frameworkHeartbeatInterval.seconds)),
+            .send(
+                id, .subscribed(frameworkID: id, heartbeatIntervalSeconds: config.frameworkHeartbeatInterval.seconds)),
             at: 0)
         for taskID in frameworks[id]!.tasks.sorted() {
             if let head = tasks[TaskRef(id, taskID)]?.unacknowledged.first { send(head, to: id, into: &effects) }
@@ -55,8 +56,12 @@ extension MasterCore {
             observe(
                 ClusterEvent(
                     .frameworkDisconnected, time: now, frameworkID: id,
-                    message: "\(framework.info.name) disconnected; failover timeout \(framework.info.failoverTimeoutSeconds) s")))
-        if framework.info.failoverTimeoutSeconds <= 0 { effects += removeFramework(id, now: now, reason: "disconnected") }
+                    message:
+                        "\(framework.info.name) disconnected; failover timeout \(framework.info.failoverTimeoutSeconds) s"
+                )))
+        if framework.info.failoverTimeoutSeconds <= 0 {
+            effects += removeFramework(id, now: now, reason: "disconnected")
+        }
         return effects
     }
 
@@ -136,7 +141,8 @@ extension MasterCore {
         effects.append(.closeFramework(id))
         effects.append(
             observe(
-                ClusterEvent(.frameworkRemoved, time: now, frameworkID: id, message: "\(framework.info.name): \(reason)")))
+                ClusterEvent(
+                    .frameworkRemoved, time: now, frameworkID: id, message: "\(framework.info.name): \(reason)")))
         return effects
     }
 }

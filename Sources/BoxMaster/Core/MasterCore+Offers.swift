@@ -46,7 +46,8 @@ extension MasterCore {
                 observe(
                     ClusterEvent(
                         .offer, time: now, frameworkID: frameworkID, agentID: agentID, offerID: offer.id,
-                        resources: free, message: "offered \(agent.hostname) to \(frameworks[frameworkID]!.info.name)")))
+                        resources: free, message: "offered \(agent.hostname) to \(frameworks[frameworkID]!.info.name)"))
+            )
         }
         for (frameworkID, batch) in batches { effects.append(.send(frameworkID, .offers(batch))) }
         return effects
@@ -72,7 +73,8 @@ extension MasterCore {
             guard let entry = offers[offerID], entry.offer.frameworkID == id else { continue }
             recoverOffer(offerID)
             if refuse > .zero {
-                frameworks[id]!.filters[entry.offer.agentID] = RefusalFilter(resources: entry.offer.resources, until: now + refuse)
+                frameworks[id]!.filters[entry.offer.agentID] = RefusalFilter(
+                    resources: entry.offer.resources, until: now + refuse)
             }
             counters.offersDeclined += 1
             effects.append(
@@ -92,7 +94,9 @@ extension MasterCore {
         now: Instant, into effects: inout [MasterEffect]
     ) {
         let launches = operations.flatMap { operation -> [TaskInfo] in
-            switch operation { case .launch(let tasks): tasks }
+            switch operation {
+            case .launch(let tasks): tasks
+            }
         }
         let valid = offerIDs.compactMap { offerID -> OfferEntry? in
             guard let entry = offers[offerID], entry.offer.frameworkID == id else { return nil }
@@ -100,11 +104,11 @@ extension MasterCore {
         }
         let agentIDs = Set(valid.map(\.offer.agentID))
         let problem: String? =
-            if offerIDs.isEmpty { "ACCEPT names no offer" }
-            else if valid.count != offerIDs.count || Set(offerIDs).count != offerIDs.count {
+            if offerIDs.isEmpty {
+                "ACCEPT names no offer"
+            } else if valid.count != offerIDs.count || Set(offerIDs).count != offerIDs.count {
                 "Offer \(offerIDs.first { offers[$0]?.offer.frameworkID != id } ?? offerIDs[0]) is no longer valid"
-            } else if agentIDs.count != 1 { "Offers span more than one agent" }
-            else { nil }
+            } else if agentIDs.count != 1 { "Offers span more than one agent" } else { nil }
         for entry in valid { recoverOffer(entry.offer.id) }
         guard problem == nil, let agentID = agentIDs.first, agents[agentID]?.isActive == true else {
             let message = problem ?? "Agent \(agentIDs.first?.value ?? "?") is not reachable"
@@ -161,19 +165,25 @@ extension MasterCore {
         if seen.contains(task.taskID) || tasks[TaskRef(framework, task.taskID)] != nil {
             return "Task \(task.taskID) has a duplicate task id"
         }
-        if task.agentID != agentID { return "Task \(task.taskID) names agent \(task.agentID), but the offer is of \(agentID)" }
+        if task.agentID != agentID {
+            return "Task \(task.taskID) names agent \(task.agentID), but the offer is of \(agentID)"
+        }
         if agents[task.agentID] == nil { return "Agent \(task.agentID) does not exist" }
         if !task.resources.isValid { return "Task \(task.taskID) asks for negative resources" }
         if task.resources.scalars.isEmpty { return "Task \(task.taskID) uses no resources (it needs cpus or mem)" }
         if !remaining.contains(task.resources) {
-            return "Task \(task.taskID) uses more resources (\(task.resources)) than available in the offers (\(remaining))"
+            return
+                "Task \(task.taskID) uses more resources (\(task.resources)) than available in the offers (\(remaining))"
         }
         return nil
     }
 
-    private mutating func launch(_ task: TaskInfo, framework id: FrameworkID, now: Instant, into effects: inout [MasterEffect]) {
+    private mutating func launch(
+        _ task: TaskInfo, framework id: FrameworkID, now: Instant, into effects: inout [MasterEffect]
+    ) {
         let ref = TaskRef(id, task.taskID)
-        let status = TaskStatus(taskID: task.taskID, state: .staging, agentID: task.agentID, source: .master, timestamp: now)
+        let status = TaskStatus(
+            taskID: task.taskID, state: .staging, agentID: task.agentID, source: .master, timestamp: now)
         tasks[ref] = TaskEntry(info: task, frameworkID: id, state: .staging, latest: status, launchedAt: now)
         agents[task.agentID]!.used += task.resources
         agents[task.agentID]!.tasks.insert(ref)
@@ -187,7 +197,8 @@ extension MasterCore {
                 ClusterEvent(
                     .launch, time: now, frameworkID: id, agentID: task.agentID, taskID: task.taskID, state: .staging,
                     resources: task.resources,
-                    message: "\(frameworks[id]!.info.name) launched \(task.taskID) on \(agents[task.agentID]!.hostname)")))
+                    message: "\(frameworks[id]!.info.name) launched \(task.taskID) on \(agents[task.agentID]!.hostname)"
+                )))
     }
 
     // MARK: - Offer bookkeeping
@@ -221,7 +232,9 @@ extension MasterCore {
 
     mutating func expireOffers(now: Instant, into effects: inout [MasterEffect]) {
         let expired = offers.values.filter { $0.expiresAt <= now }.map(\.offer.id).sorted()
-        for offerID in expired { rescind(offerID, now: now, reason: "not answered within \(config.offerTimeout)", into: &effects) }
+        for offerID in expired {
+            rescind(offerID, now: now, reason: "not answered within \(config.offerTimeout)", into: &effects)
+        }
     }
 }
 

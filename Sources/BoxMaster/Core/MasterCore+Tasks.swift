@@ -12,14 +12,17 @@ extension MasterCore {
         var effects: [MasterEffect] = []
         let ref = TaskRef(frameworkID, status.taskID)
         guard let entry = tasks[ref], entry.info.agentID == agentID else {
-            if !status.state.isTerminal { effects.append(.agent(agentID, .kill(status.taskID, frameworkID: frameworkID))) }
+            if !status.state.isTerminal {
+                effects.append(.agent(agentID, .kill(status.taskID, frameworkID: frameworkID)))
+            }
             return effects
         }
         if entry.state.isTerminal { return effects }  // a late duplicate after a master-made terminal state
         var update = status
         update.agentID = agentID
         if update.uuid == nil {
-            update.uuid = StatusUUID("\(agentID)-\(status.taskID)-\(status.state.rawValue)-\(status.timestamp.nanosecondsSinceEpoch)")
+            update.uuid = StatusUUID(
+                "\(agentID)-\(status.taskID)-\(status.state.rawValue)-\(status.timestamp.nanosecondsSinceEpoch)")
         }
         record(update, for: ref, forward: true, now: now, into: &effects)
         return effects

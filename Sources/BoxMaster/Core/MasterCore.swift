@@ -85,7 +85,8 @@ public struct MasterCore: Sendable {
 
     /// Clamps `refuse_seconds` as Mesos does: negative means the default, more than a year is a year.
     func refuseDuration(_ seconds: Double) -> Duration {
-        let value = seconds.isFinite ? (seconds < 0 ? config.defaultRefuseSeconds : min(seconds, 31_536_000)) : 31_536_000
+        let value =
+            seconds.isFinite ? (seconds < 0 ? config.defaultRefuseSeconds : min(seconds, 31_536_000)) : 31_536_000
         return .nanoseconds(Int64(value * 1e9))
     }
 }

@@ -25,9 +25,12 @@ struct BatchRoutes {
             let query = request.uri.queryParameters
             // Long poll: `?wait=queued` answers once the job has left that state (or after `timeout` seconds).
             if let waitFor = query.get("wait") {
-                guard let state = BatchJob.State(rawValue: waitFor) else { throw APIError(.badRequest, "unknown state '\(waitFor)'") }
+                guard let state = BatchJob.State(rawValue: waitFor) else {
+                    throw APIError(.badRequest, "unknown state '\(waitFor)'")
+                }
                 let seconds = min(Double(query.get("timeout") ?? "") ?? 30, 60)
-                guard let job = await cluster.batch.waitForChange(of: id, from: state, timeout: .seconds(seconds)) else {
+                guard let job = await cluster.batch.waitForChange(of: id, from: state, timeout: .seconds(seconds))
+                else {
                     throw APIError(.notFound, "job \(id) not found")
                 }
                 return JSON.response(JobView(job))
@@ -46,7 +49,9 @@ struct BatchRoutes {
     private func checkFits(_ submission: JobSubmission) async throws {
         let core = await cluster.master.snapshot()
         let agents = core.agents.values.filter { $0.isActive && $0.attributes["kind"] != "simulated" }
-        let candidates = agents.filter { submission.agent == nil || submission.agent == $0.id.value || submission.agent == $0.hostname }
+        let candidates = agents.filter {
+            submission.agent == nil || submission.agent == $0.id.value || submission.agent == $0.hostname
+        }
         if let wanted = submission.agent, candidates.isEmpty {
             let known = agents.map(\.hostname).sorted().joined(separator: ", ")
             throw APIError(
@@ -57,7 +62,8 @@ struct BatchRoutes {
             let largest = Set(candidates.map(\.total.scalars.description)).sorted().joined(separator: ", ")
             throw APIError(
                 .unprocessableContent,
-                "no agent can ever fit \(submission.resources): agents offer at most \(largest.isEmpty ? "nothing" : largest)")
+                "no agent can ever fit \(submission.resources): agents offer at most \(largest.isEmpty ? "nothing" : largest)"
+            )
         }
     }
 }
@@ -72,7 +78,9 @@ struct JobSubmission {
 
     static func parse(_ data: Data) throws -> JobSubmission {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw APIError(.badRequest, "the body must be a JSON object such as {\"cmd\": \"echo hi\", \"cpus\": 0.1, \"mem\": 32}")
+            throw APIError(
+                .badRequest, "the body must be a JSON object such as {\"cmd\": \"echo hi\", \"cpus\": 0.1, \"mem\": 32}"
+            )
         }
         var problems: [String] = []
         for key in object.keys.sorted() where !fields.contains(key) {
@@ -96,7 +104,8 @@ struct JobSubmission {
         if object["agent"] != nil && agent == nil { problems.append("agent: must be a string") }
         guard problems.isEmpty else { throw APIError(.badRequest, problems.joined(separator: "; ")) }
         return JobSubmission(
-            cmd: cmd, resources: Resources(cpus: cpus, memoryMiB: Int(mem.rounded(.up)), diskMiB: Int(disk.rounded(.up))),
+            cmd: cmd,
+            resources: Resources(cpus: cpus, memoryMiB: Int(mem.rounded(.up)), diskMiB: Int(disk.rounded(.up))),
             agent: agent)
     }
 }

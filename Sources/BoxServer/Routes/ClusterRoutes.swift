@@ -37,9 +37,13 @@ struct ClusterRoutes {
             }
             let chunk = TaskLog.read(sandbox + "/" + stream, offset: offset, length: length)
             let core = await cluster.master.snapshot()
-            let state = core.tasks.first { $0.key.taskID.value == id }?.value.state
-                ?? core.frameworks.values.lazy.compactMap { $0.completedTasks.last { $0.info.taskID.value == id }?.state }.first
-            return JSON.response(LogChunk(data: chunk.text, offset: chunk.next, state: state?.rawValue, sandbox: sandbox))
+            let state =
+                core.tasks.first { $0.key.taskID.value == id }?.value.state
+                ?? core.frameworks.values.lazy.compactMap {
+                    $0.completedTasks.last { $0.info.taskID.value == id }?.state
+                }.first
+            return JSON.response(
+                LogChunk(data: chunk.text, offset: chunk.next, state: state?.rawValue, sandbox: sandbox))
         }
     }
 }

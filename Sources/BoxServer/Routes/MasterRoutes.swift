@@ -21,16 +21,21 @@ struct MasterRoutes {
         }
         router.get("/master/frameworks") { _, _ in
             let state = try await state()
-            return JSON.response(FrameworksView(frameworks: state.frameworks, completed_frameworks: state.completed_frameworks))
+            return JSON.response(
+                FrameworksView(frameworks: state.frameworks, completed_frameworks: state.completed_frameworks))
         }
         router.get("/master/slaves") { _, _ in JSON.response(["slaves": try await state().slaves]) }
         router.get("/master/tasks") { _, _ in
             let state = try await state()
-            return JSON.response(["tasks": state.frameworks.flatMap { $0.tasks + $0.unreachable_tasks + $0.completed_tasks }])
+            return JSON.response([
+                "tasks": state.frameworks.flatMap { $0.tasks + $0.unreachable_tasks + $0.completed_tasks }
+            ])
         }
         for path in ["/master/redirect", "/redirect"] {
             router.get(RouterPath(path)) { _, _ in
-                Response(status: .temporaryRedirect, headers: [.location: "//\(cluster.config.host):\(cluster.config.masterPort)"])
+                Response(
+                    status: .temporaryRedirect,
+                    headers: [.location: "//\(cluster.config.host):\(cluster.config.masterPort)"])
             }
         }
         router.get("/metrics") { _, _ in

@@ -4,7 +4,8 @@ import Foundation
 
 /// `clusterbox agents`, `clusterbox frameworks`, `clusterbox shares`: tables from the master's state.
 struct Agents: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List agents with their total, used and offered resources.")
+    static let configuration = CommandConfiguration(
+        abstract: "List agents with their total, used and offered resources.")
 
     @OptionGroup var cluster: ClusterOptions
 
@@ -16,7 +17,8 @@ struct Agents: ParsableCommand {
             state.slaves.map { agent in
                 [
                     agent.id, agent.hostname, agent.clusterbox_kind, agent.active ? "active" : "unreachable",
-                    agent.resources.summary, "cpus:\(format(agent.used_resources.cpus)) mem:\(Int(agent.used_resources.mem))",
+                    agent.resources.summary,
+                    "cpus:\(format(agent.used_resources.cpus)) mem:\(Int(agent.used_resources.mem))",
                     "cpus:\(format(agent.offered_resources.cpus)) mem:\(Int(agent.offered_resources.mem))",
                 ]
             })

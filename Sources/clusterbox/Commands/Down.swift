@@ -17,7 +17,9 @@ struct Down: ParsableCommand {
         guard let info = ClusterInfo.read(from: directory), processExists(info.pid), isClusterbox(info.pid) else {
             let leftovers = ProcessExecutor.killLeftovers(sandboxRoot: directory + "/sandboxes")
             try? FileManager.default.removeItem(atPath: directory + "/" + ClusterInfo.fileName)
-            print("no cluster is running (data directory \(directory))" + (leftovers > 0 ? "; killed \(leftovers) leftover tasks" : ""))
+            print(
+                "no cluster is running (data directory \(directory))"
+                    + (leftovers > 0 ? "; killed \(leftovers) leftover tasks" : ""))
             return
         }
         print("Stopping clusterbox (pid \(info.pid))…")

@@ -40,7 +40,9 @@ struct Offers: ParsableCommand {
                 // Offer ids are `<master id>-O<n>`: the number is what tells them apart.
                 let offer = event.offer_id.map { String($0.split(separator: "-").last ?? "") }
                 let subject = [offer, event.task_id].compactMap { $0 }.joined(separator: " ")
-                print("\(time)  \(event.kind.padding(toLength: 11, withPad: " ", startingAt: 0)) \(subject.padding(toLength: 16, withPad: " ", startingAt: 0)) \(event.message)\(event.resources.map { "  ⟨\($0)⟩" } ?? "")")
+                let kind = event.kind.padding(toLength: 11, withPad: " ", startingAt: 0)
+                let resources = event.resources.map { "  ⟨\($0)⟩" } ?? ""
+                print("\(time)  \(kind) \(subject.padding(toLength: 16, withPad: " ", startingAt: 0)) \(event.message)\(resources)")
                 fflush(nil)
                 seen += 1
                 if let count, seen >= count { return false }
@@ -61,6 +63,11 @@ struct Offers: ParsableCommand {
         }
         printTable(
             ["OFFER", "FRAMEWORK", "AGENT", "RESOURCES"],
-            offers.map { [$0.id, names[$0.framework_id] ?? $0.framework_id, hosts[$0.slave_id] ?? $0.slave_id, $0.resources.summary] })
+            offers.map {
+                [
+                    $0.id, names[$0.framework_id] ?? $0.framework_id, hosts[$0.slave_id] ?? $0.slave_id,
+                    $0.resources.summary,
+                ]
+            })
     }
 }

@@ -27,14 +27,17 @@ struct Run: ParsableCommand {
     var command: [String] = []
 
     func validate() throws {
-        if command.isEmpty { throw ValidationError("give the command after --, for example: clusterbox run -- echo hello") }
+        if command.isEmpty {
+            throw ValidationError("give the command after --, for example: clusterbox run -- echo hello")
+        }
     }
 
     func run() throws {
         let (_, client) = try cluster.connect()
         var body: [String: Any] = ["cmd": Self.shellCommand(command), "cpus": cpus, "mem": mem]
         if let agent { body["agent"] = agent }
-        let submitted = try client.request("POST", "/batch/v1/jobs", json: try JSONSerialization.data(withJSONObject: body))
+        let submitted = try client.request(
+            "POST", "/batch/v1/jobs", json: try JSONSerialization.data(withJSONObject: body))
         guard submitted.status == 201 else { throw CLIError(submitted.errorMessage) }
         var job = try submitted.decode(JobView.self)
         JobInterrupt.install(client: client, jobID: job.id)
@@ -44,7 +47,8 @@ struct Run: ParsableCommand {
         while job.state == "queued" {
             job = try client.json(JobView.self, "/batch/v1/jobs/\(job.id)?wait=queued&timeout=2")
             if job.state == "queued" && !waitingSaid {
-                FileHandle.standardError.write(Data("clusterbox: waiting for an offer that fits cpus:\(format(cpus)) mem:\(Int(mem))…\n".utf8))
+                FileHandle.standardError.write(
+                    Data("clusterbox: waiting for an offer that fits cpus:\(format(cpus)) mem:\(Int(mem))…\n".utf8))
                 waitingSaid = true
             }
         }
@@ -56,7 +60,10 @@ struct Run: ParsableCommand {
             }
             var wrote = false
             for stream in ["stdout", "stderr"] {
-                guard let chunk = try? client.json(LogChunk.self, "/clusterbox/v1/tasks/\(job.task_id)/logs?stream=\(stream)&offset=\(offsets[stream]!)"),
+                guard
+                    let chunk = try? client.json(
+                        LogChunk.self,
+                        "/clusterbox/v1/tasks/\(job.task_id)/logs?stream=\(stream)&offset=\(offsets[stream]!)"),
                     !chunk.data.isEmpty
                 else { continue }
                 (stream == "stdout" ? FileHandle.standardOutput : FileHandle.standardError).write(Data(chunk.data.utf8))

@@ -35,9 +35,13 @@ struct Sim: ParsableCommand {
             print("FAILED: \(error)")
             throw ExitCode(1)
         }
-        print("seed 0x\(String(value, radix: 16)): \(agents) agents, \(format(minutes)) virtual minutes in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        print(
+            "seed 0x\(String(value, radix: 16)): \(agents) agents, \(format(minutes)) virtual minutes in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+        )
         print("  tasks launched       \(sim.master.counters.tasksLaunched)")
-        print("  offers made          \(sim.master.counters.offersMade) (declined \(sim.master.counters.offersDeclined), rescinded \(sim.master.counters.offersRescinded))")
+        print(
+            "  offers made          \(sim.master.counters.offersMade) (declined \(sim.master.counters.offersDeclined), rescinded \(sim.master.counters.offersRescinded))"
+        )
         print("  agent crashes        \(sim.agentCrashes)")
         print("  worst share spread   \(String(format: "%.3f", sim.worstShareSpread))")
         print("  run digest           \(String(sim.digest, radix: 16))  (same seed, same digest)")

@@ -67,7 +67,9 @@ struct Status: ParsableCommand {
         let taskText = tasks.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         print("  tasks       \(taskText.isEmpty ? "none running" : taskText)")
         if let r = report.resources {
-            print("  resources   cpus \(format(r.used_cpus))/\(format(r.cpus)) used, mem \(Int(r.used_mem))/\(Int(r.mem)) MiB used")
+            print(
+                "  resources   cpus \(format(r.used_cpus))/\(format(r.cpus)) used, mem \(Int(r.used_mem))/\(Int(r.mem)) MiB used"
+            )
         }
     }
 

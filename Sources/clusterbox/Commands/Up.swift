@@ -8,7 +8,8 @@ import Logging
 /// `clusterbox up`: boots the cluster daemon (in the background unless `--foreground`), shows each component as
 /// it comes up, and returns once every agent is registered.
 struct Up: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start a cluster: master, agents and the batch framework.")
+    static let configuration = CommandConfiguration(
+        abstract: "Start a cluster: master, agents and the batch framework.")
 
     @OptionGroup var cluster: ClusterOptions
 
@@ -123,7 +124,9 @@ struct Up: AsyncParsableCommand {
     private func follow(_ logPath: String, pid: pid_t, started: Date) throws {
         var shown = 0
         while Date().timeIntervalSince(started) < timeout {
-            let lines = (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false) ?? []
+            let lines =
+                (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(
+                    separator: "\n", omittingEmptySubsequences: false) ?? []
             let complete = lines.dropLast()  // the last piece may be a line still being written
             for line in complete.dropFirst(shown) where line.hasPrefix("• ") {
                 print("  " + line.dropFirst(2))
@@ -136,7 +139,11 @@ struct Up: AsyncParsableCommand {
             }
             usleep(20_000)
         }
-        throw CLIError("the cluster did not become ready within \(Int(timeout)) s; see \(logPath)")
+        // Do not leave a half-started daemon behind: it was ours, stop it by its pid.
+        kill(pid, SIGTERM)
+        for _ in 0..<100 where processExists(pid) { usleep(50_000) }
+        if processExists(pid) { kill(pid, SIGKILL) }
+        throw CLIError("the cluster did not become ready within \(Int(timeout)) s (stopped it); see \(logPath)")
     }
 
     private func printSummary(_ directory: String, elapsed: TimeInterval) throws {
