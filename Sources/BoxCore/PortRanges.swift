@@ -69,6 +69,8 @@ public struct PortRanges: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     public static func + (lhs: PortRanges, rhs: PortRanges) -> PortRanges {
+        if rhs.isEmpty { return lhs }  // the common case (tasks without ports) costs no allocation
+        if lhs.isEmpty { return rhs }
         var result = lhs
         for range in rhs.ranges { result.insert(range) }
         return result
@@ -76,6 +78,7 @@ public struct PortRanges: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// Removes every port of `rhs`; ranges split where a hole is cut into them.
     public static func - (lhs: PortRanges, rhs: PortRanges) -> PortRanges {
+        if rhs.isEmpty || lhs.isEmpty { return lhs }
         var result: [ClosedRange<UInt16>] = []
         for range in lhs.ranges {
             var pieces = [range]

@@ -18,36 +18,47 @@ extension MasterCore {
         }
         guard !sorter.clients.isEmpty, !agents.isEmpty else { return [] }
 
+        // Positions and filters are looked up once per pass: the loop below runs once per agent and should
+        // neither hash ids it can index nor copy whole framework entries to read a field.
+        var slots: [FrameworkID: Int] = [:]
+        for (slot, framework) in frameworks.values.enumerated() { slots[framework.id] = slot }
+        var filters: [FrameworkID: [AgentID: RefusalFilter]] = [:]
+        for framework in frameworks.values where !framework.filters.isEmpty { filters[framework.id] = framework.filters }
+
         var batches: OrderedDictionary<FrameworkID, [Offer]> = [:]
         var effects: [MasterEffect] = []
-        let agentIDs = agents.keys
-        let start = allocationCursor % agentIDs.count
+        let count = agents.count
+        let start = allocationCursor % count
         allocationCursor = start + 1
-        for step in 0..<agentIDs.count {
-            let agentID = agentIDs[(start + step) % agentIDs.count]
-            guard let agent = agents[agentID], agent.isActive else { continue }
+        for step in 0..<count {
+            let slot = (start + step) % count
+            let agent = agents.values[slot]
+            guard agent.isActive else { continue }
             let free = agent.free
             guard isAllocatable(free) else { continue }
-            guard let index = sorter.clients.firstIndex(where: { !isFiltered($0.id, agentID, free, now: now) }) else {
-                continue
+            let candidate = sorter.clients.firstIndex { client in
+                guard let filter = filters[client.id]?[agent.id] else { return true }
+                return !filter.holdsBack(free, now: now)
             }
+            guard let index = candidate else { continue }
             let frameworkID = sorter.clients[index].id
+            let frameworkSlot = slots[frameworkID]!
             let offer = Offer(
-                id: makeOfferID(), frameworkID: frameworkID, agentID: agentID, hostname: agent.hostname,
+                id: makeOfferID(), frameworkID: frameworkID, agentID: agent.id, hostname: agent.hostname,
                 resources: free, attributes: agent.attributes)
             offers[offer.id] = OfferEntry(offer: offer, expiresAt: now + config.offerTimeout)
-            agents[agentID]!.offered += free
-            frameworks[frameworkID]!.offers.insert(offer.id)
-            frameworks[frameworkID]!.allocated += free.scalars
+            agents.values[slot].offered += free
+            frameworks.values[frameworkSlot].offers.insert(offer.id)
+            frameworks.values[frameworkSlot].allocated += free.scalars
             sorter.allocate(free, toClientAt: index)
             batches[frameworkID, default: []].append(offer)
             counters.offersMade += 1
+            let name = frameworks.values[frameworkSlot].info.name
             effects.append(
                 observe(
                     ClusterEvent(
-                        .offer, time: now, frameworkID: frameworkID, agentID: agentID, offerID: offer.id,
-                        resources: free, message: "offered \(agent.hostname) to \(frameworks[frameworkID]!.info.name)"))
-            )
+                        .offer, time: now, frameworkID: frameworkID, agentID: agent.id, offerID: offer.id,
+                        resources: free, message: "offered \(agent.hostname) to \(name)")))
         }
         for (frameworkID, batch) in batches { effects.append(.send(frameworkID, .offers(batch))) }
         return effects
@@ -57,10 +68,6 @@ extension MasterCore {
         free.milliCPUs >= config.minAllocatable.milliCPUs || free.memoryMiB >= config.minAllocatable.memoryMiB
     }
 
-    func isFiltered(_ framework: FrameworkID, _ agent: AgentID, _ free: Resources, now: Instant) -> Bool {
-        guard let filter = frameworks[framework]?.filters[agent] else { return false }
-        return filter.until > now && filter.resources.contains(free)
-    }
 
     // MARK: - Answers to offers
 

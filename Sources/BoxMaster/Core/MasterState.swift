@@ -101,4 +101,7 @@ public struct MasterCounters: Sendable, Hashable {
 public struct RefusalFilter: Sendable, Hashable {
     public var resources: Resources
     public var until: Instant
+
+    /// True while the filter lasts and `free` is no more than what was refused.
+    public func holdsBack(_ free: Resources, now: Instant) -> Bool { until > now && resources.contains(free) }
 }
