@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -59,6 +60,7 @@ let package = Package(
             dependencies: [
                 "BoxCore", "BoxStore", "BoxMaster", "BoxAgent", "BoxBatch",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -72,14 +74,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
+        .target(name: "BoxTestSupport", path: "Tests/BoxTestSupport", swiftSettings: settings),
         .testTarget(name: "BoxCoreTests", dependencies: ["BoxCore"], swiftSettings: settings),
         .testTarget(name: "BoxStoreTests", dependencies: ["BoxCore", "BoxStore"], swiftSettings: settings),
         .testTarget(name: "BoxMasterTests", dependencies: ["BoxCore", "BoxMaster"], swiftSettings: settings),
         .testTarget(name: "BoxBatchTests", dependencies: ["BoxCore", "BoxBatch"], swiftSettings: settings),
         .testTarget(name: "BoxAgentTests", dependencies: ["BoxCore", "BoxAgent"], swiftSettings: settings),
         .testTarget(
-            name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation"],
+            name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation", "BoxTestSupport"],
             swiftSettings: settings),
-        .testTarget(name: "ClusterboxTests", dependencies: ["BoxCore"], swiftSettings: settings),
+        .testTarget(name: "ClusterboxTests", dependencies: ["BoxCore", "BoxTestSupport"], swiftSettings: settings),
     ]
 )

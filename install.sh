@@ -16,8 +16,8 @@ esac
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # System packages. libsqlite3-dev: GRDB (the state database). curl: the acceptance tests and the README's
-# examples. procps: ps/pgrep used by the benchmark scripts. Swift itself comes with the machine (/opt/swift).
-packages=(libsqlite3-dev curl procps ca-certificates)
+# examples. procps: ps/pgrep used by the benchmark scripts. python3-venv: the pymesos acceptance tests. Swift itself comes with the machine (/opt/swift).
+packages=(libsqlite3-dev curl procps ca-certificates python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -35,7 +35,30 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 command -v swift >/dev/null 2>&1 || { echo "swift 6.3 is required (expected in PATH or /opt/swift)" >&2; exit 1; }
 
+# The acceptance tests drive clusterbox with the clients people use. pymesos 0.3.15 declares http-parser, whose C
+# extension does not build on Python 3.11: install pymesos without dependencies and http-parser's pure-Python
+# modules by hand (see ../shared/reference/mesos-api.md §12). The venv is .venv in the checkout (git ignores it).
+setup_test_clients() {
+  command -v python3 >/dev/null 2>&1 || { echo "python3 is required for the acceptance tests" >&2; exit 1; }
+  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import pymesos" 2>/dev/null; then
+    say "Installing pymesos into .venv"
+    python3 -m venv .venv
+    .venv/bin/pip install -q --no-deps pymesos==0.3.15 six addict
+    tmp=$(mktemp -d)
+    .venv/bin/pip download -q --no-deps --no-binary :all: http-parser==0.9.0 -d "$tmp"
+    tar -xzf "$tmp"/http-parser-0.9.0.tar.gz -C "$tmp"
+    site=$(.venv/bin/python -c 'import site; print(site.getsitepackages()[0])')
+    mkdir -p "$site/http_parser"
+    for f in __init__.py http.py pyparser.py reader.py util.py _socketio.py; do
+      cp "$tmp/http-parser-0.9.0/http_parser/$f" "$site/http_parser/"
+    done
+    rm -rf "$tmp"
+    .venv/bin/python -c "import pymesos"
+  fi
+}
+
 if [ "$mode" = test ]; then
+  setup_test_clients
   say "Building (debug)"
   swift build --build-tests
   say "Running the test suite"

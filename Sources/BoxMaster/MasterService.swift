@@ -6,9 +6,12 @@ public import Logging
 /// synchronously inside the actor, so reentrancy never sees half of one.
 public actor MasterService {
     private var core: MasterCore
+    private nonisolated let config: MasterConfig
     private let clock: any ClusterClock
     private let logger: Logger
-    private var frameworkStreams: [FrameworkID: AsyncStream<Event>.Continuation] = [:]
+    /// Each framework's current event stream, with a token telling it apart from a stream it replaced.
+    private var frameworkStreams: [FrameworkID: (token: Int, continuation: AsyncStream<Event>.Continuation)] = [:]
+    private var nextStreamToken = 0
     private var agentLinks: [AgentID: @Sendable (AgentCommand) -> Void] = [:]
     /// Every cluster event the core narrates, for SSE clients and the CLI.
     public nonisolated let events = EventBroadcast<ClusterEvent>()
@@ -19,6 +22,7 @@ public actor MasterService {
         config: MasterConfig, clock: any ClusterClock, logger: Logger, tickInterval: Duration = .milliseconds(20)
     ) {
         self.core = MasterCore(config: config, now: clock.now)
+        self.config = config
         self.clock = clock
         self.logger = logger
         self.tickInterval = tickInterval
@@ -30,8 +34,22 @@ public actor MasterService {
             tick()
             do { try await clock.sleep(for: tickInterval) } catch { break }
         }
-        for continuation in frameworkStreams.values { continuation.finish() }
+        for stream in frameworkStreams.values { stream.continuation.finish() }
         frameworkStreams.removeAll()
+        events.finishAll()
+    }
+
+    /// A framework's connection closed (an HTTP scheduler hung up): its stream ends and it is disconnected.
+    public func connectionClosed(_ id: FrameworkID) {
+        frameworkStreams[id]?.continuation.finish()
+    }
+
+    /// Ends every framework's event stream and every listener's, so that HTTP servers shutting down do not wait on
+    /// them. Frameworks are not removed: a master that comes back accepts their resubscription.
+    public func closeStreams() {
+        let streams = frameworkStreams
+        frameworkStreams.removeAll()
+        for stream in streams.values { stream.continuation.finish() }
         events.finishAll()
     }
 
@@ -48,24 +66,37 @@ public actor MasterService {
             continuation.finish()
             return stream
         }
-        frameworkStreams[id]?.finish()  // a second subscription wins; the old stream ends
-        frameworkStreams[id] = continuation
+        nextStreamToken += 1
+        let token = nextStreamToken
+        let replaced = frameworkStreams.updateValue((token, continuation), forKey: id)
+        replaced?.continuation.finish()  // a second subscription wins; the old stream ends
         continuation.onTermination = { [weak self] _ in
             // A short hop back into the actor; it ends as soon as the disconnect is recorded.
-            Task { await self?.streamEnded(id, continuation: continuation) }
+            Task { await self?.streamEnded(id, token: token) }
         }
         logger.info("Framework subscribed", metadata: ["framework.id": "\(id)", "framework.name": "\(info.name)"])
         carry(effects)
         return stream
     }
 
+    /// Whether a framework is known, and whether it has an open event stream.
+    public enum FrameworkPresence: Sendable { case unknown, connected, disconnected, removed }
+
+    public func presence(of id: FrameworkID) -> FrameworkPresence {
+        if let framework = core.frameworks[id] { return framework.connected ? .connected : .disconnected }
+        return core.completedFrameworks.contains { $0.id == id } ? .removed : .unknown
+    }
+
+    /// The master's id, for `SUBSCRIBED.master_info`.
+    public nonisolated var masterID: String { config.masterID }
+
     public func send(_ call: Call, from framework: FrameworkID) {
         carry(core.handle(call, from: framework, now: clock.now))
     }
 
-    private func streamEnded(_ id: FrameworkID, continuation: AsyncStream<Event>.Continuation) {
+    private func streamEnded(_ id: FrameworkID, token: Int) {
         // Only the current stream's end disconnects the framework, not that of a replaced one.
-        guard frameworkStreams[id] != nil else { return }
+        guard frameworkStreams[id]?.token == token else { return }
         frameworkStreams.removeValue(forKey: id)
         carry(core.frameworkDisconnected(id, now: clock.now))
     }
@@ -103,11 +134,11 @@ public actor MasterService {
         for effect in effects {
             switch effect {
             case .send(let id, let event):
-                frameworkStreams[id]?.yield(event)
+                frameworkStreams[id]?.continuation.yield(event)
             case .agent(let id, let command):
                 agentLinks[id]?(command)
             case .closeFramework(let id):
-                frameworkStreams.removeValue(forKey: id)?.finish()
+                frameworkStreams.removeValue(forKey: id)?.continuation.finish()
             case .observe(let event):
                 logger.debug("\(event.kind.rawValue): \(event.message)")
                 events.publish(event)

@@ -4,11 +4,12 @@ import Hummingbird
 
 /// Every HTTP route of the master port, grouped by concern in `Routes/`.
 enum APIRouter {
-    static func build(cluster: Cluster) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    static func build(cluster: Cluster) -> Router<ClusterRequestContext> {
+        let router = Router(context: ClusterRequestContext.self)
         MasterRoutes(cluster: cluster).add(to: router)
         ClusterRoutes(cluster: cluster).add(to: router)
         BatchRoutes(cluster: cluster).add(to: router)
+        SchedulerRoutes(cluster: cluster).add(to: router)
         return router
     }
 }

@@ -90,10 +90,11 @@ public final class Cluster: Sendable {
             Runner("batch") { await self.batch.run() },
             Runner("readiness") { await watcher.run() },
             app,
-            // Last to start, first to stop: ends the event streams so the server's shutdown need not wait on them.
+            // Last to start, first to stop: ends the event streams (SSE listeners, HTTP schedulers' SUBSCRIBE
+            // streams) so that the server's graceful shutdown need not wait on them.
             Runner("event-streams") {
                 try? await Task.sleep(for: .seconds(100 * 365 * 86400))
-                self.master.events.finishAll()
+                await self.master.closeStreams()
             },
         ]
         let group = ServiceGroup(

@@ -1,3 +1,4 @@
+import BoxTestSupport
 import Foundation
 import Testing
 
@@ -5,7 +6,9 @@ import Testing
 /// input, `down`; all with the built binary and curl. Real processes, real SQLite, real sockets on loopback.
 @Suite(.serialized) struct CLIEndToEndTests {
     /// up → run echo hello → exit codes → impossible requests → status → down leaves no process behind.
-    @Test func upRunDown() throws {
+    @Test func upRunDown() async throws { try await onOwnThread { try Self.upRunDown() } }
+
+    static func upRunDown() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
         let up = try cli.up()
@@ -87,7 +90,9 @@ import Testing
     }
 
     /// The API answers malformed requests with a 4xx and a message, and keeps serving.
-    @Test func badInputGetsClearErrors() throws {
+    @Test func badInputGetsClearErrors() async throws { try await onOwnThread { try Self.badInputGetsClearErrors() } }
+
+    static func badInputGetsClearErrors() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
         #expect(try cli.up(["--agents", "1"]).status == 0)
@@ -113,7 +118,9 @@ import Testing
     }
 
     /// The Mesos-shaped endpoints tools read, and the Prometheus metrics.
-    @Test func operatorEndpoints() throws {
+    @Test func operatorEndpoints() async throws { try await onOwnThread { try Self.operatorEndpoints() } }
+
+    static func operatorEndpoints() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
         #expect(try cli.up(["--agents", "2", "--simulated", "2"]).status == 0)
@@ -157,7 +164,9 @@ import Testing
     }
 
     /// kill -9 of the daemon loses no committed job, and the next `up` stops the tasks it left behind.
-    @Test func survivesKillNine() throws {
+    @Test func survivesKillNine() async throws { try await onOwnThread { try Self.survivesKillNine() } }
+
+    static func survivesKillNine() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
         #expect(try cli.up(["--agents", "1"]).status == 0)
@@ -195,7 +204,9 @@ import Testing
     }
 
     /// `logs` prints a finished job's output; `offers --watch` shows the offer a new job takes.
-    @Test func logsAndOfferStream() throws {
+    @Test func logsAndOfferStream() async throws { try await onOwnThread { try Self.logsAndOfferStream() } }
+
+    static func logsAndOfferStream() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
         #expect(try cli.up(["--agents", "1"]).status == 0)
@@ -226,7 +237,9 @@ import Testing
     }
 
     /// A taken port and an unusable data directory are clear errors, not hangs.
-    @Test func startupErrors() throws {
+    @Test func startupErrors() async throws { try await onOwnThread { try Self.startupErrors() } }
+
+    static func startupErrors() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -1,6 +1,7 @@
 import BoxCore
 import BoxMaster
 import BoxSimulation
+import BoxTestSupport
 import Testing
 
 /// Seeds that once failed; they stay here forever.
@@ -16,21 +17,29 @@ enum Seeds {
     /// virtual time with the safety invariants checked every second. Then faults heal and within 3 minutes every
     /// task the master tracks runs on a live agent.
     @Test(arguments: Seeds.regression + Seeds.fresh)
-    func hourUnderFaults(seed: UInt64) throws {
-        var sim = Simulation(config: .init(seed: seed))
-        try sim.run(for: .seconds(3600))
+    func hourUnderFaults(seed: UInt64) async throws {
+        let sim = try await onOwnThread { try Self.hour(seed: seed) }
         #expect(sim.agentCrashes > 20)
         #expect(sim.master.counters.tasksLaunched > 10_000)
+    }
+
+    static func hour(seed: UInt64) throws -> Simulation {
+        var sim = Simulation(config: .init(seed: seed))
+        try sim.run(for: .seconds(3600))
         sim.healAllFaults()
         try sim.run(for: .seconds(180))
         try sim.checkConverged()
-        print(
-            "seed 0x\(String(seed, radix: 16)): \(sim.master.counters.tasksLaunched) tasks, \(sim.agentCrashes) agent crashes, worst share spread \(sim.worstShareSpread)"
-        )
+        let counts = "\(sim.master.counters.tasksLaunched) tasks, \(sim.agentCrashes) agent crashes"
+        print("seed 0x\(String(seed, radix: 16)): \(counts), worst share spread \(sim.worstShareSpread)")
+        return sim
     }
 
     /// The same seed gives the same run, event for event.
-    @Test func sameSeedSameRun() throws {
+    @Test func sameSeedSameRun() async throws {
+        try await onOwnThread { try Self.sameSeed() }
+    }
+
+    static func sameSeed() throws {
         var config = Simulation.Config(seed: 42)
         config.agentCount = 30
         var first = Simulation(config: config)

@@ -8,7 +8,7 @@ import Hummingbird
 struct BatchRoutes {
     let cluster: Cluster
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ClusterRequestContext>) {
         router.post("/batch/v1/jobs") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 20)
             let submission = try JobSubmission.parse(Data(buffer: body))

@@ -7,7 +7,7 @@ import Hummingbird
 struct ClusterRoutes {
     let cluster: Cluster
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ClusterRequestContext>) {
         router.get("/clusterbox/v1/shares") { _, _ in
             JSON.response(SharesView(core: await cluster.master.snapshot()))
         }

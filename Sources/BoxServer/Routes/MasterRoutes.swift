@@ -6,7 +6,7 @@ import Hummingbird
 struct MasterRoutes {
     let cluster: Cluster
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ClusterRequestContext>) {
         for path in ["/health", "/master/health"] {
             router.get(RouterPath(path)) { _, _ in Response(status: .ok) }
         }

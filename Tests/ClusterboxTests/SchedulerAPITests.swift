@@ -1,0 +1,84 @@
+import BoxTestSupport
+import Foundation
+import Testing
+
+/// The Mesos v1 scheduler HTTP API with the real pymesos library (installed by `install.sh --test` into
+/// `.venv`), and with malformed calls from curl.
+@Suite(.serialized) struct SchedulerAPITests {
+    /// The Python that has pymesos: `$CLUSTERBOX_PYTHON`, else the checkout's `.venv`.
+    static var python: String {
+        ProcessInfo.processInfo.environment["CLUSTERBOX_PYTHON"] ?? CLI.root + "/.venv/bin/python"
+    }
+
+    static let example = CLI.root + "/examples/pymesos-framework/framework.py"
+
+    /// The example framework subscribes over HTTP, takes offers, launches 20 tasks, sees TASK_RUNNING and
+    /// TASK_FINISHED for each (pymesos acknowledges them) and exits 0; a second run reconnects with the saved
+    /// framework id (pymesos calls `reregistered`) and reconciles all 20 tasks, which the master answers
+    /// TASK_FINISHED.
+    @Test func pymesosFrameworkRunsAndFailsOver() async throws { try await onOwnThread { try Self.pymesos() } }
+
+    static func pymesos() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.up().status == 0)
+        let idFile = cli.dataDirectory + "/framework.id"
+        let master = "127.0.0.1:\(cli.port)"
+        let first = try CLI.execute(
+            python, [example, "--master", master, "--tasks", "20", "--id-file", idFile], environment: [:], timeout: 90)
+        #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        #expect(first.stdout.contains("all 20 tasks finished (20 were seen TASK_RUNNING)"))
+        #expect(!first.stderr.contains("Thread abort"))
+
+        let state = try JSONSerialization.jsonObject(with: Data(try cli.curl(["\(cli.url)/master/state"]).stdout.utf8))
+            as? [String: Any]
+        let frameworks = state?["frameworks"] as? [[String: Any]] ?? []
+        let example = frameworks.first { $0["name"] as? String == "pymesos-example" }
+        #expect((example?["completed_tasks"] as? [Any])?.count == 20)
+
+        let second = try CLI.execute(
+            python, [example_path, "--master", master, "--tasks", "20", "--id-file", idFile, "--failover"],
+            environment: [:], timeout: 60)
+        #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
+        let savedID = try String(contentsOfFile: idFile, encoding: .utf8)
+        #expect(second.stdout.contains("reregistered as \(savedID)"))
+        #expect(second.stdout.components(separatedBy: ": TASK_FINISHED").count - 1 == 20)
+    }
+
+    static var example_path: String { example }
+
+    /// Malformed calls get Mesos' status codes and a message, and the master keeps serving.
+    @Test func malformedCalls() async throws { try await onOwnThread { try Self.malformed() } }
+
+    static func malformed() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.up(["--agents", "1"]).status == 0)
+        let url = "\(cli.url)/api/v1/scheduler"
+        let json = ["-H", "Content-Type: application/json"]
+        let subscribe = #"{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"u","name":"n"}}}"#
+        let cases: [([String], String, String)] = [
+            (json + ["-d", "{not json"], "400", "Failed to parse body"),
+            (json + ["-d", #"{"type":"FLY","framework_id":{"value":"x"}}"#], "400", "unknown call type 'FLY'"),
+            (json + ["-d", #"{"type":"REVIVE"}"#], "400", "Expecting 'framework_id'"),
+            (json + ["-d", #"{"type":"REVIVE","framework_id":{"value":"nope"}}"#], "400", "should include the 'Mesos-Stream-Id'"),
+            (json + ["-H", "Mesos-Stream-Id: abc", "-d", #"{"type":"REVIVE","framework_id":{"value":"nope"}}"#], "400", "Framework cannot be found"),
+            (json + ["-H", "Mesos-Stream-Id: abc", "-d", subscribe], "400", "should not include the 'Mesos-Stream-Id'"),
+            (["-H", "Content-Type: text/plain", "-d", subscribe], "415", "application/json"),
+            (json + ["-H", "Accept: text/html", "-d", subscribe], "406", "Accept"),
+            (json + ["-d", #"{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"u"}}}"#], "400", "name is required"),
+        ]
+        for (arguments, code, message) in cases {
+            let result = try cli.curl(["-w", "\n%{http_code}"] + arguments + [url])
+            #expect(result.stdout.split(separator: "\n").last.map(String.init) == code, "\(arguments): \(result.stdout)")
+            #expect(result.stdout.contains(message), "\(arguments): \(result.stdout)")
+        }
+        // A real subscription: 200, a stream id, and a RecordIO SUBSCRIBED record first.
+        let stream = try cli.curl(["-i", "-N", "--max-time", "1"] + json + ["-d", subscribe, url])
+        #expect(stream.stdout.hasPrefix("HTTP/1.1 200"))
+        #expect(stream.stdout.lowercased().contains("mesos-stream-id: "))
+        #expect(stream.stdout.lowercased().contains("transfer-encoding: chunked"))
+        #expect(stream.stdout.contains(#"{"subscribed":{"framework_id":{"value":"#))
+        #expect(try cli.run(["run", "--", "echo", "still serving"]).stdout == "still serving\n")
+    }
+}
