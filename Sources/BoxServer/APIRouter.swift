@@ -10,6 +10,7 @@ enum APIRouter {
         ClusterRoutes(cluster: cluster).add(to: router)
         BatchRoutes(cluster: cluster).add(to: router)
         SchedulerRoutes(cluster: cluster).add(to: router)
+        OperatorRoutes(cluster: cluster).add(to: router)
         return router
     }
 }

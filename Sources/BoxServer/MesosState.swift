@@ -37,6 +37,8 @@ public struct MesosState: Codable, Sendable {
         public var id: String
         public var pid: String
         public var hostname: String
+        /// Agents run inside the daemon and answer on the master's port.
+        public var port: Int
         public var registered_time: Double
         public var resources: ResourcesJSON
         public var used_resources: ResourcesJSON
@@ -66,7 +68,7 @@ public struct MesosState: Codable, Sendable {
         public var resources: ResourcesJSON
         public var role: String
         public var statuses: [Status]
-        public var labels: [String: [[String: String]]]?
+        public var labels: [[String: String]]?
 
         init(_ entry: TaskEntry, role: String) {
             id = entry.info.taskID.value
@@ -84,7 +86,7 @@ public struct MesosState: Codable, Sendable {
             labels =
                 entry.info.labels.isEmpty
                 ? nil
-                : ["labels": entry.info.labels.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }]
+                : entry.info.labels.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }
         }
     }
 
@@ -112,7 +114,7 @@ public struct MesosState: Codable, Sendable {
         public var failover_timeout: Double
         public var registered_time: Double
         public var unregistered_time: Double
-        public var capabilities: [[String: String]]
+        public var capabilities: [String]
         public var resources: ResourcesJSON
         public var used_resources: ResourcesJSON
         public var offered_resources: ResourcesJSON
@@ -164,7 +166,7 @@ public struct MesosState: Codable, Sendable {
         unreachable_slaves = agents.count - activated_slaves
         slaves = agents.enumerated().map { index, agent in
             Agent(
-                id: agent.id.value, pid: "slave(\(index + 1))@\(host):\(port)", hostname: agent.hostname,
+                id: agent.id.value, pid: "slave(\(index + 1))@\(host):\(port)", hostname: agent.hostname, port: port,
                 registered_time: agent.registeredAt.secondsSinceEpoch, resources: ResourcesJSON(agent.total),
                 used_resources: ResourcesJSON(agent.used), offered_resources: ResourcesJSON(agent.offered),
                 unreserved_resources: ResourcesJSON(agent.total), attributes: agent.attributes, active: agent.isActive,
@@ -183,7 +185,7 @@ public struct MesosState: Codable, Sendable {
                 connected: active && framework.connected, failover_timeout: framework.info.failoverTimeoutSeconds,
                 registered_time: framework.registeredAt.secondsSinceEpoch,
                 unregistered_time: framework.unregisteredAt?.secondsSinceEpoch ?? 0,
-                capabilities: framework.info.partitionAware ? [["type": "PARTITION_AWARE"]] : [],
+                capabilities: framework.info.partitionAware ? ["PARTITION_AWARE"] : [],
                 resources: ResourcesJSON(framework.allocated), used_resources: ResourcesJSON(framework.used),
                 offered_resources: ResourcesJSON(offered), dominant_share: share, dominant_resource: resource,
                 tasks: live.filter { $0.state != .unreachable }.map { Task($0, role: framework.info.role) },

@@ -47,6 +47,36 @@ import Testing
 
     static var example_path: String { example }
 
+    /// The operator API answers pymesos' operator driver and plain curl in the v1 shapes.
+    @Test func operatorAPI() async throws { try await onOwnThread { try Self.operatorCalls() } }
+
+    static func operatorCalls() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.up(["--agents", "2"]).status == 0)
+        #expect(try cli.run(["run", "--", "true"]).status == 0)
+        let script = """
+            from pymesos import MesosOperatorMasterDriver
+            driver = MesosOperatorMasterDriver("127.0.0.1:\(cli.port)")
+            state = driver.getState()["get_state"]
+            print(len(state["get_agents"]["agents"]), len(state["get_frameworks"]["frameworks"]),
+                  len(state["get_tasks"]["completed_tasks"]), state["get_frameworks"]["frameworks"][0]["framework_info"]["name"])
+            """
+        let result = try CLI.execute(python, ["-c", script], environment: [:], timeout: 30)
+        #expect(result.stdout == "2 1 1 batch\n", "\(result.stdout)\n\(result.stderr)")
+        for path in ["/api/v1", "/api/v1/operator"] {
+            let health = try cli.curl(["-H", "Content-Type: application/json", "-d", #"{"type":"GET_HEALTH"}"#, "\(cli.url)\(path)"])
+            #expect(health.stdout == #"{"get_health":{"healthy":true},"type":"GET_HEALTH"}"#)
+        }
+        let version = try cli.curl(["-d", #"{"type":"GET_VERSION"}"#, "\(cli.url)/api/v1"])
+        #expect(version.stdout.contains(#""version":"1.11.0""#))
+        let agents = try cli.curl(["-d", #"{"type":"GET_AGENTS"}"#, "\(cli.url)/api/v1"])
+        #expect(agents.stdout.contains(#""name":"cpus","role":"*","scalar":{"value":2}"#))
+        let bad = try cli.curl(["-w", "\n%{http_code}", "-d", #"{"type":"DANCE"}"#, "\(cli.url)/api/v1"])
+        #expect(bad.stdout.hasSuffix("400"))
+        #expect(bad.stdout.contains("unknown or unsupported call type 'DANCE'"))
+    }
+
     /// Malformed calls get Mesos' status codes and a message, and the master keeps serving.
     @Test func malformedCalls() async throws { try await onOwnThread { try Self.malformed() } }
 

@@ -24,7 +24,9 @@ struct MasterRoutes {
             return JSON.response(
                 FrameworksView(frameworks: state.frameworks, completed_frameworks: state.completed_frameworks))
         }
-        router.get("/master/slaves") { _, _ in JSON.response(["slaves": try await state().slaves]) }
+        router.get("/master/slaves") { _, _ in
+            JSON.response(SlavesView(slaves: try await state().slaves, recovered_slaves: []))
+        }
         router.get("/master/tasks") { _, _ in
             let state = try await state()
             return JSON.response([
@@ -52,6 +54,11 @@ struct MasterRoutes {
 
     private func state() async throws -> MesosState {
         MesosState(core: await cluster.master.snapshot(), host: cluster.config.host, port: cluster.config.masterPort)
+    }
+
+    struct SlavesView: Encodable {
+        var slaves: [MesosState.Agent]
+        var recovered_slaves: [MesosState.Agent]
     }
 
     struct FrameworksView: Encodable {

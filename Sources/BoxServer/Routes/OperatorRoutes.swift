@@ -1,0 +1,149 @@
+import BoxCore
+import BoxMaster
+import Foundation
+import Hummingbird
+
+/// The Mesos v1 operator API: `POST /api/v1` (also `/api/v1/operator` and any other `/api/v1/…` path but the
+/// scheduler's) with `{"type": "GET_STATE"}` and friends, answered `{"type": …, "get_state": {…}}` in the v1
+/// shapes (resources as lists, ids as objects, times as nanoseconds). Reference §8.
+struct OperatorRoutes {
+    let cluster: Cluster
+
+    func add(to router: Router<ClusterRequestContext>) {
+        for path in ["/api/v1", "/api/v1/operator", "/master/api/v1"] {
+            router.post(RouterPath(path)) { request, _ in try await handle(request) }
+        }
+    }
+
+    private func handle(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 1 << 20)
+        guard let call = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
+            let type = call["type"] as? String
+        else { return SchedulerRoutes.text(.badRequest, "Failed to parse body into Call: expecting a JSON object with 'type'") }
+        let core = await cluster.master.snapshot()
+        let view = OperatorView(core: core, host: cluster.config.host, port: cluster.config.masterPort)
+        let payload: Any
+        switch type {
+        case "GET_HEALTH": payload = ["healthy": true]
+        case "GET_VERSION": payload = ["version_info": view.versionInfo]
+        case "GET_STATE": payload = view.state
+        case "GET_AGENTS": payload = view.agents
+        case "GET_FRAMEWORKS": payload = view.frameworks
+        case "GET_TASKS": payload = view.tasks
+        case "GET_EXECUTORS": payload = ["executors": [Any]()]
+        case "GET_MASTER": payload = view.master
+        case "GET_FLAGS": payload = ["flags": view.flags]
+        case "GET_METRICS":
+            payload = ["metrics": MetricsText.snapshot(core: core).sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] }]
+        case "GET_WEIGHTS":
+            let roles = Set(core.frameworks.values.map(\.info.role)).sorted()
+            payload = ["weight_infos": roles.map { ["role": $0, "weight": 1.0] }]
+        case "SUBSCRIBE":
+            return SchedulerRoutes.text(.notImplemented, "The operator event stream is not served yet; use /clusterbox/v1/events")
+        default:
+            return SchedulerRoutes.text(.badRequest, "Failed to validate master::Call: unknown or unsupported call type '\(type)'")
+        }
+        let answer: [String: Any] = ["type": type, type.lowercased(): payload]
+        let data = (try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])) ?? Data()
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(data: data)))
+    }
+}
+
+/// The master core in the operator API's v1 shapes.
+struct OperatorView {
+    typealias Object = [String: Any]
+    let core: MasterCore
+    let host: String
+    let port: Int
+
+    var versionInfo: Object {
+        [
+            "version": MesosVersion.version, "build_date": MesosVersion.buildDate, "build_time": 0,
+            "build_user": "clusterbox", "git_sha": MesosVersion.gitSHA, "git_tag": MesosVersion.version,
+        ]
+    }
+
+    var state: Object {
+        ["get_tasks": tasks, "get_executors": ["executors": [Any]()], "get_frameworks": frameworks, "get_agents": agents]
+    }
+
+    var master: Object {
+        [
+            "master_info": MasterInfo(id: core.config.masterID, host: host, port: port).json,
+            "start_time": core.startedAt.secondsSinceEpoch, "elected_time": core.startedAt.secondsSinceEpoch,
+        ]
+    }
+
+    var flags: [Object] {
+        [
+            ["name": "allocation_interval", "value": "\(core.config.allocationInterval.seconds)secs"],
+            ["name": "offer_timeout", "value": "\(core.config.offerTimeout.seconds)secs"],
+            ["name": "agent_ping_timeout", "value": "\(core.config.agentHeartbeatTimeout.seconds)secs"],
+            ["name": "agent_removal_timeout", "value": "\(core.config.agentRemovalTimeout.seconds)secs"],
+            ["name": "port", "value": "\(port)"], ["name": "ip", "value": host],
+        ]
+    }
+
+    var agents: Object {
+        let list = core.agents.values.enumerated().map { index, agent -> Object in
+            [
+                "agent_info": [
+                    "id": ["value": agent.id.value], "hostname": agent.hostname, "port": port,
+                    "resources": MesosJSON.resources(agent.total),
+                    "attributes": agent.attributes.keys.sorted().map { ["name": $0, "type": "TEXT", "text": ["value": agent.attributes[$0]!]] },
+                ] as Object,
+                "active": agent.isActive, "deactivated": false, "version": MesosVersion.version,
+                "pid": "slave(\(index + 1))@\(host):\(port)",
+                "registered_time": ["nanoseconds": agent.registeredAt.nanosecondsSinceEpoch],
+                "total_resources": MesosJSON.resources(agent.total),
+                "allocated_resources": MesosJSON.resources(agent.used + agent.offered),
+                "offered_resources": MesosJSON.resources(agent.offered),
+                "capabilities": [["type": "MULTI_ROLE"], ["type": "HIERARCHICAL_ROLE"]],
+            ]
+        }
+        return ["agents": list, "recovered_agents": [Any]()]
+    }
+
+    var frameworks: Object {
+        func render(_ framework: FrameworkEntry, active: Bool) -> Object {
+            let offers = framework.offers.sorted().compactMap { core.offers[$0]?.offer }
+            let master = MasterInfo(id: core.config.masterID, host: host, port: port)
+            var info: Object = [
+                "id": ["value": framework.id.value], "name": framework.info.name, "user": framework.info.user,
+                "roles": [framework.info.role], "failover_timeout": framework.info.failoverTimeoutSeconds,
+                "capabilities": framework.info.partitionAware ? [["type": "PARTITION_AWARE"]] : [Object](),
+            ]
+            if let hostname = framework.info.hostname { info["hostname"] = hostname }
+            return [
+                "framework_info": info, "active": active && framework.connected, "connected": active && framework.connected,
+                "recovered": false, "registered_time": ["nanoseconds": framework.registeredAt.nanosecondsSinceEpoch],
+                "offers": offers.map { MesosJSON.offer($0, master: master) },
+                "allocated_resources": MesosJSON.resources(framework.allocated),
+                "offered_resources": MesosJSON.resources(offers.reduce(Resources.zero) { $0 + $1.resources }),
+            ]
+        }
+        return [
+            "frameworks": core.frameworks.values.map { render($0, active: true) },
+            "completed_frameworks": core.completedFrameworks.map { render($0, active: false) },
+        ]
+    }
+
+    var tasks: Object {
+        func render(_ entry: TaskEntry) -> Object {
+            var status = entry.latest
+            status.state = entry.state
+            return [
+                "name": entry.info.name, "task_id": ["value": entry.info.taskID.value],
+                "framework_id": ["value": entry.frameworkID.value], "agent_id": ["value": entry.info.agentID.value],
+                "state": entry.state.rawValue, "resources": MesosJSON.resources(entry.info.resources),
+                "statuses": [MesosJSON.taskStatus(status)],
+            ]
+        }
+        let live = core.tasks.values.sorted { ($0.frameworkID, $0.info.taskID) < ($1.frameworkID, $1.info.taskID) }
+        return [
+            "tasks": live.filter { $0.state != .unreachable }.map(render),
+            "unreachable_tasks": live.filter { $0.state == .unreachable }.map(render),
+            "completed_tasks": core.frameworks.values.flatMap { $0.completedTasks.map(render) },
+        ]
+    }
+}
