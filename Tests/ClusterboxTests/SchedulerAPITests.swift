@@ -72,6 +72,20 @@ import Testing
         #expect(version.stdout.contains(#""version":"1.11.0""#))
         let agents = try cli.curl(["-d", #"{"type":"GET_AGENTS"}"#, "\(cli.url)/api/v1"])
         #expect(agents.stdout.contains(#""name":"cpus","role":"*","scalar":{"value":2}"#))
+        // The operator event stream: SUBSCRIBED with the state, then the task a new job launches.
+        let stream = Process()
+        stream.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        stream.arguments = ["-sN", "--max-time", "2", "-d", #"{"type":"SUBSCRIBE"}"#, "\(cli.url)/api/v1"]
+        let pipe = Pipe()
+        stream.standardOutput = pipe
+        try stream.run()
+        usleep(300_000)
+        #expect(try cli.run(["run", "--", "true"]).status == 0)
+        stream.waitUntilExit()
+        let records = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(records.contains(#""type":"SUBSCRIBED""#))
+        #expect(records.contains(#""type":"TASK_ADDED""#))
+        #expect(records.contains(#""state":"TASK_FINISHED","task_id""#) || records.contains(#""state":"TASK_FINISHED""#))
         let bad = try cli.curl(["-w", "\n%{http_code}", "-d", #"{"type":"DANCE"}"#, "\(cli.url)/api/v1"])
         #expect(bad.stdout.hasSuffix("400"))
         #expect(bad.stdout.contains("unknown or unsupported call type 'DANCE'"))

@@ -2,6 +2,7 @@ import BoxCore
 import BoxMaster
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The Mesos v1 operator API: `POST /api/v1` (also `/api/v1/operator` and any other `/api/v1/…` path but the
 /// scheduler's) with `{"type": "GET_STATE"}` and friends, answered `{"type": …, "get_state": {…}}` in the v1
@@ -11,11 +12,11 @@ struct OperatorRoutes {
 
     func add(to router: Router<ClusterRequestContext>) {
         for path in ["/api/v1", "/api/v1/operator", "/master/api/v1"] {
-            router.post(RouterPath(path)) { request, _ in try await handle(request) }
+            router.post(RouterPath(path)) { request, context in try await handle(request, context.channel) }
         }
     }
 
-    private func handle(_ request: Request) async throws -> Response {
+    private func handle(_ request: Request, _ channel: any Channel) async throws -> Response {
         let body = try await request.body.collect(upTo: 1 << 20)
         guard let call = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
             let type = call["type"] as? String
@@ -39,13 +40,58 @@ struct OperatorRoutes {
             let roles = Set(core.frameworks.values.map(\.info.role)).sorted()
             payload = ["weight_infos": roles.map { ["role": $0, "weight": 1.0] }]
         case "SUBSCRIBE":
-            return SchedulerRoutes.text(.notImplemented, "The operator event stream is not served yet; use /clusterbox/v1/events")
+            return subscribe(view, channel)
         default:
             return SchedulerRoutes.text(.badRequest, "Failed to validate master::Call: unknown or unsupported call type '\(type)'")
         }
         let answer: [String: Any] = ["type": type, type.lowercased(): payload]
         let data = (try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])) ?? Data()
         return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(data: data)))
+    }
+}
+
+extension OperatorRoutes {
+    /// The operator event stream: `SUBSCRIBED` with the whole state, then `TASK_ADDED`, `TASK_UPDATED`,
+    /// `AGENT_ADDED`, `AGENT_REMOVED`, `FRAMEWORK_ADDED`, `FRAMEWORK_REMOVED` as the master narrates them, and a
+    /// `HEARTBEAT` every 15 s, as RecordIO in a chunked response.
+    func subscribe(_ view: OperatorView, _ channel: any Channel) -> Response {
+        let events = cluster.master.events.subscribe()
+        let master = cluster.master
+        let host = cluster.config.host
+        let port = cluster.config.masterPort
+        let (records, sink) = AsyncStream<Data>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let subscribed: [String: Any] = [
+            "type": "SUBSCRIBED", "subscribed": ["get_state": view.state, "heartbeat_interval_seconds": 15.0],
+        ]
+        let first = MesosJSON.recordIO(subscribed)
+        // Both tasks end with the stream: cancelled by the writer, or on their own once the stream is finished.
+        let feeder = Task {
+            for await event in events {
+                let core = await master.snapshot()
+                for record in OperatorView(core: core, host: host, port: port).records(for: event) {
+                    sink.yield(MesosJSON.recordIO(record))
+                }
+            }
+            sink.finish()
+        }
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(15))
+                if case .terminated = sink.yield(MesosJSON.recordIO(["type": "HEARTBEAT"])) { break }
+            }
+        }
+        channel.onHangUp { sink.finish() }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody { writer in
+                defer {
+                    feeder.cancel()
+                    heartbeat.cancel()
+                }
+                try await writer.write(ByteBuffer(data: first))
+                for await record in records { try await writer.write(ByteBuffer(data: record)) }
+                try await writer.finish(nil)
+            })
     }
 }
 
@@ -128,17 +174,56 @@ struct OperatorView {
         ]
     }
 
-    var tasks: Object {
-        func render(_ entry: TaskEntry) -> Object {
-            var status = entry.latest
-            status.state = entry.state
-            return [
-                "name": entry.info.name, "task_id": ["value": entry.info.taskID.value],
-                "framework_id": ["value": entry.frameworkID.value], "agent_id": ["value": entry.info.agentID.value],
-                "state": entry.state.rawValue, "resources": MesosJSON.resources(entry.info.resources),
-                "statuses": [MesosJSON.taskStatus(status)],
-            ]
+    /// Operator events for one cluster event (none for offers and declines, which the operator API does not
+    /// stream).
+    func records(for event: ClusterEvent) -> [Object] {
+        switch event.kind {
+        case .launch:
+            guard let framework = event.frameworkID, let task = event.taskID, let entry = core.tasks[TaskRef(framework, task)]
+            else { return [] }
+            return [["type": "TASK_ADDED", "task_added": ["task": render(entry)] as Object]]
+        case .taskUpdate:
+            guard let framework = event.frameworkID, let task = event.taskID, let state = event.state else { return [] }
+            var status = TaskStatus(taskID: task, state: state, agentID: event.agentID, timestamp: event.time)
+            status.message = event.message.isEmpty ? nil : event.message
+            return [[
+                "type": "TASK_UPDATED",
+                "task_updated": ["framework_id": ["value": framework.value], "status": MesosJSON.taskStatus(status), "state": state.rawValue] as Object,
+            ]]
+        case .agentAdded:
+            let agents = (self.agents["agents"] as? [Object] ?? []).filter {
+                (($0["agent_info"] as? Object)?["id"] as? Object)?["value"] as? String == event.agentID?.value
+            }
+            return agents.map { ["type": "AGENT_ADDED", "agent_added": ["agent": $0] as Object] }
+        case .agentRemoved:
+            return [["type": "AGENT_REMOVED", "agent_removed": ["agent_id": ["value": event.agentID?.value ?? ""]] as Object]]
+        case .frameworkAdded:
+            let frameworks = (self.frameworks["frameworks"] as? [Object] ?? []).filter {
+                (($0["framework_info"] as? Object)?["id"] as? Object)?["value"] as? String == event.frameworkID?.value
+            }
+            return frameworks.map { ["type": "FRAMEWORK_ADDED", "framework_added": ["framework": $0] as Object] }
+        case .frameworkRemoved:
+            return [[
+                "type": "FRAMEWORK_REMOVED",
+                "framework_removed": ["framework_info": ["id": ["value": event.frameworkID?.value ?? ""]]] as Object,
+            ]]
+        default:
+            return []
         }
+    }
+
+    func render(_ entry: TaskEntry) -> Object {
+        var status = entry.latest
+        status.state = entry.state
+        return [
+            "name": entry.info.name, "task_id": ["value": entry.info.taskID.value],
+            "framework_id": ["value": entry.frameworkID.value], "agent_id": ["value": entry.info.agentID.value],
+            "state": entry.state.rawValue, "resources": MesosJSON.resources(entry.info.resources),
+            "statuses": [MesosJSON.taskStatus(status)],
+        ]
+    }
+
+    var tasks: Object {
         let live = core.tasks.values.sorted { ($0.frameworkID, $0.info.taskID) < ($1.frameworkID, $1.info.taskID) }
         return [
             "tasks": live.filter { $0.state != .unreachable }.map(render),
