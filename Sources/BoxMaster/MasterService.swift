@@ -79,6 +79,12 @@ public actor MasterService {
         return stream
     }
 
+    /// Sets a role's weight and quota.
+    public func setRole(_ name: String, _ policy: RolePolicy) {
+        core.setRole(name, policy)
+        logger.info("Role set", metadata: ["role": "\(name)", "weight": "\(policy.weight)", "quota": "\(policy.quota)"])
+    }
+
     /// Whether a framework is known, and whether it has an open event stream.
     public enum FrameworkPresence: Sendable { case unknown, connected, disconnected, removed }
 

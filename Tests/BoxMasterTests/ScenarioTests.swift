@@ -96,6 +96,11 @@ struct ScenarioRunner {
                     .accept(
                         offerIDs: [offer.id], operations: [.launch([task])], filters: Filters(refuseSeconds: refuse)),
                     from: offer.frameworkID, now: now))
+        case "set-role":
+            var quota = options
+            let weight = Double(quota.removeValue(forKey: "weight") ?? "1") ?? 1
+            core.setRole(arguments[0], RolePolicy(weight: weight, quota: try resources(quota)))
+            return []
         case "revive":
             return describe(core.handle(.revive, from: try framework(arguments[0]), now: now))
         case "finish":

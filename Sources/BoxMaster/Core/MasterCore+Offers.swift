@@ -6,15 +6,17 @@ extension MasterCore {
 
     /// One DRF allocation pass. For each agent with free resources (starting at a rotating position), the
     /// connected, unsuppressed framework with the lowest weighted dominant share that has not refused the agent
-    /// is offered everything free on it. Offered resources count towards the framework's share at once, so the
-    /// next agent may go to another framework. Offers are sent as one `OFFERS` event per framework.
+    /// is offered everything free on it; frameworks of roles still below their quota come first (quota, then
+    /// DRF, as in Mesos). A framework's weight is its role's weight times its own. Offered resources count
+    /// towards the framework's share at once, so the next agent may go to another framework. Offers are sent as
+    /// one `OFFERS` event per framework.
     public mutating func allocate(now: Instant) -> [MasterEffect] {
         allocationPending = false
         lastAllocation = now
         counters.allocationPasses += 1
         var sorter = DRFSorter(total: clusterTotal)
         for framework in frameworks.values where framework.connected && !framework.suppressed {
-            sorter.add(framework.id, weight: framework.info.weight, allocated: framework.allocated)
+            sorter.add(framework.id, weight: effectiveWeight(framework), allocated: framework.allocated)
         }
         guard !sorter.clients.isEmpty, !agents.isEmpty else { return [] }
 
@@ -22,6 +24,9 @@ extension MasterCore {
         // neither hash ids it can index nor copy whole framework entries to read a field.
         var slots: [FrameworkID: Int] = [:]
         for (slot, framework) in frameworks.values.enumerated() { slots[framework.id] = slot }
+        var roleOf: [FrameworkID: String] = [:]
+        for framework in frameworks.values { roleOf[framework.id] = framework.info.role }
+        var belowQuota = rolesBelowQuota()
         var filters: [FrameworkID: [AgentID: RefusalFilter]] = [:]
         for framework in frameworks.values where !framework.filters.isEmpty { filters[framework.id] = framework.filters }
 
@@ -36,11 +41,14 @@ extension MasterCore {
             guard agent.isActive else { continue }
             let free = agent.free
             guard isAllocatable(free) else { continue }
-            let candidate = sorter.clients.firstIndex { client in
+            let eligible = { (client: DRFSorter.Client) -> Bool in
                 guard let filter = filters[client.id]?[agent.id] else { return true }
                 return !filter.holdsBack(free, now: now)
             }
-            guard let index = candidate else { continue }
+            let guaranteed =
+                belowQuota.isEmpty
+                ? nil : sorter.clients.firstIndex { belowQuota.contains(roleOf[$0.id] ?? "") && eligible($0) }
+            guard let index = guaranteed ?? sorter.clients.firstIndex(where: eligible) else { continue }
             let frameworkID = sorter.clients[index].id
             let frameworkSlot = slots[frameworkID]!
             let offer = Offer(
@@ -51,6 +59,7 @@ extension MasterCore {
             frameworks.values[frameworkSlot].offers.insert(offer.id)
             frameworks.values[frameworkSlot].allocated += free.scalars
             sorter.allocate(free, toClientAt: index)
+            if guaranteed != nil { belowQuota = rolesBelowQuota() }
             batches[frameworkID, default: []].append(offer)
             counters.offersMade += 1
             let name = frameworks.values[frameworkSlot].info.name

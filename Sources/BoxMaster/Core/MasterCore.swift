@@ -20,6 +20,8 @@ public struct MasterCore: Sendable {
     /// Every task not yet terminal and acknowledged, including tasks of removed frameworks still being killed.
     public internal(set) var tasks: [TaskRef: TaskEntry] = [:]
     public internal(set) var counters = MasterCounters()
+    /// Operators' weights and quotas by role name; a role not listed has weight 1 and no quota.
+    public internal(set) var roles: [String: RolePolicy] = [:]
     public let startedAt: Instant
 
     var nextAgentNumber = 0
