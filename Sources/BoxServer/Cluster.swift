@@ -74,6 +74,7 @@ public final class Cluster: Sendable {
     public func run() async throws {
         let revision = try await store.currentRevision()
         progress("store      ready: \(config.databasePath) (revision \(revision))")
+        await restoreRoles()
         let watcher = ReadinessWatcher(cluster: self)
         let app = Application(
             router: APIRouter.build(cluster: self),
@@ -102,6 +103,37 @@ public final class Cluster: Sendable {
         try await group.run()
         try? store.close()
         progress("stopped")
+    }
+
+    // MARK: - Roles
+
+    static let roleKind = "master.roles"
+
+    /// Sets a role's weight and quota and keeps it in the store, so that it outlives a restart.
+    public func setRole(_ name: String, _ policy: RolePolicy) async {
+        await master.setRole(name, policy)
+        let key = ObjectKey(kind: Self.roleKind, name: name)
+        guard let value = try? JSONEncoder().encode(policy) else { return }
+        do {
+            do {
+                _ = try await store.update(key, value: Array(value), labels: [:], expectedRevision: nil)
+            } catch .notFound {
+                _ = try await store.create(key, value: Array(value), labels: [:])
+            }
+        } catch {
+            logger.warning("Could not store role \(name): \(error)")
+        }
+    }
+
+    /// Roles set before a restart.
+    private func restoreRoles() async {
+        guard let (objects, _) = try? await store.list(kind: Self.roleKind, namespace: "", namePrefix: "", selector: .everything)
+        else { return }
+        for object in objects {
+            guard let policy = try? JSONDecoder().decode(RolePolicy.self, from: Data(object.value)) else { continue }
+            await master.setRole(object.key.name, policy)
+        }
+        if !objects.isEmpty { progress("roles      \(objects.count) restored from the store") }
     }
 
     // MARK: - Helpers

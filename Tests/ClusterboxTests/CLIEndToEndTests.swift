@@ -236,6 +236,31 @@ import Testing
         #expect(missing.stderr.contains("no sandbox"))
     }
 
+    /// `role set` changes a role's weight and quota, `shares` shows them, bad values are refused, and the roles
+    /// outlive a restart (they are in the store).
+    @Test func rolesPersist() async throws { try await onOwnThread { try Self.roles() } }
+
+    static func roles() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        #expect(try cli.up(["--agents", "1"]).status == 0)
+        let set = try cli.run(["role", "set", "batch", "--weight", "2", "--quota", "cpus=1,mem=512"])
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(set.stdout.contains("batch   2        cpus:1;mem:512"))
+        let quotaOnly = try cli.run(["role", "set", "batch", "--quota", "cpus=0.5"])
+        #expect(quotaOnly.stdout.contains("batch   2        cpus:0.5;mem:0"), "the weight stays: \(quotaOnly.stdout)")
+        let bad = try cli.run(["role", "set", "web", "--quota", "bogus=1"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("unknown resource 'bogus'"))
+        let zero = try cli.curl(["-X", "PUT", "-d", #"{"weight":0}"#, "\(cli.url)/clusterbox/v1/roles/web"])
+        #expect(zero.stdout.contains("weight: must be a positive number"))
+        #expect(try cli.run(["shares"]).stdout.contains("batch       batch   2        cpus:0.5;mem:0"))
+        #expect(try cli.run(["down"]).status == 0)
+        let again = try cli.up(["--agents", "1"])
+        #expect(again.stdout.contains("roles      1 restored from the store"))
+        #expect(try cli.run(["role", "list"]).stdout.contains("batch   2        cpus:0.5;mem:0"))
+    }
+
     /// A taken port and an unusable data directory are clear errors, not hangs.
     @Test func startupErrors() async throws { try await onOwnThread { try Self.startupErrors() } }
 

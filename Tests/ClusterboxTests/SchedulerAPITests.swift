@@ -72,6 +72,13 @@ import Testing
         #expect(version.stdout.contains(#""version":"1.11.0""#))
         let agents = try cli.curl(["-d", #"{"type":"GET_AGENTS"}"#, "\(cli.url)/api/v1"])
         #expect(agents.stdout.contains(#""name":"cpus","role":"*","scalar":{"value":2}"#))
+        let update = try cli.curl([
+            "-w", "%{http_code}", "-d", #"{"type":"UPDATE_WEIGHTS","update_weights":{"weight_infos":[{"role":"batch","weight":3}]}}"#,
+            "\(cli.url)/api/v1",
+        ])
+        #expect(update.stdout == "200")
+        let weights = try cli.curl(["-d", #"{"type":"GET_WEIGHTS"}"#, "\(cli.url)/api/v1"])
+        #expect(weights.stdout.contains(#"{"role":"batch","weight":3}"#))
         // The operator event stream: SUBSCRIBED with the state, then the task a new job launches.
         let stream = Process()
         stream.executableURL = URL(fileURLWithPath: "/usr/bin/curl")

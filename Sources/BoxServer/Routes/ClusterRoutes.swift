@@ -11,6 +11,20 @@ struct ClusterRoutes {
         router.get("/clusterbox/v1/shares") { _, _ in
             JSON.response(SharesView(core: await cluster.master.snapshot()))
         }
+        router.get("/clusterbox/v1/roles") { _, _ in
+            JSON.response(RolesView(core: await cluster.master.snapshot()))
+        }
+        router.put("/clusterbox/v1/roles/{name}") { request, context in
+            let name = try context.parameters.require("name")
+            let body = try await request.body.collect(upTo: 1 << 16)
+            let current = await cluster.master.snapshot().policy(of: name)
+            let policy = try RoleRequest.parse(Data(buffer: body), current: current)
+            guard !name.isEmpty, name != "*", name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                throw APIError(.badRequest, "invalid role name '\(name)': letters, digits, '-', '_' and '.' only")
+            }
+            await cluster.setRole(name, policy)
+            return JSON.response(RolesView(core: await cluster.master.snapshot()))
+        }
         router.get("/clusterbox/v1/events") { _, _ in
             let events = cluster.master.events.subscribe()
             return Response(
@@ -116,6 +130,8 @@ public struct SharesView: Codable, Sendable {
         public var dominant_share: Double
         public var dominant_resource: String
         public var weighted_share: Double
+        public var role_weight: Double
+        public var role_quota: String
     }
 
     public var total: String
@@ -130,12 +146,65 @@ public struct SharesView: Codable, Sendable {
             let (dominant, resource) = DRFSorter.dominantShare(of: a, in: total)
             return Entry(
                 framework_id: framework.id.value, name: framework.info.name, role: framework.info.role,
-                weight: framework.info.weight, allocated: a.description,
+                weight: core.policy(of: framework.info.role).weight * framework.info.weight, allocated: a.description,
                 shares: [
                     "cpus": share(a.milliCPUs, total.milliCPUs), "mem": share(a.memoryMiB, total.memoryMiB),
                     "disk": share(a.diskMiB, total.diskMiB), "gpus": share(a.gpus, total.gpus),
                 ],
-                dominant_share: dominant, dominant_resource: resource, weighted_share: dominant / framework.info.weight)
+                dominant_share: dominant, dominant_resource: resource,
+                weighted_share: dominant / (core.policy(of: framework.info.role).weight * framework.info.weight),
+                role_weight: core.policy(of: framework.info.role).weight,
+                role_quota: core.policy(of: framework.info.role).quota.isEmpty ? "" : core.policy(of: framework.info.role).quota.description)
+        }
+    }
+}
+
+/// `PUT /clusterbox/v1/roles/NAME` body: `{"weight": 2, "quota": "cpus:2;mem:1024"}`; a field left out keeps
+/// its current value (`"quota": ""` removes the quota).
+enum RoleRequest {
+    static func parse(_ data: Data, current: RolePolicy) throws -> RolePolicy {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw APIError(.badRequest, "the body must be a JSON object such as {\"weight\": 2, \"quota\": \"cpus:2;mem:1024\"}")
+        }
+        let unknown = Set(object.keys).subtracting(["weight", "quota"])
+        if let key = unknown.sorted().first { throw APIError(.badRequest, "unknown field '\(key)' (known: quota, weight)") }
+        var weight = current.weight
+        if let value = object["weight"] {
+            guard let number = value as? Double, number > 0, number.isFinite else {
+                throw APIError(.badRequest, "weight: must be a positive number")
+            }
+            weight = number
+        }
+        var quota = current.quota
+        if let text = object["quota"] {
+            guard let text = text as? String else { throw APIError(.badRequest, "quota: must be text such as cpus:2;mem:1024") }
+            do { quota = text.isEmpty ? .zero : try Resources(parsing: text) } catch { throw APIError(.badRequest, "quota: \(error)") }
+            if !quota.ports.isEmpty { throw APIError(.badRequest, "quota: ports cannot be guaranteed, only cpus, mem, disk, gpus") }
+        }
+        return RolePolicy(weight: weight, quota: quota)
+    }
+}
+
+/// Every role with a policy or a framework: weight, quota, what it holds, its frameworks.
+public struct RolesView: Codable, Sendable {
+    public struct Role: Codable, Sendable {
+        public var name: String
+        public var weight: Double
+        public var quota: String
+        public var allocated: String
+        public var frameworks: [String]
+    }
+
+    public var roles: [Role]
+
+    init(core: MasterCore) {
+        let names = Set(core.roles.keys).union(core.frameworks.values.map(\.info.role)).sorted()
+        roles = names.map { name in
+            let policy = core.policy(of: name)
+            return Role(
+                name: name, weight: policy.weight, quota: policy.quota.isEmpty ? "" : policy.quota.description,
+                allocated: core.allocated(toRole: name).description,
+                frameworks: core.frameworks.values.filter { $0.info.role == name }.map(\.info.name))
         }
     }
 }

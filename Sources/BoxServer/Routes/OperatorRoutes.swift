@@ -37,8 +37,31 @@ struct OperatorRoutes {
         case "GET_METRICS":
             payload = ["metrics": MetricsText.snapshot(core: core).sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] }]
         case "GET_WEIGHTS":
-            let roles = Set(core.frameworks.values.map(\.info.role)).sorted()
-            payload = ["weight_infos": roles.map { ["role": $0, "weight": 1.0] }]
+            payload = ["weight_infos": view.roleNames.map { ["role": $0, "weight": core.policy(of: $0).weight] }]
+        case "GET_ROLES":
+            payload = ["roles": view.roleNames.map { name -> [String: Any] in
+                [
+                    "name": name, "weight": core.policy(of: name).weight,
+                    "frameworks": core.frameworks.values.filter { $0.info.role == name }.map { ["value": $0.id.value] },
+                    "resources": MesosJSON.resources(core.allocated(toRole: name)),
+                ]
+            }]
+        case "GET_QUOTA":
+            let infos = core.roles.keys.sorted().filter { !core.policy(of: $0).quota.isEmpty }.map { name -> [String: Any] in
+                ["role": name, "guarantee": MesosJSON.resources(core.policy(of: name).quota)]
+            }
+            payload = ["status": ["infos": infos]]
+        case "UPDATE_WEIGHTS":
+            let infos = (call["update_weights"] as? [String: Any])?["weight_infos"] as? [[String: Any]] ?? []
+            for info in infos {
+                guard let role = info["role"] as? String, let weight = MesosJSON.number(info["weight"]), weight > 0 else {
+                    return SchedulerRoutes.text(.badRequest, "UPDATE_WEIGHTS: every weight_info needs a role and a positive weight")
+                }
+                var policy = core.policy(of: role)
+                policy.weight = weight
+                await cluster.setRole(role, policy)
+            }
+            return Response(status: .ok)
         case "SUBSCRIBE":
             return subscribe(view, channel)
         default:
@@ -101,6 +124,9 @@ struct OperatorView {
     let core: MasterCore
     let host: String
     let port: Int
+
+    /// Roles with a policy or a framework.
+    var roleNames: [String] { Set(core.roles.keys).union(core.frameworks.values.map(\.info.role)).sorted() }
 
     var versionInfo: Object {
         [

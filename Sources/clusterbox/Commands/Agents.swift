@@ -46,7 +46,8 @@ struct Frameworks: ParsableCommand {
 
 struct Shares: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "DRF: each framework's share of every resource and its dominant share (offered resources count).")
+        abstract: "DRF: each framework's share of every resource and its dominant share (offered resources count).",
+        discussion: "WEIGHT is the role's weight times the framework's; WEIGHTED is the dominant share divided by it.")
 
     @OptionGroup var cluster: ClusterOptions
 
@@ -56,10 +57,11 @@ struct Shares: ParsableCommand {
         print("cluster total: \(view.total)")
         func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
         printTable(
-            ["FRAMEWORK", "ROLE", "WEIGHT", "CPUS", "MEM", "DISK", "GPUS", "DOMINANT", "WEIGHTED", "ALLOCATED"],
+            ["FRAMEWORK", "ROLE", "WEIGHT", "QUOTA", "CPUS", "MEM", "DISK", "GPUS", "DOMINANT", "WEIGHTED", "ALLOCATED"],
             view.frameworks.map { f in
                 [
-                    f.name, f.role, format(f.weight), percent(f.shares["cpus"] ?? 0), percent(f.shares["mem"] ?? 0),
+                    f.name, f.role, format(f.weight), f.role_quota.isEmpty ? "-" : f.role_quota,
+                    percent(f.shares["cpus"] ?? 0), percent(f.shares["mem"] ?? 0),
                     percent(f.shares["disk"] ?? 0), percent(f.shares["gpus"] ?? 0),
                     "\(percent(f.dominant_share)) \(f.dominant_resource)", percent(f.weighted_share), f.allocated,
                 ]
