@@ -13,6 +13,10 @@ public actor BatchService {
     private let clock: any ClusterClock
     private let logger: Logger
     private var frameworkID: FrameworkID?
+    /// Calls in the order the scheduler made them. Each method appends before its first `await`, and one drain
+    /// at a time sends them, so two interleaved actor hops cannot reorder a SUPPRESS and a REVIVE.
+    private var outbox: [Call] = []
+    private var draining = false
     /// Waiters for a job to change, woken on every change.
     private let changes = JobChanges()
 
@@ -36,9 +40,9 @@ public actor BatchService {
     public func submit(command: String, resources: Resources, agent: String?) async -> BatchJob {
         let id = String(UUID().uuidString.prefix(8)).lowercased()
         let job = BatchJob(id: id, command: command, resources: resources, agent: agent, submittedAt: clock.now)
-        let calls = scheduler.submit(job)
+        outbox += scheduler.submit(job)
+        await drain()
         await persist()
-        await send(calls)
         logger.info("Job submitted", metadata: ["job.id": "\(id)", "job.command": "\(command)"])
         return job
     }
@@ -49,9 +53,9 @@ public actor BatchService {
 
     public func kill(_ id: String) async -> Bool {
         guard scheduler.jobs[id] != nil else { return false }
-        let calls = scheduler.kill(id, now: clock.now)
+        outbox += scheduler.kill(id, now: clock.now)
+        await drain()
         await persist()
-        await send(calls)
         return true
     }
 
@@ -84,13 +88,18 @@ public actor BatchService {
         case .rescind, .message, .failure, .heartbeat:
             break
         }
+        outbox += calls
+        await drain()
         await persist()
-        await send(calls)
     }
 
-    private func send(_ calls: [Call]) async {
-        guard let frameworkID else { return }
-        for call in calls { await transport.send(call, from: frameworkID) }
+    private func drain() async {
+        guard !draining else { return }
+        draining = true
+        while !outbox.isEmpty, let frameworkID {
+            await transport.send(outbox.removeFirst(), from: frameworkID)
+        }
+        draining = false
     }
 
     private func persist() async {
@@ -101,11 +110,7 @@ public actor BatchService {
             let key = ObjectKey(kind: Self.storeKind, name: job.id)
             guard let value = try? encoder.encode(job) else { continue }
             do {
-                do {
-                    _ = try await store.update(key, value: Array(value), labels: [:], expectedRevision: nil)
-                } catch .notFound {
-                    _ = try await store.create(key, value: Array(value), labels: [:])
-                }
+                try await store.put(key, value: Array(value))
             } catch {
                 logger.warning("Could not store job \(job.id): \(error)")
             }

@@ -9,8 +9,10 @@ public actor MasterService {
     private nonisolated let config: MasterConfig
     private let clock: any ClusterClock
     private let logger: Logger
-    /// Each framework's current event stream, with a token telling it apart from a stream it replaced.
-    private var frameworkStreams: [FrameworkID: (token: Int, continuation: AsyncStream<Event>.Continuation)] = [:]
+    /// Each framework's current event stream, with a token telling it apart from a stream it replaced, and the
+    /// transport's name for it (the HTTP `Mesos-Stream-Id`).
+    private var frameworkStreams:
+        [FrameworkID: (token: Int, streamID: String?, continuation: AsyncStream<Event>.Continuation)] = [:]
     private var nextStreamToken = 0
     private var agentLinks: [AgentID: @Sendable (AgentCommand) -> Void] = [:]
     /// Every cluster event the core narrates, for SSE clients and the CLI.
@@ -39,10 +41,15 @@ public actor MasterService {
         events.finishAll()
     }
 
-    /// A framework's connection closed (an HTTP scheduler hung up): its stream ends and it is disconnected.
-    public func connectionClosed(_ id: FrameworkID) {
-        frameworkStreams[id]?.continuation.finish()
+    /// A framework's connection closed (an HTTP scheduler hung up): if that was its current stream, the stream
+    /// ends and the framework is disconnected.
+    public func connectionClosed(_ id: FrameworkID, streamID: String) {
+        guard let stream = frameworkStreams[id], stream.streamID == streamID else { return }
+        stream.continuation.finish()
     }
+
+    /// The name of a framework's current stream, if it has one.
+    public func streamID(of id: FrameworkID) -> String? { frameworkStreams[id]?.streamID }
 
     /// Ends every framework's event stream and every listener's, so that HTTP servers shutting down do not wait on
     /// them. Frameworks are not removed: a master that comes back accepts their resubscription.
@@ -58,7 +65,8 @@ public actor MasterService {
 
     // MARK: - Framework side
 
-    public func subscribe(_ info: FrameworkInfo) -> AsyncStream<Event> {
+    /// Subscribes a framework; `streamID` names the stream for a transport that checks it on every call.
+    public func subscribe(_ info: FrameworkInfo, streamID: String? = nil) -> AsyncStream<Event> {
         let (stream, continuation) = AsyncStream<Event>.makeStream()
         let (id, effects) = core.subscribe(info, now: clock.now)
         guard let id else {
@@ -68,7 +76,7 @@ public actor MasterService {
         }
         nextStreamToken += 1
         let token = nextStreamToken
-        let replaced = frameworkStreams.updateValue((token, continuation), forKey: id)
+        let replaced = frameworkStreams.updateValue((token, streamID, continuation), forKey: id)
         replaced?.continuation.finish()  // a second subscription wins; the old stream ends
         continuation.onTermination = { [weak self] _ in
             // A short hop back into the actor; it ends as soon as the disconnect is recorded.
@@ -83,6 +91,14 @@ public actor MasterService {
     public func setRole(_ name: String, _ policy: RolePolicy) {
         core.setRole(name, policy)
         logger.info("Role set", metadata: ["role": "\(name)", "weight": "\(policy.weight)", "quota": "\(policy.quota)"])
+    }
+
+    /// Changes a role's weight and/or quota in one step (no lost update between two operators); answers the
+    /// new policy.
+    public func updateRole(_ name: String, weight: Double?, quota: Resources?) -> RolePolicy {
+        let policy = core.updateRole(name, weight: weight, quota: quota)
+        logger.info("Role set", metadata: ["role": "\(name)", "weight": "\(policy.weight)", "quota": "\(policy.quota)"])
+        return policy
     }
 
     /// Whether a framework is known, and whether it has an open event stream.

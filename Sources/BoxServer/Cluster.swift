@@ -109,17 +109,21 @@ public final class Cluster: Sendable {
 
     static let roleKind = "master.roles"
 
-    /// Sets a role's weight and quota and keeps it in the store, so that it outlives a restart.
-    public func setRole(_ name: String, _ policy: RolePolicy) async {
-        await master.setRole(name, policy)
+    /// Changes a role's weight and/or quota and keeps the result in the store, so that it outlives a restart.
+    @discardableResult
+    public func updateRole(_ name: String, weight: Double?, quota: Resources?) async -> RolePolicy {
+        let policy = await master.updateRole(name, weight: weight, quota: quota)
+        await persist(role: name)
+        return policy
+    }
+
+    /// Writes the role's current policy (read again after the write queue, so the last change wins).
+    private func persist(role name: String) async {
+        let policy = await master.snapshot().policy(of: name)
         let key = ObjectKey(kind: Self.roleKind, name: name)
         guard let value = try? JSONEncoder().encode(policy) else { return }
         do {
-            do {
-                _ = try await store.update(key, value: Array(value), labels: [:], expectedRevision: nil)
-            } catch .notFound {
-                _ = try await store.create(key, value: Array(value), labels: [:])
-            }
+            try await store.put(key, value: Array(value))
         } catch {
             logger.warning("Could not store role \(name): \(error)")
         }

@@ -51,3 +51,21 @@ public protocol ObjectStore: Sendable {
 
 /// The default size of a store's change history and of each watcher's buffer.
 public let defaultStoreHistoryLimit = 10_000
+
+extension ObjectStore {
+    /// Writes `value` whether or not the object exists yet (no compare-and-swap; the last write wins): for
+    /// records whose whole value is rewritten, such as a framework's jobs or a role's policy.
+    @discardableResult
+    public func put(_ key: ObjectKey, value: [UInt8], labels: Labels = [:]) async throws(StoreError) -> StoredObject {
+        do {
+            return try await update(key, value: value, labels: labels, expectedRevision: nil)
+        } catch .notFound {
+            do {
+                return try await create(key, value: value, labels: labels)
+            } catch .alreadyExists {
+                // Another writer created it between our two calls.
+                return try await update(key, value: value, labels: labels, expectedRevision: nil)
+            }
+        }
+    }
+}

@@ -135,6 +135,7 @@ struct ScenarioRunner {
                 } else {
                     r.memoryMiB = Int(value.replacingOccurrences(of: "Mi", with: "")) ?? 0
                 }
+            case "gpus": r.gpus = Int(value) ?? 0
             case "ports": r.ports = PortRanges(parsing: value) ?? PortRanges()
             default: throw ScriptError(description: "unknown resource \(key)")
             }

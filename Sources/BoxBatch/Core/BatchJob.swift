@@ -12,6 +12,8 @@ public struct BatchJob: Hashable, Sendable, Codable {
         public var isDone: Bool { ![.queued, .staging, .running].contains(self) }
     }
 
+    public static let taskPrefix = "batch-"
+
     public var id: String
     public var command: String
     public var resources: Resources
@@ -31,7 +33,7 @@ public struct BatchJob: Hashable, Sendable, Codable {
         self.command = command
         self.resources = resources
         self.agent = agent
-        self.taskID = TaskID("batch-\(id)")
+        self.taskID = TaskID(Self.taskPrefix + id)
         self.submittedAt = submittedAt
     }
 }

@@ -70,8 +70,9 @@ public struct BatchScheduler: Sendable {
             }
             let launched = Set(launches.map(\.taskID))
             queue.removeAll { jobs[$0].map { launched.contains($0.taskID) } ?? true }
-            // Unused resources come back to us soon when more jobs wait; otherwise keep them away for a while.
-            let refuse: Double = queue.isEmpty ? 5 : 0
+            // What we cannot use is refused for 5 s, as Mesos' default. The filter covers only these resources: when
+            // a task ends and frees more, or a new job REVIVEs offers, the agent is offered again at once.
+            let refuse: Double = 5
             if launches.isEmpty {
                 calls.append(.decline(offerIDs: [offer.id], filters: Filters(refuseSeconds: refuse)))
             } else {
@@ -89,9 +90,11 @@ public struct BatchScheduler: Sendable {
         if let uuid = status.uuid, let agentID = status.agentID {
             calls.append(.acknowledge(agentID: agentID, taskID: status.taskID, uuid: uuid))
         }
-        guard let jobID = jobs.first(where: { $0.value.taskID == status.taskID })?.key, var job = jobs[jobID],
-            !job.state.isDone
-        else { return calls }
+        // Task ids are `batch-<job id>`.
+        let jobID = String(status.taskID.value.dropFirst(BatchJob.taskPrefix.count))
+        guard status.taskID.value.hasPrefix(BatchJob.taskPrefix), var job = jobs[jobID], !job.state.isDone else {
+            return calls
+        }
         switch status.state {
         case .staging: job.state = .staging
         case .starting, .running, .killing: job.state = .running

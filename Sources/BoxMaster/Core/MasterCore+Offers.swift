@@ -26,7 +26,7 @@ extension MasterCore {
         for (slot, framework) in frameworks.values.enumerated() { slots[framework.id] = slot }
         var roleOf: [FrameworkID: String] = [:]
         for framework in frameworks.values { roleOf[framework.id] = framework.info.role }
-        var belowQuota = rolesBelowQuota()
+        var shortfalls = quotaShortfalls()
         var filters: [FrameworkID: [AgentID: RefusalFilter]] = [:]
         for framework in frameworks.values where !framework.filters.isEmpty { filters[framework.id] = framework.filters }
 
@@ -46,8 +46,12 @@ extension MasterCore {
                 return !filter.holdsBack(free, now: now)
             }
             let guaranteed =
-                belowQuota.isEmpty
-                ? nil : sorter.clients.firstIndex { belowQuota.contains(roleOf[$0.id] ?? "") && eligible($0) }
+                shortfalls.isEmpty
+                ? nil
+                : sorter.clients.firstIndex { client in
+                    guard let lack = shortfalls[roleOf[client.id] ?? ""] else { return false }
+                    return free.helps(lack) && eligible(client)
+                }
             guard let index = guaranteed ?? sorter.clients.firstIndex(where: eligible) else { continue }
             let frameworkID = sorter.clients[index].id
             let frameworkSlot = slots[frameworkID]!
@@ -59,7 +63,7 @@ extension MasterCore {
             frameworks.values[frameworkSlot].offers.insert(offer.id)
             frameworks.values[frameworkSlot].allocated += free.scalars
             sorter.allocate(free, toClientAt: index)
-            if guaranteed != nil { belowQuota = rolesBelowQuota() }
+            if guaranteed != nil { shortfalls = quotaShortfalls() }
             batches[frameworkID, default: []].append(offer)
             counters.offersMade += 1
             let name = frameworks.values[frameworkSlot].info.name

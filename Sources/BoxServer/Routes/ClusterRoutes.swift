@@ -17,12 +17,11 @@ struct ClusterRoutes {
         router.put("/clusterbox/v1/roles/{name}") { request, context in
             let name = try context.parameters.require("name")
             let body = try await request.body.collect(upTo: 1 << 16)
-            let current = await cluster.master.snapshot().policy(of: name)
-            let policy = try RoleRequest.parse(Data(buffer: body), current: current)
+            let change = try RoleRequest.parse(Data(buffer: body))
             guard !name.isEmpty, name != "*", name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
                 throw APIError(.badRequest, "invalid role name '\(name)': letters, digits, '-', '_' and '.' only")
             }
-            await cluster.setRole(name, policy)
+            await cluster.updateRole(name, weight: change.weight, quota: change.quota)
             return JSON.response(RolesView(core: await cluster.master.snapshot()))
         }
         router.get("/clusterbox/v1/events") { _, _ in
@@ -144,17 +143,18 @@ public struct SharesView: Codable, Sendable {
             let a = framework.allocated
             func share(_ used: Int, _ all: Int) -> Double { all > 0 ? Double(used) / Double(all) : 0 }
             let (dominant, resource) = DRFSorter.dominantShare(of: a, in: total)
+            let policy = core.policy(of: framework.info.role)
+            let weight = core.effectiveWeight(framework)
             return Entry(
                 framework_id: framework.id.value, name: framework.info.name, role: framework.info.role,
-                weight: core.policy(of: framework.info.role).weight * framework.info.weight, allocated: a.description,
+                weight: weight, allocated: a.description,
                 shares: [
                     "cpus": share(a.milliCPUs, total.milliCPUs), "mem": share(a.memoryMiB, total.memoryMiB),
                     "disk": share(a.diskMiB, total.diskMiB), "gpus": share(a.gpus, total.gpus),
                 ],
                 dominant_share: dominant, dominant_resource: resource,
-                weighted_share: dominant / (core.policy(of: framework.info.role).weight * framework.info.weight),
-                role_weight: core.policy(of: framework.info.role).weight,
-                role_quota: core.policy(of: framework.info.role).quota.isEmpty ? "" : core.policy(of: framework.info.role).quota.description)
+                weighted_share: dominant / weight, role_weight: policy.weight,
+                role_quota: policy.quota.isEmpty ? "" : policy.quota.description)
         }
     }
 }
@@ -162,26 +162,26 @@ public struct SharesView: Codable, Sendable {
 /// `PUT /clusterbox/v1/roles/NAME` body: `{"weight": 2, "quota": "cpus:2;mem:1024"}`; a field left out keeps
 /// its current value (`"quota": ""` removes the quota).
 enum RoleRequest {
-    static func parse(_ data: Data, current: RolePolicy) throws -> RolePolicy {
+    static func parse(_ data: Data) throws -> (weight: Double?, quota: Resources?) {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw APIError(.badRequest, "the body must be a JSON object such as {\"weight\": 2, \"quota\": \"cpus:2;mem:1024\"}")
         }
         let unknown = Set(object.keys).subtracting(["weight", "quota"])
         if let key = unknown.sorted().first { throw APIError(.badRequest, "unknown field '\(key)' (known: quota, weight)") }
-        var weight = current.weight
+        var weight: Double?
         if let value = object["weight"] {
             guard let number = value as? Double, number > 0, number.isFinite else {
                 throw APIError(.badRequest, "weight: must be a positive number")
             }
             weight = number
         }
-        var quota = current.quota
+        var quota: Resources?
         if let text = object["quota"] {
             guard let text = text as? String else { throw APIError(.badRequest, "quota: must be text such as cpus:2;mem:1024") }
             do { quota = text.isEmpty ? .zero : try Resources(parsing: text) } catch { throw APIError(.badRequest, "quota: \(error)") }
-            if !quota.ports.isEmpty { throw APIError(.badRequest, "quota: ports cannot be guaranteed, only cpus, mem, disk, gpus") }
+            if quota?.ports.isEmpty == false { throw APIError(.badRequest, "quota: ports cannot be guaranteed, only cpus, mem, disk, gpus") }
         }
-        return RolePolicy(weight: weight, quota: quota)
+        return (weight, quota)
     }
 }
 

@@ -53,17 +53,19 @@ struct OperatorRoutes {
             payload = ["status": ["infos": infos]]
         case "UPDATE_WEIGHTS":
             let infos = (call["update_weights"] as? [String: Any])?["weight_infos"] as? [[String: Any]] ?? []
+            var weights: [(String, Double)] = []
             for info in infos {
-                guard let role = info["role"] as? String, let weight = MesosJSON.number(info["weight"]), weight > 0 else {
+                guard let role = info["role"] as? String, !role.isEmpty, role != "*",
+                    let weight = MesosJSON.number(info["weight"]), weight > 0, weight.isFinite
+                else {
                     return SchedulerRoutes.text(.badRequest, "UPDATE_WEIGHTS: every weight_info needs a role and a positive weight")
                 }
-                var policy = core.policy(of: role)
-                policy.weight = weight
-                await cluster.setRole(role, policy)
+                weights.append((role, weight))
             }
+            for (role, weight) in weights { await cluster.updateRole(role, weight: weight, quota: nil) }
             return Response(status: .ok)
         case "SUBSCRIBE":
-            return subscribe(view, channel)
+            return await subscribe(channel)
         default:
             return SchedulerRoutes.text(.badRequest, "Failed to validate master::Call: unknown or unsupported call type '\(type)'")
         }
@@ -77,9 +79,11 @@ extension OperatorRoutes {
     /// The operator event stream: `SUBSCRIBED` with the whole state, then `TASK_ADDED`, `TASK_UPDATED`,
     /// `AGENT_ADDED`, `AGENT_REMOVED`, `FRAMEWORK_ADDED`, `FRAMEWORK_REMOVED` as the master narrates them, and a
     /// `HEARTBEAT` every 15 s, as RecordIO in a chunked response.
-    func subscribe(_ view: OperatorView, _ channel: any Channel) -> Response {
+    func subscribe(_ channel: any Channel) async -> Response {
+        // Listen first, then take the state: a change in between shows up as an event rather than being lost.
         let events = cluster.master.events.subscribe()
         let master = cluster.master
+        let view = OperatorView(core: await master.snapshot(), host: cluster.config.host, port: cluster.config.masterPort)
         let host = cluster.config.host
         let port = cluster.config.masterPort
         let (records, sink) = AsyncStream<Data>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
@@ -89,7 +93,7 @@ extension OperatorRoutes {
         let first = MesosJSON.recordIO(subscribed)
         // Both tasks end with the stream: cancelled by the writer, or on their own once the stream is finished.
         let feeder = Task {
-            for await event in events {
+            for await event in events where OperatorView.streamedKinds.contains(event.kind) {
                 let core = await master.snapshot()
                 for record in OperatorView(core: core, host: host, port: port).records(for: event) {
                     sink.yield(MesosJSON.recordIO(record))
@@ -199,6 +203,11 @@ struct OperatorView {
             "completed_frameworks": core.completedFrameworks.map { render($0, active: false) },
         ]
     }
+
+    /// The cluster events that have an operator event (offers, declines and the like have none).
+    static let streamedKinds: Set<ClusterEvent.Kind> = [
+        .launch, .taskUpdate, .agentAdded, .agentRemoved, .frameworkAdded, .frameworkRemoved,
+    ]
 
     /// Operator events for one cluster event (none for offers and declines, which the operator API does not
     /// stream).

@@ -11,7 +11,6 @@ import NIOCore
 /// makes. Status codes and messages follow Mesos (reference §3.6).
 struct SchedulerRoutes {
     let cluster: Cluster
-    let sessions = SchedulerSessions()
 
     static let streamIDHeader = HTTPField.Name("Mesos-Stream-Id")!
 
@@ -67,7 +66,7 @@ struct SchedulerRoutes {
         case .disconnected:
             return Self.text(.forbidden, "Framework is not subscribed")
         case .connected:
-            guard await sessions.streamID(of: framework) == streamID else {
+            guard await cluster.master.streamID(of: framework) == streamID else {
                 return Self.text(
                     .badRequest,
                     "The stream ID '\(streamID)' included in this request didn't match the stream ID currently associated with framework ID \(framework)")
@@ -77,36 +76,23 @@ struct SchedulerRoutes {
     }
 
     private func subscribe(_ info: FrameworkInfo, _ channel: any Channel) async -> Response {
-        let events = await cluster.master.subscribe(info)
+        let streamID = UUID().uuidString.lowercased()
+        let service = cluster.master
+        let events = await service.subscribe(info, streamID: streamID)
         var iterator = events.makeAsyncIterator()
         let first = await iterator.next()
-        let streamID = UUID().uuidString.lowercased()
-        let master = MasterInfo(id: cluster.master.masterID, host: cluster.config.host, port: cluster.config.masterPort)
-        var subscribed: FrameworkID?
-        if case .subscribed(let id, _) = first {
-            subscribed = id
-            await sessions.open(id, stream: streamID)
+        let master = MasterInfo(id: service.masterID, host: cluster.config.host, port: cluster.config.masterPort)
+        if case .subscribed(let framework, _) = first {
+            // The framework is disconnected the moment its connection closes, not at the next heartbeat
+            // (only if this connection still holds its current stream: the master checks the stream id).
+            channel.onHangUp { Task { await service.connectionClosed(framework, streamID: streamID) } }
         }
-        let framework = subscribed
-        let sessions = sessions
         nonisolated(unsafe) var remaining = iterator  // handed to the one body writer below, then only used there
         return Response(
             status: .ok,
             headers: [.contentType: "application/json", Self.streamIDHeader: streamID],
             body: ResponseBody { writer in
-                // The framework is disconnected the moment its connection closes, not at the next heartbeat.
-                // (Only if this connection still holds the framework's current stream.)
-                let service = cluster.master
-                if let framework {
-                    channel.onHangUp {
-                        Task {
-                            guard await sessions.streamID(of: framework) == streamID else { return }
-                            await service.connectionClosed(framework)
-                        }
-                    }
-                }
                 if let first { try await writer.write(ByteBuffer(data: MesosJSON.recordIO(MesosJSON.encode(first, master: master)))) }
-                defer { if let framework { Task { await sessions.close(framework, stream: streamID) } } }
                 while let event = await remaining.next() {
                     try await writer.write(ByteBuffer(data: MesosJSON.recordIO(MesosJSON.encode(event, master: master))))
                 }
@@ -117,17 +103,4 @@ struct SchedulerRoutes {
     static func text(_ status: HTTPResponse.Status, _ message: String) -> Response {
         JSON.text(message, status: status)
     }
-}
-
-/// Which stream id each HTTP-subscribed framework currently holds.
-actor SchedulerSessions {
-    private var streams: [FrameworkID: String] = [:]
-
-    func open(_ framework: FrameworkID, stream: String) { streams[framework] = stream }
-
-    func close(_ framework: FrameworkID, stream: String) {
-        if streams[framework] == stream { streams.removeValue(forKey: framework) }
-    }
-
-    func streamID(of framework: FrameworkID) -> String? { streams[framework] }
 }
