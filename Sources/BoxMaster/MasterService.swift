@@ -101,6 +101,11 @@ public actor MasterService {
         return policy
     }
 
+    /// UPDATE_FRAMEWORK: answers why it was refused, or nil when applied.
+    public func updateFramework(_ id: FrameworkID, _ info: FrameworkInfo) -> String? {
+        core.updateFramework(id, info)
+    }
+
     /// Whether a framework is known, and whether it has an open event stream.
     public enum FrameworkPresence: Sendable { case unknown, connected, disconnected, removed }
 

@@ -130,6 +130,31 @@ import Testing
         #expect(stream.stdout.lowercased().contains("mesos-stream-id: "))
         #expect(stream.stdout.lowercased().contains("transfer-encoding: chunked"))
         #expect(stream.stdout.contains(#"{"subscribed":{"framework_id":{"value":"#))
+        // UPDATE_FRAMEWORK on a live subscription: 200 for a new name, 400 for a new user.
+        let live = Process()
+        live.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        live.arguments = ["-s", "-i", "-N", "--max-time", "3"] + json + ["-d", subscribe, url]
+        let pipe = Pipe()
+        live.standardOutput = pipe
+        try live.run()
+        var head = ""
+        for _ in 0..<100 where !head.contains("\"subscribed\"") {
+            head += String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        let streamID = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("mesos-stream-id:") }
+            .map { String($0.split(separator: ":")[1]).trimmingCharacters(in: .whitespaces) } ?? ""
+        let frameworkID = head.components(separatedBy: #""framework_id":{"value":""#).dropFirst().first?
+            .components(separatedBy: "\"").first ?? ""
+        func update(_ user: String, _ name: String) throws -> String {
+            let body = #"{"type":"UPDATE_FRAMEWORK","framework_id":{"value":"\#(frameworkID)"},"update_framework":{"framework_info":{"user":"\#(user)","name":"\#(name)"}}}"#
+            return try cli.curl(["-w", "\n%{http_code}"] + json + ["-H", "Mesos-Stream-Id: \(streamID)", "-d", body, url]).stdout
+        }
+        #expect(try update("u", "renamed").hasSuffix("200"))
+        let refused = try update("root", "n")
+        #expect(refused.hasSuffix("400"))
+        #expect(refused.contains("'FrameworkInfo.user' is unsupported"))
+        #expect(try cli.run(["frameworks"]).stdout.contains("renamed"))
+        live.waitUntilExit()
         #expect(try cli.run(["run", "--", "echo", "still serving"]).stdout == "still serving\n")
     }
 }

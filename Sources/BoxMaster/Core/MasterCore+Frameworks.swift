@@ -42,6 +42,21 @@ extension MasterCore {
         return (id, effects)
     }
 
+    /// UPDATE_FRAMEWORK: a subscribed framework changes its name, role, failover timeout, hostname or
+    /// capabilities. Its `user` may not change (as in Mesos). Answers why the update was refused, or nil.
+    public mutating func updateFramework(_ id: FrameworkID, _ info: FrameworkInfo) -> String? {
+        guard let framework = frameworks[id] else { return "Framework cannot be found" }
+        if info.user != framework.info.user {
+            return "Updating 'FrameworkInfo.user' is unsupported (it is '\(framework.info.user)')"
+        }
+        var updated = info
+        updated.id = id
+        updated.weight = framework.info.weight
+        frameworks[id]!.info = updated
+        allocationPending = true
+        return nil
+    }
+
     /// The framework's connection broke: its offers are rescinded and its tasks keep running for its failover
     /// timeout, after which it is removed.
     public mutating func frameworkDisconnected(_ id: FrameworkID, now: Instant) -> [MasterEffect] {

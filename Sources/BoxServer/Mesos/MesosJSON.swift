@@ -19,6 +19,8 @@ enum MesosJSON {
     enum Decoded {
         case subscribe(FrameworkInfo)
         case call(FrameworkID, Call)
+        /// UPDATE_FRAMEWORK: new framework info for a subscribed framework (answered 200, not 202).
+        case updateFramework(FrameworkID, FrameworkInfo)
         /// Calls that are valid but mean nothing here (REQUEST, inverse offers, operation reconciliation).
         case ignored(FrameworkID, String)
     }
@@ -67,6 +69,13 @@ enum MesosJSON {
             let data = (payload["data"] as? String).flatMap { Data(base64Encoded: $0) } ?? Data()
             return .call(framework, .message(agentID: AgentID(agent), data: Array(data)))
         case "TEARDOWN": return .call(framework, .teardown)
+        case "UPDATE_FRAMEWORK":
+            guard let info = payload["framework_info"] as? Object else {
+                throw Failure("Failed to validate scheduler::Call: 'update_framework' needs framework_info")
+            }
+            var updated = try frameworkInfo(info)
+            updated.id = framework
+            return .updateFramework(framework, updated)
         case "REQUEST", "ACCEPT_INVERSE_OFFERS", "DECLINE_INVERSE_OFFERS", "RECONCILE_OPERATIONS",
             "ACKNOWLEDGE_OPERATION_STATUS", "SHUTDOWN":
             return .ignored(framework, type)

@@ -49,6 +49,12 @@ struct SchedulerRoutes {
             if let refusal = await check(framework, streamID) { return refusal }
             await cluster.master.send(call, from: framework)
             return Response(status: .accepted)
+        case .updateFramework(let framework, let info):
+            if let refusal = await check(framework, streamID) { return refusal }
+            if let problem = await cluster.master.updateFramework(framework, info) {
+                return Self.text(.badRequest, problem)
+            }
+            return Response(status: .ok)
         case .ignored(let framework, _):
             if let refusal = await check(framework, streamID) { return refusal }
             return Response(status: .accepted)
