@@ -59,6 +59,9 @@ public struct Filters: Hashable, Sendable, Codable {
 /// An operation inside `ACCEPT`.
 public enum OfferOperation: Hashable, Sendable, Codable {
     case launch([TaskInfo])
+    /// Tasks that start together and end together: if one is invalid none starts; if one fails or is killed, the
+    /// others are killed (Mesos' LAUNCH_GROUP on the default executor).
+    case launchGroup([TaskInfo])
 }
 
 /// Mesos v1 scheduler calls (framework → master), transport-neutral. `SUBSCRIBE` is not here: subscribing

@@ -40,6 +40,7 @@ public enum StatusReason: String, Hashable, Sendable, Codable {
     case agentRestarted = "REASON_SLAVE_RESTARTED"
     case invalidOffers = "REASON_INVALID_OFFERS"
     case taskInvalid = "REASON_TASK_INVALID"
+    case taskGroupInvalid = "REASON_TASK_GROUP_INVALID"
     case taskUnknown = "REASON_TASK_UNKNOWN"
     case reconciliation = "REASON_RECONCILIATION"
     case frameworkRemoved = "REASON_FRAMEWORK_REMOVED"
@@ -68,11 +69,14 @@ public struct TaskInfo: Hashable, Sendable, Codable {
     public var resources: Resources
     public var command: CommandInfo?
     public var labels: Labels
+    /// The task group it was launched in (LAUNCH_GROUP), set by the master: the first task's id.
+    public var group: TaskID?
 
     public init(
         taskID: TaskID, name: String, agentID: AgentID, resources: Resources, command: CommandInfo? = nil,
-        labels: Labels = [:]
+        labels: Labels = [:], group: TaskID? = nil
     ) {
+        self.group = group
         self.taskID = taskID
         self.name = name
         self.agentID = agentID

@@ -115,7 +115,7 @@ extension MasterCore {
     ) {
         let launches = operations.flatMap { operation -> [TaskInfo] in
             switch operation {
-            case .launch(let tasks): tasks
+            case .launch(let tasks), .launchGroup(let tasks): tasks
             }
         }
         let valid = offerIDs.compactMap { offerID -> OfferEntry? in
@@ -143,23 +143,44 @@ extension MasterCore {
         counters.offersAccepted += valid.count
         var remaining = valid.reduce(Resources.zero) { $0 + $1.offer.resources }
         var seen: Set<TaskID> = []
-        for task in launches {
-            if let error = validate(task, remaining: remaining, agentID: agentID, framework: id, seen: seen) {
-                counters.tasksInvalid += 1
-                let status = TaskStatus(
-                    taskID: task.taskID, state: .error, agentID: agentID, message: error, source: .master,
-                    reason: .taskInvalid, timestamp: now)
-                send(status, to: id, into: &effects)
-                effects.append(
-                    observe(
-                        ClusterEvent(
-                            .taskError, time: now, frameworkID: id, agentID: agentID, taskID: task.taskID,
-                            state: .error, message: error)))
-                continue
+        for operation in operations {
+            switch operation {
+            case .launch(let tasks):
+                for task in tasks {
+                    if let error = validate(task, remaining: remaining, agentID: agentID, framework: id, seen: seen) {
+                        reject(task, error, reason: .taskInvalid, framework: id, agentID: agentID, now: now, into: &effects)
+                        continue
+                    }
+                    seen.insert(task.taskID)
+                    remaining -= task.resources
+                    launch(task, framework: id, now: now, into: &effects)
+                }
+            case .launchGroup(let tasks):
+                // All or none: check the whole group against what is left before launching any of it.
+                var left = remaining
+                var groupSeen = seen
+                var problem: String?
+                for task in tasks where problem == nil {
+                    problem = validate(task, remaining: left, agentID: agentID, framework: id, seen: groupSeen)
+                    groupSeen.insert(task.taskID)
+                    left -= task.resources
+                }
+                if tasks.isEmpty { problem = "LAUNCH_GROUP has no tasks" }
+                if let problem {
+                    for task in tasks {
+                        reject(
+                            task, "Task group is invalid: \(problem)", reason: .taskGroupInvalid, framework: id,
+                            agentID: agentID, now: now, into: &effects)
+                    }
+                    continue
+                }
+                for var task in tasks {
+                    task.group = tasks[0].taskID
+                    seen.insert(task.taskID)
+                    remaining -= task.resources
+                    launch(task, framework: id, now: now, into: &effects)
+                }
             }
-            seen.insert(task.taskID)
-            remaining -= task.resources
-            launch(task, framework: id, now: now, into: &effects)
         }
         let launched = seen.map(\.value).sorted()
         effects.append(
@@ -175,6 +196,23 @@ extension MasterCore {
             frameworks[id]!.filters[agentID] = RefusalFilter(resources: remaining, until: now + refuse)
         }
         allocationPending = true
+    }
+
+    /// Answers an invalid task with `TASK_ERROR` (from the master, so without uuid) and narrates it.
+    private mutating func reject(
+        _ task: TaskInfo, _ error: String, reason: StatusReason, framework id: FrameworkID, agentID: AgentID,
+        now: Instant, into effects: inout [MasterEffect]
+    ) {
+        counters.tasksInvalid += 1
+        let status = TaskStatus(
+            taskID: task.taskID, state: .error, agentID: agentID, message: error, source: .master, reason: reason,
+            timestamp: now)
+        send(status, to: id, into: &effects)
+        effects.append(
+            observe(
+                ClusterEvent(
+                    .taskError, time: now, frameworkID: id, agentID: agentID, taskID: task.taskID, state: .error,
+                    message: error)))
     }
 
     /// Why `task` cannot run, or nil when it can.

@@ -56,6 +56,23 @@ extension MasterCore {
                     .taskUpdate, time: now, frameworkID: ref.frameworkID, agentID: entry.info.agentID,
                     taskID: ref.taskID, state: status.state, message: status.message ?? "")))
         if entry.state.isTerminal && entry.unacknowledged.isEmpty { complete(ref) }
+        if becameTerminal, status.state != .finished, let group = entry.info.group {
+            killGroup(group, of: ref.frameworkID, except: ref.taskID, into: &effects)
+        }
+    }
+
+    /// The other live tasks of a task group: a group dies together.
+    func groupMates(_ group: TaskID, of framework: FrameworkID, except taskID: TaskID) -> [TaskEntry] {
+        guard let tasks = frameworks[framework]?.tasks else { return [] }
+        return tasks.sorted().compactMap { self.tasks[TaskRef(framework, $0)] }.filter {
+            $0.info.group == group && $0.info.taskID != taskID && !$0.state.isTerminal
+        }
+    }
+
+    mutating func killGroup(_ group: TaskID, of framework: FrameworkID, except taskID: TaskID, into effects: inout [MasterEffect]) {
+        for mate in groupMates(group, of: framework, except: taskID) where agents[mate.info.agentID]?.isActive == true {
+            effects.append(.agent(mate.info.agentID, .kill(mate.info.taskID, frameworkID: framework)))
+        }
     }
 
     /// A task reached a terminal state: its resources return to the agent and leave the framework's share.
@@ -138,6 +155,7 @@ extension MasterCore {
         }
         if agents[entry.info.agentID]?.isActive == true {
             effects.append(.agent(entry.info.agentID, .kill(taskID, frameworkID: frameworkID)))
+            if let group = entry.info.group { killGroup(group, of: frameworkID, except: taskID, into: &effects) }
         } else {
             var status = entry.latest
             status.uuid = nil

@@ -103,7 +103,7 @@ enum MesosJSON {
             return .launch(try (launch["task_infos"] as? [Object] ?? []).map(taskInfo))
         case "LAUNCH_GROUP":
             let group = (object["launch_group"] as? Object)?["task_group"] as? Object ?? [:]
-            return .launch(try (group["tasks"] as? [Object] ?? []).map(taskInfo))
+            return .launchGroup(try (group["tasks"] as? [Object] ?? []).map(taskInfo))
         case nil:
             throw Failure("Failed to validate Offer.Operation: Expecting 'type' to be present")
         default:
