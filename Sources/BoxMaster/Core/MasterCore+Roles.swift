@@ -33,6 +33,12 @@ extension MasterCore {
 
     public func policy(of role: String) -> RolePolicy { roles[role] ?? RolePolicy() }
 
+    /// Roles with a policy or a framework, sorted.
+    public var roleNames: [String] { Set(roles.keys).union(frameworks.values.map(\.info.role)).sorted() }
+
+    /// The frameworks subscribed with `role`.
+    public func frameworks(inRole role: String) -> [FrameworkEntry] { frameworks.values.filter { $0.info.role == role } }
+
     /// What a role's frameworks hold (offers and tasks), the measure of its quota.
     public func allocated(toRole role: String) -> Resources {
         frameworks.values.reduce(into: Resources.zero) { if $1.info.role == role { $0 += $1.allocated } }

@@ -2,6 +2,7 @@ import BoxCore
 import BoxMaster
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// clusterbox's own endpoints: DRF shares, the live event stream (server-sent events) and task output.
 struct ClusterRoutes {
@@ -24,13 +25,13 @@ struct ClusterRoutes {
             await cluster.updateRole(name, weight: change.weight, quota: change.quota)
             return JSON.response(RolesView(core: await cluster.master.snapshot()))
         }
-        router.get("/clusterbox/v1/events") { _, _ in
+        router.get("/clusterbox/v1/events") { _, context in
             let events = cluster.master.events.subscribe()
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-                body: ResponseBody { writer in
-                    try await EventStream.serve(events, to: &writer)
+                body: ResponseBody { [channel = context.channel] writer in
+                    try await EventStream.serve(events, to: &writer, hangUp: channel)
                     try await writer.finish(nil)
                 })
         }
@@ -65,8 +66,11 @@ struct ClusterRoutes {
 /// noticed (the write fails) even when the cluster is idle. The stream ends when the cluster shuts down (the
 /// `Cluster` finishes every listener first, so that the HTTP server's graceful shutdown does not wait on it).
 enum EventStream {
-    static func serve(_ events: AsyncStream<ClusterEvent>, to writer: inout any ResponseBodyWriter) async throws {
+    static func serve(
+        _ events: AsyncStream<ClusterEvent>, to writer: inout any ResponseBodyWriter, hangUp channel: any Channel
+    ) async throws {
         let (frames, sink) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(4096))
+        channel.onHangUp { sink.finish() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 let encoder = JSONEncoder()
@@ -198,13 +202,12 @@ public struct RolesView: Codable, Sendable {
     public var roles: [Role]
 
     init(core: MasterCore) {
-        let names = Set(core.roles.keys).union(core.frameworks.values.map(\.info.role)).sorted()
-        roles = names.map { name in
+        roles = core.roleNames.map { name in
             let policy = core.policy(of: name)
             return Role(
                 name: name, weight: policy.weight, quota: policy.quota.isEmpty ? "" : policy.quota.description,
                 allocated: core.allocated(toRole: name).description,
-                frameworks: core.frameworks.values.filter { $0.info.role == name }.map(\.info.name))
+                frameworks: core.frameworks(inRole: name).map(\.info.name))
         }
     }
 }

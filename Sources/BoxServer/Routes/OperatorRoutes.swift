@@ -37,12 +37,12 @@ struct OperatorRoutes {
         case "GET_METRICS":
             payload = ["metrics": MetricsText.snapshot(core: core).sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] }]
         case "GET_WEIGHTS":
-            payload = ["weight_infos": view.roleNames.map { ["role": $0, "weight": core.policy(of: $0).weight] }]
+            payload = ["weight_infos": core.roleNames.map { ["role": $0, "weight": core.policy(of: $0).weight] }]
         case "GET_ROLES":
-            payload = ["roles": view.roleNames.map { name -> [String: Any] in
+            payload = ["roles": core.roleNames.map { name -> [String: Any] in
                 [
                     "name": name, "weight": core.policy(of: name).weight,
-                    "frameworks": core.frameworks.values.filter { $0.info.role == name }.map { ["value": $0.id.value] },
+                    "frameworks": core.frameworks(inRole: name).map { ["value": $0.id.value] },
                     "resources": MesosJSON.resources(core.allocated(toRole: name)),
                 ]
             }]
@@ -129,8 +129,6 @@ struct OperatorView {
     let host: String
     let port: Int
 
-    /// Roles with a policy or a framework.
-    var roleNames: [String] { Set(core.roles.keys).union(core.frameworks.values.map(\.info.role)).sorted() }
 
     var versionInfo: Object {
         [
