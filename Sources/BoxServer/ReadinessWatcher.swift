@@ -12,7 +12,7 @@ actor ReadinessWatcher {
     private var announced = false
     private let started = SystemClock().now
     /// Subscribed when the watcher is made, before any component starts, so no early event is missed.
-    private let events: AsyncStream<ClusterEvent>
+    private var events: AsyncStream<ClusterEvent>?
 
     init(cluster: Cluster) {
         self.cluster = cluster
@@ -26,6 +26,14 @@ actor ReadinessWatcher {
     }
 
     func run() async {
+        await followUntilReady()
+        self.events = nil  // stop listening: the broadcast drops this listener and its buffer
+        // Keep running until shutdown: a Runner that returns early would stop the group.
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+    }
+
+    private func followUntilReady() async {
+        guard let events else { return }
         for await event in events {
             switch event.kind {
             case .agentAdded:
@@ -40,8 +48,6 @@ actor ReadinessWatcher {
             check()
             if announced { break }
         }
-        // Keep running until shutdown: a Runner that returns early would stop the group.
-        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
     }
 
     private func check() {
