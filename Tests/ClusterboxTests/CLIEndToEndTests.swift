@@ -159,6 +159,9 @@ import Testing
         #expect(stream.contains("event: launch"))
         #expect(stream.contains("event: task_update"))
         #expect(stream.contains(#""state":"TASK_FINISHED""#))
+        // The client hung up, so the master no longer feeds a listener for it.
+        usleep(200_000)
+        #expect(try cli.curl(["\(cli.url)/metrics"]).stdout.contains("clusterbox_master_event_listeners 0"))
         let shares = try cli.run(["shares"])
         #expect(shares.stdout.contains("batch"))
     }
