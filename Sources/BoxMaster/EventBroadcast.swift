@@ -16,7 +16,10 @@ public final class EventBroadcast<Element: Sendable>: Sendable {
     }
 
     /// A stream of every element published from now on; it ends when the consumer stops or `finishAll` runs.
-    public func subscribe() -> AsyncStream<Element> {
+    public func subscribe() -> AsyncStream<Element> { subscribeWithID().stream }
+
+    /// Like `subscribe`, with an id that `finish(_:)` takes to end the stream from the listener's side.
+    public func subscribeWithID() -> (id: Int, stream: AsyncStream<Element>) {
         let (stream, continuation) = AsyncStream<Element>.makeStream(bufferingPolicy: .bufferingNewest(bufferLimit))
         let id = listeners.withLock { state in
             let id = state.next
@@ -27,7 +30,12 @@ public final class EventBroadcast<Element: Sendable>: Sendable {
         continuation.onTermination = { [weak self] _ in
             _ = self?.listeners.withLock { $0.table.removeValue(forKey: id) }
         }
-        return stream
+        return (id, stream)
+    }
+
+    /// Ends one listener's stream.
+    public func finish(_ id: Int) {
+        listeners.withLock { $0.table.removeValue(forKey: id) }?.finish()
     }
 
     public var listenerCount: Int { listeners.withLock { $0.table.count } }

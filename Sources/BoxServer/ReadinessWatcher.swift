@@ -12,11 +12,12 @@ actor ReadinessWatcher {
     private var announced = false
     private let started = SystemClock().now
     /// Subscribed when the watcher is made, before any component starts, so no early event is missed.
-    private var events: AsyncStream<ClusterEvent>?
+    private let events: AsyncStream<ClusterEvent>
+    private let subscription: Int
 
     init(cluster: Cluster) {
         self.cluster = cluster
-        events = cluster.master.events.subscribe()
+        (subscription, events) = cluster.master.events.subscribeWithID()
     }
 
     func serverRunning() {
@@ -27,13 +28,12 @@ actor ReadinessWatcher {
 
     func run() async {
         await followUntilReady()
-        self.events = nil  // stop listening: the broadcast drops this listener and its buffer
         // Keep running until shutdown: a Runner that returns early would stop the group.
         while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
     }
 
+    /// Prints agents and frameworks as they join, until `check` ends the subscription.
     private func followUntilReady() async {
-        guard let events else { return }
         for await event in events {
             switch event.kind {
             case .agentAdded:
@@ -46,13 +46,13 @@ actor ReadinessWatcher {
                 continue
             }
             check()
-            if announced { break }
         }
     }
 
     private func check() {
         guard !announced, serverUp, batchUp, agentsUp >= cluster.agents.count else { return }
         announced = true
+        cluster.master.events.finish(subscription)  // stop listening: no idle listener buffering events
         let info = ClusterInfo(
             pid: getpid(), masterURL: cluster.config.masterURL, host: cluster.config.host,
             masterPort: cluster.config.masterPort, agents: cluster.agents.count, startedAt: started.secondsSinceEpoch)

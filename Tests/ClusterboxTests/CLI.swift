@@ -102,7 +102,7 @@ struct CLI {
 
 struct CLIMissing: Error, CustomStringConvertible {
     var path: String
-    var description: String { "\(path) is not built: run `swift build` first (install.sh --test does)" }
+    var description: String { "\(path) is missing: ./install.sh --test builds the binary and sets up .venv" }
 }
 
 func processAlive(_ pid: Int32) -> Bool {

@@ -145,6 +145,7 @@ import Testing
         #expect(metrics.contains(#"clusterbox_master_tasks{state="TASK_FINISHED"} 1"#))
         #expect(metrics.contains("clusterbox_master_allocation_seconds_count"))
         #expect(metrics.contains(#"clusterbox_master_offers_total{result="made"}"#))
+        #expect(metrics.contains("clusterbox_master_event_listeners 0"), "before any stream")
         // The event stream: a new job's offer and launch arrive as server-sent events.
         let events = Process()
         events.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
@@ -160,8 +161,14 @@ import Testing
         #expect(stream.contains("event: task_update"))
         #expect(stream.contains(#""state":"TASK_FINISHED""#))
         // The client hung up, so the master no longer feeds a listener for it.
-        usleep(200_000)
-        #expect(try cli.curl(["\(cli.url)/metrics"]).stdout.contains("clusterbox_master_event_listeners 0"))
+        var listeners = ""
+        for _ in 0..<20 {
+            listeners = try cli.curl(["\(cli.url)/metrics"]).stdout.split(separator: "\n")
+                .first { $0.hasPrefix("clusterbox_master_event_listeners ") }.map(String.init) ?? "none"
+            if listeners.hasSuffix(" 0") { break }
+            usleep(100_000)
+        }
+        #expect(listeners == "clusterbox_master_event_listeners 0")
         let shares = try cli.run(["shares"])
         #expect(shares.stdout.contains("batch"))
     }
