@@ -77,8 +77,13 @@ let package = Package(
         .target(name: "BoxTestSupport", path: "Tests/BoxTestSupport", swiftSettings: settings),
         .testTarget(name: "BoxCoreTests", dependencies: ["BoxCore"], swiftSettings: settings),
         .testTarget(name: "BoxStoreTests", dependencies: ["BoxCore", "BoxStore"], swiftSettings: settings),
-        .testTarget(name: "BoxMasterTests", dependencies: ["BoxCore", "BoxMaster"], swiftSettings: settings),
-        .testTarget(name: "BoxBatchTests", dependencies: ["BoxCore", "BoxBatch"], swiftSettings: settings),
+        .testTarget(
+            name: "BoxMasterTests", dependencies: ["BoxCore", "BoxMaster"], exclude: ["Scenarios"], swiftSettings: settings),
+        .testTarget(
+            name: "BoxBatchTests",
+            dependencies: [
+                "BoxCore", "BoxBatch", "BoxMaster", .product(name: "Collections", package: "swift-collections"),
+            ], swiftSettings: settings),
         .testTarget(name: "BoxAgentTests", dependencies: ["BoxCore", "BoxAgent"], swiftSettings: settings),
         .testTarget(
             name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation", "BoxTestSupport"],

@@ -3,10 +3,12 @@ public import BoxStore
 import Foundation
 public import Logging
 
-/// Hosts the batch framework: subscribes to the master through a scheduler transport, feeds events to the
-/// `BatchScheduler`, sends its calls back, and keeps every job in the store (kind `batch.jobs`).
+/// Hosts the batch framework: subscribes to the master through a scheduler transport, feeds events and the
+/// passing seconds to the `BatchScheduler`, sends its calls back, and keeps jobs (kind `batch.jobs`) and runs
+/// (kind `batch.runs`) in the store.
 public actor BatchService {
-    public static let storeKind = "batch.jobs"
+    public static let jobKind = "batch.jobs"
+    public static let runKind = "batch.runs"
     private var scheduler = BatchScheduler()
     private let transport: any SchedulerTransport
     private let store: any ObjectStore
@@ -17,7 +19,7 @@ public actor BatchService {
     /// at a time sends them, so two interleaved actor hops cannot reorder a SUPPRESS and a REVIVE.
     private var outbox: [Call] = []
     private var draining = false
-    /// Waiters for a job to change, woken on every change.
+    /// Waiters for a run to change, woken on every change.
     private let changes = JobChanges()
 
     public init(transport: any SchedulerTransport, store: any ObjectStore, clock: any ClusterClock, logger: Logger) {
@@ -27,48 +29,72 @@ public actor BatchService {
         self.logger = logger
     }
 
-    /// Restores jobs from the store, subscribes, and handles events until cancelled. Jobs that were running when
-    /// the daemon stopped are lost (their processes ended with it); queued ones wait again.
+    public nonisolated var now: Instant { clock.now }
+
+    /// Restores jobs from the store, subscribes, then handles events and starts due runs every second until
+    /// cancelled.
     public func run() async {
         await restore()
         let events = await transport.subscribe(FrameworkInfo(name: "batch", role: "batch", failoverTimeoutSeconds: 0))
-        for await event in events {
-            await handle(event)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while (try? await self.clock.sleep(for: .seconds(1))) != nil { await self.tick() }
+            }
+            for await event in events { await handle(event) }
+            group.cancelAll()
         }
     }
 
-    public func submit(command: String, resources: Resources, agent: String?) async -> BatchJob {
-        let id = String(UUID().uuidString.prefix(8)).lowercased()
-        let job = BatchJob(id: id, command: command, resources: resources, agent: agent, submittedAt: clock.now)
-        outbox += scheduler.submit(job)
-        await drain()
-        await persist()
-        logger.info("Job submitted", metadata: ["job.id": "\(id)", "job.command": "\(command)"])
-        return job
+    // MARK: - Requests
+
+    public func create(_ job: BatchJob) async throws(BatchError) -> BatchJob {
+        let calls = try scheduler.create(job, now: clock.now)
+        await carryOut(calls)
+        logger.info("Job created", metadata: ["job.name": "\(job.name)", "job.command": "\(job.command)"])
+        return scheduler.jobs[job.name] ?? job
     }
 
-    public func job(_ id: String) -> BatchJob? { scheduler.jobs[id] }
+    public func runNow(_ name: String) async throws(BatchError) -> BatchRun {
+        let (run, calls) = try scheduler.runNow(name, now: clock.now)
+        await carryOut(calls)
+        return run
+    }
 
-    public func jobs() -> [BatchJob] { Array(scheduler.jobs.values) }
+    public func delete(_ name: String) async throws(BatchError) {
+        let calls = try scheduler.delete(name, now: clock.now)
+        await carryOut(calls)
+        logger.info("Job deleted", metadata: ["job.name": "\(name)"])
+    }
 
-    public func kill(_ id: String) async -> Bool {
-        guard scheduler.jobs[id] != nil else { return false }
-        outbox += scheduler.kill(id, now: clock.now)
-        await drain()
-        await persist()
+    public func kill(run id: String) async -> Bool {
+        guard scheduler.runs[id] != nil else { return false }
+        await carryOut(scheduler.kill(run: id, now: clock.now))
         return true
     }
 
-    /// Waits until the job is in another state than `state`, or `timeout` passes.
-    public func waitForChange(of id: String, from state: BatchJob.State, timeout: Duration) async -> BatchJob? {
+    public func job(_ name: String) -> BatchJob? { scheduler.jobs[name] }
+    public func jobs() -> [BatchJob] { Array(scheduler.jobs.values) }
+    public func run(_ id: String) -> BatchRun? { scheduler.runs[id] }
+    public func history(of name: String) -> [BatchRun]? {
+        scheduler.jobs[name] == nil ? nil : scheduler.history(of: name)
+    }
+
+    /// Waits until the run is in another state than `state`, or `timeout` passes.
+    public func waitForChange(of id: String, from state: BatchRun.State, timeout: Duration) async -> BatchRun? {
         let deadline = clock.now + timeout
         while clock.now < deadline {
             let generation = changes.generation
-            guard let job = scheduler.jobs[id] else { return nil }
-            if job.state != state { return job }
+            guard let run = scheduler.runs[id] else { return nil }
+            if run.state != state { return run }
             await changes.wait(after: generation, timeout: deadline - clock.now, clock: clock)
         }
-        return scheduler.jobs[id]
+        return scheduler.runs[id]
+    }
+
+    // MARK: - Events and time
+
+    private func tick() async {
+        await carryOut(scheduler.tick(now: clock.now))
     }
 
     private func handle(_ event: Event) async {
@@ -88,6 +114,11 @@ public actor BatchService {
         case .rescind, .message, .failure, .heartbeat:
             break
         }
+        await carryOut(calls)
+    }
+
+    /// Sends the calls in order, then stores what changed.
+    private func carryOut(_ calls: [Call]) async {
         outbox += calls
         await drain()
         await persist()
@@ -103,36 +134,51 @@ public actor BatchService {
     }
 
     private func persist() async {
-        let changed = scheduler.takeChanged()
+        let changed = scheduler.takeChanges()
         guard !changed.isEmpty else { return }
         let encoder = JSONEncoder()
-        for job in changed {
-            let key = ObjectKey(kind: Self.storeKind, name: job.id)
-            guard let value = try? encoder.encode(job) else { continue }
+        func put(_ kind: String, _ name: String, _ value: some Encodable) async {
+            guard let data = try? encoder.encode(value) else { return }
             do {
-                try await store.put(key, value: Array(value))
+                try await store.put(ObjectKey(kind: kind, name: name), value: Array(data))
             } catch {
-                logger.warning("Could not store job \(job.id): \(error)")
+                logger.warning("Could not store \(kind) \(name): \(error)")
             }
         }
+        func remove(_ kind: String, _ name: String) async {
+            do {
+                _ = try await store.delete(ObjectKey(kind: kind, name: name), expectedRevision: nil)
+            } catch .notFound {
+            } catch {
+                logger.warning("Could not delete \(kind) \(name): \(error)")
+            }
+        }
+        for job in changed.jobs { await put(Self.jobKind, job.name, job) }
+        for run in changed.runs { await put(Self.runKind, run.id, run) }
+        for name in changed.removedJobs { await remove(Self.jobKind, name) }
+        for id in changed.removedRuns { await remove(Self.runKind, id) }
         changes.wakeAll()
     }
 
     private func restore() async {
-        guard
-            let (objects, _) = try? await store.list(
-                kind: Self.storeKind, namespace: "", namePrefix: "", selector: .everything)
-        else { return }
-        let decoder = JSONDecoder()
-        for object in objects {
-            guard var job = try? decoder.decode(BatchJob.self, from: Data(object.value)) else { continue }
-            if job.state == .staging || job.state == .running {
-                job.state = .lost
-                job.message = "The cluster stopped while the job ran"
-                job.finishedAt = clock.now
+        func load<T: Decodable>(_ kind: String, as type: T.Type) async -> [T] {
+            guard
+                let (objects, _) = try? await store.list(
+                    kind: kind, namespace: "", namePrefix: "", selector: .everything)
+            else { return [] }
+            return objects.compactMap { object in
+                do {
+                    return try JSONDecoder().decode(T.self, from: Data(object.value))
+                } catch {
+                    logger.warning("Ignoring stored \(kind) \(object.key.name) that cannot be read: \(error)")
+                    return nil
+                }
             }
-            _ = scheduler.submit(job)
         }
+        let jobs = await load(Self.jobKind, as: BatchJob.self)
+        let runs = await load(Self.runKind, as: BatchRun.self)
+        outbox += scheduler.restore(jobs: jobs, runs: runs, now: clock.now)
         await persist()
+        if !jobs.isEmpty { logger.info("Restored \(jobs.count) jobs and \(runs.count) runs") }
     }
 }

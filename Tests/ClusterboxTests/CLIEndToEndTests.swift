@@ -186,7 +186,7 @@ import Testing
         let submit = try cli.curl([
             "-X", "POST", "-d", #"{"cmd":"echo $$ > \#(pidFile); exec sleep 300"}"#, "\(cli.url)/batch/v1/jobs",
         ])
-        #expect(submit.stdout.contains(#""state":"queued""#))
+        #expect(submit.stdout.contains(#""state":"queued""#), "\(submit.stdout)")
         var orphan: Int32?
         for _ in 0..<200 where orphan == nil {
             orphan = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
@@ -208,7 +208,7 @@ import Testing
         #expect(again.stdout.contains("killed 1 tasks left by a previous run"))
         #expect(!processAlive(orphanPID))
         let jobs = try cli.curl(["\(cli.url)/batch/v1/jobs"]).stdout
-        #expect(jobs.contains(#""cmd":"echo persisted""#))
+        #expect(jobs.contains(#""cmd":"echo persisted""#), "\(jobs)")
         #expect(jobs.contains(#""state":"finished""#))
         #expect(jobs.contains(#""state":"lost""#))
     }
@@ -238,9 +238,10 @@ import Testing
         let jobs =
             try JSONSerialization.jsonObject(with: Data(try cli.curl(["\(cli.url)/batch/v1/jobs"]).stdout.utf8))
             as? [String: Any]
-        let id = try #require((jobs?["jobs"] as? [[String: Any]])?.first?["id"] as? String)
-        let logs = try cli.run(["logs", id])
-        #expect(logs.stdout == "a\nb\n")
+        let name = try #require((jobs?["jobs"] as? [[String: Any]])?.first?["name"] as? String)
+        #expect(try cli.run(["logs", name]).stdout == "a\nb\n")
+        #expect(try cli.run(["logs", name + ".1"]).stdout == "a\nb\n")
+        #expect(try cli.run(["logs", "batch-" + name + ".1"]).stdout == "a\nb\n")
         let missing = try cli.run(["logs", "no-such-task"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("no sandbox"))

@@ -1,28 +1,52 @@
 public import BoxCore
 public import Collections
 
-/// The batch framework's decisions, pure: jobs wait in submission order; each offer takes as many waiting jobs as
-/// fit (respecting a job's agent); what is left is declined. With nothing waiting the framework SUPPRESSes offers,
-/// and a new job REVIVEs them, so an idle batch framework costs the master nothing.
+/// The batch framework's decisions, pure: it keeps the jobs and their runs, starts runs when they are due
+/// (`tick`), fits queued runs into offers in the order they were queued, and follows their tasks to the end, then
+/// retries, or starts the jobs that depend on them. With nothing queued it SUPPRESSes offers and a new run
+/// REVIVEs them, so an idle batch framework costs the master nothing. Time comes in as `now`; everything the host
+/// must store comes out of `takeChanges()`.
 public struct BatchScheduler: Sendable {
-    public private(set) var jobs: OrderedDictionary<String, BatchJob> = [:]
+    public internal(set) var jobs: OrderedDictionary<String, BatchJob> = [:]
+    public internal(set) var runs: OrderedDictionary<String, BatchRun> = [:]
     public private(set) var frameworkID: FrameworkID?
-    private var queue: Deque<String> = []
-    private var suppressed = false
-    /// Finished jobs kept for `clusterbox run` and the API.
-    public var historyLimit = 1000
+    var runsByJob: [String: Deque<String>] = [:]
+    var queue: Deque<String> = []
+    var suppressed = false
+    var changes = Changes()
+    /// Runs kept per job, oldest dropped first.
+    public var runsPerJob = 100
+    /// One-off jobs kept (`clusterbox run` makes one each time), oldest finished dropped first.
+    public var oneOffJobLimit = 500
+
+    /// What the host must write to (or delete from) the store.
+    public struct Changes: Sendable, Equatable {
+        public var jobs: [BatchJob] = []
+        public var runs: [BatchRun] = []
+        public var removedJobs: [String] = []
+        public var removedRuns: [String] = []
+        var jobNames: OrderedSet<String> = []
+        var runIDs: OrderedSet<String> = []
+
+        public var isEmpty: Bool { jobNames.isEmpty && runIDs.isEmpty && removedJobs.isEmpty && removedRuns.isEmpty }
+    }
 
     public init() {}
 
-    /// Jobs that changed since the last call, for the host to persist.
-    public private(set) var changed: OrderedSet<String> = []
-
-    public mutating func takeChanged() -> [BatchJob] {
-        defer { changed.removeAll() }
-        return changed.compactMap { jobs[$0] }
+    public mutating func takeChanges() -> Changes {
+        var out = changes
+        out.jobs = changes.jobNames.compactMap { jobs[$0] }
+        out.runs = changes.runIDs.compactMap { runs[$0] }
+        changes = Changes()
+        return out
     }
 
-    // MARK: - Inputs
+    /// The job's runs, oldest first.
+    public func history(of job: String) -> [BatchRun] {
+        (runsByJob[job] ?? []).compactMap { runs[$0] }
+    }
+
+    // MARK: - Events from the master
 
     public mutating func subscribed(_ id: FrameworkID) -> [Call] {
         frameworkID = id
@@ -30,55 +54,39 @@ public struct BatchScheduler: Sendable {
         return queue.isEmpty ? suppress() : []
     }
 
-    /// Queues a job (or restores one from the store after a restart).
-    public mutating func submit(_ job: BatchJob) -> [Call] {
-        jobs[job.id] = job
-        changed.append(job.id)
-        guard job.state == .queued else { return [] }
-        queue.append(job.id)
-        if suppressed {
-            suppressed = false
-            return [.revive]
-        }
-        return []
-    }
-
     public mutating func offers(_ offers: [Offer], now: Instant) -> [Call] {
         var calls: [Call] = []
         for offer in offers {
-            // Simulated agents cannot run a command; jobs go to agents that run real processes.
+            // Simulated agents cannot run a command; runs go to agents that run real processes.
             if offer.attributes["kind"] == "simulated" {
                 calls.append(.decline(offerIDs: [offer.id], filters: Filters(refuseSeconds: 3600)))
                 continue
             }
             var left = offer.resources
             var launches: [TaskInfo] = []
-            for jobID in queue {
-                guard var job = jobs[jobID], left.contains(job.resources) else { continue }
-                if let wanted = job.agent, wanted != offer.agentID.value, wanted != offer.hostname { continue }
-                job.state = .staging
-                job.agentID = offer.agentID
-                job.startedAt = now
-                jobs[jobID] = job
-                changed.append(jobID)
-                left -= job.resources
+            for runID in queue {
+                guard var run = runs[runID], left.contains(run.resources) else { continue }
+                if let wanted = run.agent, wanted != offer.agentID.value, wanted != offer.hostname { continue }
+                run.state = .staging
+                run.agentID = offer.agentID
+                run.startedAt = now
+                record(run)
+                left -= run.resources
                 launches.append(
                     TaskInfo(
-                        taskID: job.taskID, name: "run \(job.command)", agentID: offer.agentID,
-                        resources: job.resources,
-                        command: CommandInfo(value: job.command), labels: ["clusterbox.io/job": job.id]))
+                        taskID: run.taskID, name: "\(run.job) run \(run.id)", agentID: offer.agentID,
+                        resources: run.resources, command: CommandInfo(value: run.command),
+                        labels: ["clusterbox.io/job": run.job, "clusterbox.io/run": run.id]))
             }
             let launched = Set(launches.map(\.taskID))
-            queue.removeAll { jobs[$0].map { launched.contains($0.taskID) } ?? true }
+            queue.removeAll { runs[$0].map { launched.contains($0.taskID) } ?? true }
             // What we cannot use is refused for 5 s, as Mesos' default. The filter covers only these resources: when
-            // a task ends and frees more, or a new job REVIVEs offers, the agent is offered again at once.
-            let refuse: Double = 5
+            // a task ends and frees more, or a new run REVIVEs offers, the agent is offered again at once.
+            let filters = Filters(refuseSeconds: 5)
             if launches.isEmpty {
-                calls.append(.decline(offerIDs: [offer.id], filters: Filters(refuseSeconds: refuse)))
+                calls.append(.decline(offerIDs: [offer.id], filters: filters))
             } else {
-                calls.append(
-                    .accept(
-                        offerIDs: [offer.id], operations: [.launch(launches)], filters: Filters(refuseSeconds: refuse)))
+                calls.append(.accept(offerIDs: [offer.id], operations: [.launch(launches)], filters: filters))
             }
         }
         if queue.isEmpty { calls += suppress() }
@@ -90,53 +98,58 @@ public struct BatchScheduler: Sendable {
         if let uuid = status.uuid, let agentID = status.agentID {
             calls.append(.acknowledge(agentID: agentID, taskID: status.taskID, uuid: uuid))
         }
-        // Task ids are `batch-<job id>`.
-        let jobID = String(status.taskID.value.dropFirst(BatchJob.taskPrefix.count))
-        guard status.taskID.value.hasPrefix(BatchJob.taskPrefix), var job = jobs[jobID], !job.state.isDone else {
+        let runID = String(status.taskID.value.dropFirst(BatchRun.taskPrefix.count))
+        guard status.taskID.value.hasPrefix(BatchRun.taskPrefix), var run = runs[runID], !run.state.isDone else {
             return calls
         }
         switch status.state {
-        case .staging: job.state = .staging
-        case .starting, .running, .killing: job.state = .running
-        case .finished: job.state = .finished
-        case .failed: job.state = .failed
-        case .killed: job.state = .killed
-        case .error, .dropped: job.state = .error
-        case .lost, .gone, .goneByOperator, .unknown, .unreachable: job.state = .lost
+        case .staging: run.state = .staging
+        case .starting, .running, .killing: run.state = .running
+        case .finished: run.state = .finished
+        case .failed: run.state = .failed
+        case .killed: run.state = .killed
+        case .error, .dropped: run.state = .error
+        case .lost, .gone, .goneByOperator, .unknown, .unreachable: run.state = .lost
         }
-        job.message = status.message ?? job.message
-        job.exitCode = status.exitCode ?? job.exitCode
-        if job.state.isDone { job.finishedAt = now }
-        jobs[jobID] = job
-        changed.append(jobID)
-        trimHistory()
+        run.message = status.message ?? run.message
+        run.exitCode = status.exitCode ?? run.exitCode
+        record(run)
+        if run.state.isDone { calls += ended(run, now: now) }
         return calls
     }
 
-    /// Kills a running job, or drops a waiting one.
-    public mutating func kill(_ jobID: String, now: Instant) -> [Call] {
-        guard var job = jobs[jobID], !job.state.isDone else { return [] }
-        if job.state == .queued {
-            queue.removeAll { $0 == jobID }
-            job.state = .killed
-            job.message = "Killed before it started"
-            job.finishedAt = now
-            jobs[jobID] = job
-            changed.append(jobID)
-            return []
-        }
-        return [.kill(taskID: job.taskID, agentID: job.agentID)]
+    /// Kills a running run, or drops a queued one.
+    public mutating func kill(run runID: String, now: Instant) -> [Call] {
+        guard var run = runs[runID], !run.state.isDone else { return [] }
+        guard run.state == .queued else { return [.kill(taskID: run.taskID, agentID: run.agentID)] }
+        queue.removeAll { $0 == runID }
+        run.state = .killed
+        run.message = "Killed before it started"
+        record(run)
+        return ended(run, now: now)
     }
 
-    private mutating func suppress() -> [Call] {
+    // MARK: - Bookkeeping
+
+    mutating func record(_ job: BatchJob) {
+        jobs[job.name] = job
+        changes.jobNames.append(job.name)
+    }
+
+    mutating func record(_ run: BatchRun) {
+        runs[run.id] = run
+        changes.runIDs.append(run.id)
+    }
+
+    mutating func suppress() -> [Call] {
         guard !suppressed else { return [] }
         suppressed = true
         return [.suppress]
     }
 
-    private mutating func trimHistory() {
-        while jobs.count > historyLimit, let oldest = jobs.values.first(where: { $0.state.isDone }) {
-            jobs.removeValue(forKey: oldest.id)
-        }
+    mutating func revive() -> [Call] {
+        guard suppressed else { return [] }
+        suppressed = false
+        return [.revive]
     }
 }

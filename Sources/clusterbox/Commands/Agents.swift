@@ -57,7 +57,10 @@ struct Shares: ParsableCommand {
         print("cluster total: \(view.total)")
         func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
         printTable(
-            ["FRAMEWORK", "ROLE", "WEIGHT", "QUOTA", "CPUS", "MEM", "DISK", "GPUS", "DOMINANT", "WEIGHTED", "ALLOCATED"],
+            [
+                "FRAMEWORK", "ROLE", "WEIGHT", "QUOTA", "CPUS", "MEM", "DISK", "GPUS", "DOMINANT", "WEIGHTED",
+                "ALLOCATED",
+            ],
             view.frameworks.map { f in
                 [
                     f.name, f.role, format(f.weight), f.role_quota.isEmpty ? "-" : f.role_quota,

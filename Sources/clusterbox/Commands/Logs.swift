@@ -2,13 +2,13 @@ import ArgumentParser
 import BoxServer
 import Foundation
 
-/// `clusterbox logs TASK [--follow]`: a task's output from its sandbox. A batch job id works too.
+/// `clusterbox logs TASK [--follow]`: a task's output from its sandbox. A batch run id or job name works too.
 struct Logs: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print a task's output (stdout, or stderr).")
 
     @OptionGroup var cluster: ClusterOptions
 
-    @Argument(help: "A task id, or the id of a job from clusterbox run.")
+    @Argument(help: "A task id, a batch run id (backup.3), or a batch job name (its last run).")
     var task: String
 
     @Flag(name: .shortAndLong, help: "Keep printing new output until the task ends.")
@@ -20,18 +20,11 @@ struct Logs: ParsableCommand {
     func run() throws {
         let (_, client) = try cluster.connect()
         let stream = stderr ? "stderr" : "stdout"
-        var taskID = task
+        let taskID = try resolve(client)
         var offset = 0
-        var first = true
         while true {
             let response = try client.get("/clusterbox/v1/tasks/\(taskID)/logs?stream=\(stream)&offset=\(offset)")
-            if response.status == 404, first, !taskID.hasPrefix("batch-") {
-                taskID = "batch-" + task  // maybe a job id
-                first = false
-                continue
-            }
             guard response.status == 200 else { throw CLIError(response.errorMessage) }
-            first = false
             let chunk = try response.decode(LogChunk.self)
             FileHandle.standardOutput.write(Data(chunk.data.utf8))
             offset = chunk.offset
@@ -39,6 +32,17 @@ struct Logs: ParsableCommand {
             if !follow || (ended && chunk.data.isEmpty) { return }
             if chunk.data.isEmpty { usleep(100_000) }
         }
+    }
+
+    /// A task id as it is; a batch run id (`backup.3`) or job name (its last run) as the run's task.
+    private func resolve(_ client: HTTPClient) throws -> String {
+        guard !task.hasPrefix("batch-") else { return task }
+        if try client.get("/clusterbox/v1/tasks/\(task)/logs?offset=0").status == 200 { return task }
+        if let run = try? client.json(RunView.self, "/batch/v1/runs/\(task)") { return run.task_id }
+        if let job = try? client.json(JobView.self, "/batch/v1/jobs/\(task)"), let run = job.last_run {
+            return run.task_id
+        }
+        return task
     }
 
     static let terminal: Set<String> = [

@@ -42,7 +42,9 @@ struct Offers: ParsableCommand {
                 let subject = [offer, event.task_id].compactMap { $0 }.joined(separator: " ")
                 let kind = event.kind.padding(toLength: 11, withPad: " ", startingAt: 0)
                 let resources = event.resources.map { "  ⟨\($0)⟩" } ?? ""
-                print("\(time)  \(kind) \(subject.padding(toLength: 16, withPad: " ", startingAt: 0)) \(event.message)\(resources)")
+                print(
+                    "\(time)  \(kind) \(subject.padding(toLength: 16, withPad: " ", startingAt: 0)) \(event.message)\(resources)"
+                )
                 fflush(nil)
                 seen += 1
                 if let count, seen >= count { return false }

@@ -48,7 +48,10 @@ struct Role: ParsableCommand {
             printTable(
                 ["ROLE", "WEIGHT", "QUOTA", "ALLOCATED", "FRAMEWORKS"],
                 view.roles.map {
-                    [$0.name, format($0.weight), $0.quota.isEmpty ? "-" : $0.quota, $0.allocated, $0.frameworks.joined(separator: ",")]
+                    [
+                        $0.name, format($0.weight), $0.quota.isEmpty ? "-" : $0.quota, $0.allocated,
+                        $0.frameworks.joined(separator: ","),
+                    ]
                 })
         }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import BoxServer
 import Foundation
 
-/// `clusterbox run [--cpus X] [--mem MiB] [--agent ID] -- CMD…`: submits a one-off command to the batch framework,
+/// `clusterbox run [--cpus X] [--mem MiB] [--agent ID] -- CMD…`: creates a one-off job of the batch framework,
 /// waits for an offer that fits, streams the task's output and exits with its exit code.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,50 +36,53 @@ struct Run: ParsableCommand {
         let (_, client) = try cluster.connect()
         var body: [String: Any] = ["cmd": Self.shellCommand(command), "cpus": cpus, "mem": mem]
         if let agent { body["agent"] = agent }
-        let submitted = try client.request(
+        let created = try client.request(
             "POST", "/batch/v1/jobs", json: try JSONSerialization.data(withJSONObject: body))
-        guard submitted.status == 201 else { throw CLIError(submitted.errorMessage) }
-        var job = try submitted.decode(JobView.self)
-        JobInterrupt.install(client: client, jobID: job.id)
+        guard created.status == 201 else { throw CLIError(created.errorMessage) }
+        guard let run = try created.decode(JobView.self).last_run else { throw CLIError("the job did not start") }
+        try Self.follow(run, client: client, waiting: "cpus:\(format(cpus)) mem:\(Int(mem))")
+    }
 
-        // Wait for an offer that fits.
+    /// Waits for the run to start, streams its output until it ended and everything it wrote is shown, and
+    /// exits as it did.
+    static func follow(_ run: RunView, client: HTTPClient, waiting shape: String) throws {
+        var run = run
+        JobInterrupt.install(client: client, runID: run.id)
         var waitingSaid = false
-        while job.state == "queued" {
-            job = try client.json(JobView.self, "/batch/v1/jobs/\(job.id)?wait=queued&timeout=2")
-            if job.state == "queued" && !waitingSaid {
-                FileHandle.standardError.write(
-                    Data("clusterbox: waiting for an offer that fits cpus:\(format(cpus)) mem:\(Int(mem))…\n".utf8))
+        while run.state == "queued" {
+            run = try client.json(RunView.self, "/batch/v1/runs/\(run.id)?wait=queued&timeout=2")
+            if run.state == "queued" && !waitingSaid {
+                FileHandle.standardError.write(Data("clusterbox: waiting for an offer that fits \(shape)…\n".utf8))
                 waitingSaid = true
             }
         }
-        // Stream output until the task ended and everything it wrote is shown.
         var offsets = ["stdout": 0, "stderr": 0]
         while true {
-            if !job.isDone {
-                job = try client.json(JobView.self, "/batch/v1/jobs/\(job.id)?wait=\(job.state)&timeout=0.2")
+            if !run.isDone {
+                run = try client.json(RunView.self, "/batch/v1/runs/\(run.id)?wait=\(run.state)&timeout=0.2")
             }
             var wrote = false
             for stream in ["stdout", "stderr"] {
                 guard
                     let chunk = try? client.json(
                         LogChunk.self,
-                        "/clusterbox/v1/tasks/\(job.task_id)/logs?stream=\(stream)&offset=\(offsets[stream]!)"),
+                        "/clusterbox/v1/tasks/\(run.task_id)/logs?stream=\(stream)&offset=\(offsets[stream]!)"),
                     !chunk.data.isEmpty
                 else { continue }
                 (stream == "stdout" ? FileHandle.standardOutput : FileHandle.standardError).write(Data(chunk.data.utf8))
                 offsets[stream] = chunk.offset
                 wrote = true
             }
-            if job.isDone && !wrote { break }
+            if run.isDone && !wrote { break }
         }
-        switch job.state {
+        switch run.state {
         case "finished":
             return
-        case "failed" where job.exit_code != nil:
-            throw ExitCode(job.exit_code!)
+        case "failed" where run.exit_code != nil:
+            throw ExitCode(run.exit_code!)
         default:
-            FileHandle.standardError.write(Data("clusterbox: task \(job.state): \(job.message ?? "no message")\n".utf8))
-            throw ExitCode(job.state == "killed" ? 130 : 1)
+            FileHandle.standardError.write(Data("clusterbox: task \(run.state): \(run.message ?? "no message")\n".utf8))
+            throw ExitCode(run.state == "killed" ? 130 : 1)
         }
     }
 
@@ -93,16 +96,16 @@ struct Run: ParsableCommand {
     }
 }
 
-/// Ctrl-C while `run` waits kills the job rather than leaving it behind.
+/// Ctrl-C while `run` waits kills the run rather than leaving it behind.
 enum JobInterrupt {
     nonisolated(unsafe) static var source: (any DispatchSourceSignal)?  // set once on the main thread, then only read
 
-    static func install(client: HTTPClient, jobID: String) {
+    static func install(client: HTTPClient, runID: String) {
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler {
-            _ = try? client.request("DELETE", "/batch/v1/jobs/\(jobID)")
-            FileHandle.standardError.write(Data("\nclusterbox: killed job \(jobID)\n".utf8))
+            _ = try? client.request("DELETE", "/batch/v1/runs/\(runID)")
+            FileHandle.standardError.write(Data("\nclusterbox: killed run \(runID)\n".utf8))
             exit(130)
         }
         source.resume()
