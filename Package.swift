@@ -56,9 +56,16 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: settings),
         .target(
+            name: "BoxMarathon",
+            dependencies: [
+                "BoxCore", "BoxStore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Collections", package: "swift-collections"),
+            ],
+            swiftSettings: settings),
+        .target(
             name: "BoxServer",
             dependencies: [
-                "BoxCore", "BoxStore", "BoxMaster", "BoxAgent", "BoxBatch",
+                "BoxCore", "BoxStore", "BoxMaster", "BoxAgent", "BoxBatch", "BoxMarathon",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,6 +91,8 @@ let package = Package(
             dependencies: [
                 "BoxCore", "BoxBatch", "BoxMaster", .product(name: "Collections", package: "swift-collections"),
             ], swiftSettings: settings),
+        .testTarget(
+            name: "BoxMarathonTests", dependencies: ["BoxCore", "BoxMarathon", "BoxMaster"], swiftSettings: settings),
         .testTarget(name: "BoxAgentTests", dependencies: ["BoxCore", "BoxAgent"], swiftSettings: settings),
         .testTarget(
             name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation", "BoxTestSupport"],
