@@ -1,3 +1,5 @@
+import BoxCore
+
 /// An ISO 8601 duration, `PnYnMnWnDTnHnMn[.f]S`: the period of a repeating interval.
 ///
 /// The components are kept as written (less any zero ones), so a job shows the period its author chose: `PT90M`

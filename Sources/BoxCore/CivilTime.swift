@@ -1,5 +1,3 @@
-public import BoxCore
-
 /// A UTC calendar date and time of day in the proleptic Gregorian calendar.
 ///
 /// Schedules do their calendar arithmetic here rather than with Foundation's `Calendar`, so the core stays pure and
@@ -48,7 +46,7 @@ public struct CivilTime: Hashable, Sendable, CustomStringConvertible {
     public var daysSinceEpoch: Int { Self.days(fromCivilYear: year, month: month, day: day) }
 
     /// Nanoseconds since the epoch, wide enough that far-off dates do not trap; `instant` narrows it.
-    var wideNanoseconds: Int128 {
+    package var wideNanoseconds: Int128 {
         let seconds = Int128(daysSinceEpoch) * 86_400 + Int128(hour * 3600 + minute * 60 + second)
         return seconds * 1_000_000_000 + Int128(nanosecond)
     }
@@ -109,7 +107,7 @@ public struct CivilTime: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `.5`, `.25`, `.000000001`: the shortest fraction of a second that is exact, or "" for none.
-    static func fraction(nanoseconds: Int) -> String {
+    package static func fraction(nanoseconds: Int) -> String {
         guard nanoseconds != 0 else { return "" }
         var digits = pad(nanoseconds, 9)
         while digits.hasSuffix("0") { digits.removeLast() }
@@ -119,7 +117,7 @@ public struct CivilTime: Hashable, Sendable, CustomStringConvertible {
 
 extension Instant {
     /// Narrows a wide nanosecond count, or nil when it does not fit.
-    init?(wide: Int128) {
+    package init?(wide: Int128) {
         guard let ns = Int64(exactly: wide) else { return nil }
         self.init(nanosecondsSinceEpoch: ns)
     }
