@@ -1,6 +1,7 @@
 public import BoxAgent
 public import BoxBatch
 public import BoxCore
+public import BoxMarathon
 public import BoxMaster
 public import BoxStore
 import Foundation
@@ -17,6 +18,7 @@ public final class Cluster: Sendable {
     public let master: MasterService
     public let agents: [AgentService]
     public let batch: BatchService
+    public let marathon: MarathonService
     public let clock: any ClusterClock
     let logger: Logger
     /// Lines for whoever started the cluster: each component as it comes up.
@@ -32,6 +34,7 @@ public final class Cluster: Sendable {
         self.clock = clock
         try Self.prepare(config.dataDirectory)
         try Self.checkPortFree(config.host, config.masterPort)
+        try Self.checkPortFree(config.host, config.marathonPort)
         do {
             store = try SQLiteStore(path: config.databasePath)
         } catch {
@@ -68,6 +71,9 @@ public final class Cluster: Sendable {
         batch = BatchService(
             transport: InProcessSchedulerTransport(master: master), store: store, clock: clock,
             logger: Self.logger(logger, "batch"))
+        marathon = MarathonService(
+            transport: InProcessSchedulerTransport(master: master), store: store, clock: clock,
+            logger: Self.logger(logger, "marathon"))
     }
 
     /// Runs every component until SIGTERM or SIGINT, then stops them in reverse order.
@@ -81,6 +87,11 @@ public final class Cluster: Sendable {
             configuration: .init(address: .hostname(config.host, port: config.masterPort), serverName: "clusterbox"),
             onServerRunning: { _ in await watcher.serverRunning() },
             logger: Self.logger(logger, "http"))
+        let marathonAPI = Application(
+            router: MarathonRouter.build(cluster: self),
+            configuration: .init(address: .hostname(config.host, port: config.marathonPort), serverName: "marathon"),
+            onServerRunning: { _ in await watcher.marathonRunning() },
+            logger: Self.logger(logger, "http"))
         let services: [any Service] = [
             Runner("master") { await self.master.run() },
             Runner("agents") {
@@ -89,13 +100,16 @@ public final class Cluster: Sendable {
                 }
             },
             Runner("batch") { await self.batch.run() },
+            Runner("marathon") { await self.marathon.run() },
             Runner("readiness") { await watcher.run() },
             app,
+            marathonAPI,
             // Last to start, first to stop: ends the event streams (SSE listeners, HTTP schedulers' SUBSCRIBE
             // streams) so that the server's graceful shutdown need not wait on them.
             Runner("event-streams") {
                 try? await Task.sleep(for: .seconds(100 * 365 * 86400))
                 await self.master.closeStreams()
+                self.marathon.events.finishAll()
             },
         ]
         let group = ServiceGroup(

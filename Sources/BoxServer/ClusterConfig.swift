@@ -6,6 +6,8 @@ public struct ClusterConfig: Sendable {
     public var dataDirectory: String
     public var host = "127.0.0.1"
     public var masterPort = 5050
+    /// Marathon's `/v2` API, on its own port as in Marathon.
+    public var marathonPort = 8080
     /// Agents that run tasks as real processes.
     public var processAgents = 3
     /// In-process simulated agents, for scale and teaching.
@@ -24,6 +26,7 @@ public struct ClusterConfig: Sendable {
     public var sandboxRoot: String { dataDirectory + "/sandboxes" }
     public var databasePath: String { dataDirectory + "/state.sqlite" }
     public var masterURL: String { "http://\(host):\(masterPort)" }
+    public var marathonURL: String { "http://\(host):\(marathonPort)" }
 
     func ports(forAgent index: Int) -> PortRanges {
         let low = Int(firstPort) + index * Int(portsPerAgent)

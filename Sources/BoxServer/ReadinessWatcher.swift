@@ -2,13 +2,15 @@ import BoxCore
 import BoxMaster
 import Foundation
 
-/// Reports each component as it comes up and, once the API listens and every agent and the batch framework are
+/// Reports each component as it comes up and, once both APIs listen and every agent and both frameworks are
 /// registered, writes `cluster.json` in the data directory (how the CLI finds the cluster) and says "ready".
 actor ReadinessWatcher {
     private let cluster: Cluster
     private var serverUp = false
     private var agentsUp = 0
     private var batchUp = false
+    private var marathonUp = false
+    private var marathonAPIUp = false
     private var announced = false
     private let started = SystemClock().now
     /// Subscribed when the watcher is made, before any component starts, so no early event is missed.
@@ -23,6 +25,12 @@ actor ReadinessWatcher {
     func serverRunning() {
         serverUp = true
         cluster.progress("api        listening on \(cluster.config.masterURL)")
+        check()
+    }
+
+    func marathonRunning() {
+        marathonAPIUp = true
+        cluster.progress("marathon   listening on \(cluster.config.marathonURL)")
         check()
     }
 
@@ -41,6 +49,7 @@ actor ReadinessWatcher {
                 cluster.progress("agent      \(event.message)")
             case .frameworkAdded:
                 batchUp = batchUp || event.message.hasPrefix("batch")
+                marathonUp = marathonUp || event.message.hasPrefix("marathon")
                 cluster.progress("framework  \(event.message)")
             default:
                 continue
@@ -50,12 +59,15 @@ actor ReadinessWatcher {
     }
 
     private func check() {
-        guard !announced, serverUp, batchUp, agentsUp >= cluster.agents.count else { return }
+        guard !announced, serverUp, batchUp, marathonUp, marathonAPIUp, agentsUp >= cluster.agents.count else {
+            return
+        }
         announced = true
         cluster.master.events.finish(subscription)  // stop listening: no idle listener buffering events
         let info = ClusterInfo(
             pid: getpid(), masterURL: cluster.config.masterURL, host: cluster.config.host,
-            masterPort: cluster.config.masterPort, agents: cluster.agents.count, startedAt: started.secondsSinceEpoch)
+            masterPort: cluster.config.masterPort, marathonPort: cluster.config.marathonPort,
+            agents: cluster.agents.count, startedAt: started.secondsSinceEpoch)
         do {
             try info.write(to: cluster.config.dataDirectory)
         } catch {
@@ -72,6 +84,7 @@ public struct ClusterInfo: Codable, Sendable {
     public var masterURL: String
     public var host: String
     public var masterPort: Int
+    public var marathonPort: Int?
     public var agents: Int
     public var startedAt: Double
 

@@ -37,6 +37,11 @@ struct ClusterOptions: ParsableArguments {
     }
 }
 
+extension ClusterInfo {
+    /// Marathon's `/v2` API of this cluster.
+    var marathon: HTTPClient { HTTPClient(host: host, port: marathonPort ?? 8080) }
+}
+
 struct CLIError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }

@@ -22,7 +22,11 @@ struct HTTPClient {
             if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
                 let message = object["message"] as? String
             {
-                return message
+                // Marathon's 422s list each failing field.
+                let details = (object["details"] as? [[String: Any]] ?? []).map { detail in
+                    "\(detail["path"] as? String ?? "?"): \((detail["errors"] as? [String] ?? []).joined(separator: ", "))"
+                }
+                return details.isEmpty ? message : message + ": " + details.joined(separator: "; ")
             }
             return text.isEmpty ? "HTTP \(status)" : text
         }

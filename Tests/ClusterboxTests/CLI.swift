@@ -13,12 +13,16 @@ struct CLI {
 
     let dataDirectory: String
     let port: Int
+    let marathonPort: Int
 
     init() throws {
         dataDirectory =
             FileManager.default.temporaryDirectory.appendingPathComponent("cbx-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         port = try Self.freePort()
+        var other = try Self.freePort()
+        while other == port { other = try Self.freePort() }
+        marathonPort = other
     }
 
     struct Result {
@@ -38,7 +42,11 @@ struct CLI {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    func up(_ extra: [String] = []) throws -> Result { try run(["up", "--master-port", "\(port)"] + extra) }
+    func up(_ extra: [String] = []) throws -> Result {
+        try run(["up", "--master-port", "\(port)", "--marathon-port", "\(marathonPort)"] + extra)
+    }
+
+    var marathonURL: String { "http://127.0.0.1:\(marathonPort)" }
 
     func cleanUp() {
         _ = try? run(["down"])

@@ -297,7 +297,7 @@ import Testing
         let file = cli.dataDirectory + "/a-file"
         _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         let unusable = try CLI.execute(
-            CLI.binary, ["up", "--master-port", "\(try CLI.freePort())", "--data-dir", file + "/sub"], environment: [:],
+            CLI.binary, ["up", "--master-port", "\(try CLI.freePort())", "--marathon-port", "\(try CLI.freePort())", "--data-dir", file + "/sub"], environment: [:],
             timeout: 30)
         #expect(unusable.status != 0)
         #expect(unusable.stderr.contains("cannot use data directory"))

@@ -184,3 +184,28 @@ public struct MarathonScheduler: Sendable {
 func power(_ base: Double, _ exponent: Int) -> Double {
     (0..<max(exponent, 0)).reduce(1.0) { value, _ in value * base }
 }
+
+extension MarathonScheduler {
+    /// Brings back what the store kept. Every app runs as declared (reconciliation finishes what a deployment
+    /// had started); tasks are asked about when Marathon subscribes, and the ones the master does not know are
+    /// replaced.
+    public mutating func restore(apps restored: [App], versions: [App], deployments: [Deployment], tasks: [AppTask]) {
+        for app in restored.sorted(by: { $0.id < $1.id }) {
+            apps[app.id] = app
+            running[app.id] = app
+        }
+        for app in versions.sorted(by: { $0.version < $1.version }) {
+            self.versions[app.id, default: [:]][app.version] = app
+        }
+        for deployment in deployments.sorted(by: { $0.version < $1.version }) {
+            self.deployments[deployment.id] = deployment
+        }
+        for task in tasks where apps[task.appID] != nil || running[task.appID] != nil {
+            self.tasks[task.appID, default: [:]][task.id] = task
+            taskApp[task.id] = task.appID
+        }
+        for task in tasks {
+            for port in task.servicePorts { usedServicePorts.insert(port) }
+        }
+    }
+}

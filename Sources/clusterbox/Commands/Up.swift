@@ -22,6 +22,9 @@ struct Up: AsyncParsableCommand {
     @Option(name: .long, help: "Port of the master's API, dashboard and metrics.")
     var masterPort = 5050
 
+    @Option(name: .long, help: "Port of Marathon's /v2 API.")
+    var marathonPort = 8080
+
     @Option(name: .long, help: "Resources of each process agent (Mesos form: cpus:2;mem:2048;disk:8192).")
     var agentResources = "cpus:2;mem:2048;disk:8192"
 
@@ -42,6 +45,9 @@ struct Up: AsyncParsableCommand {
             throw ValidationError("a cluster needs at least one agent (--agents or --simulated)")
         }
         guard (1...65535).contains(masterPort) else { throw ValidationError("--master-port must be 1 to 65535") }
+        guard (1...65535).contains(marathonPort), marathonPort != masterPort else {
+            throw ValidationError("--marathon-port must be 1 to 65535 and differ from --master-port")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         do { _ = try Resources(parsing: agentResources) } catch {
             throw ValidationError("--agent-resources: \(error)")
@@ -66,6 +72,7 @@ struct Up: AsyncParsableCommand {
     private func runForeground(_ directory: String) async throws {
         var config = ClusterConfig(dataDirectory: directory)
         config.masterPort = masterPort
+        config.marathonPort = marathonPort
         config.processAgents = agents
         config.simulatedAgents = simulated
         config.simulatedFailureRate = simulatedFailureRate
@@ -95,6 +102,7 @@ struct Up: AsyncParsableCommand {
     private func startDaemon(_ directory: String) throws {
         do {
             try Cluster.checkPortFree("127.0.0.1", masterPort)
+            try Cluster.checkPortFree("127.0.0.1", marathonPort)
         } catch {
             throw CLIError("\(error)")
         }
@@ -110,7 +118,7 @@ struct Up: AsyncParsableCommand {
         try? FileManager.default.removeItem(atPath: directory + "/" + ClusterInfo.fileName)
         let arguments = [
             "up", "--foreground", "--data-dir", directory, "--agents", "\(agents)", "--simulated", "\(simulated)",
-            "--master-port", "\(masterPort)", "--agent-resources", agentResources,
+            "--master-port", "\(masterPort)", "--marathon-port", "\(marathonPort)", "--agent-resources", agentResources,
             "--simulated-failure-rate", "\(simulatedFailureRate)", "--log-level", logLevel,
         ]
         print("Starting clusterbox in \(directory)")
