@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "BoxCore", "BoxStore", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Collections", package: "swift-collections"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: settings),
         .target(
