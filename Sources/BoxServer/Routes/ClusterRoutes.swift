@@ -31,7 +31,14 @@ struct ClusterRoutes {
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                 body: ResponseBody { [channel = context.channel] writer in
-                    try await EventStream.serve(events, to: &writer, hangUp: channel)
+                    try await EventStream.serve(events, to: &writer, hangUp: channel) { event in
+                        let encoder = JSONEncoder()
+                        encoder.outputFormatting = [.sortedKeys]
+                        var frame = ByteBuffer(string: "event: \(event.kind.rawValue)\ndata: ")
+                        frame.writeBytes((try? encoder.encode(EventView(event))) ?? Data())
+                        frame.writeString("\n\n")
+                        return frame
+                    }
                     try await writer.finish(nil)
                 })
         }
@@ -65,21 +72,20 @@ struct ClusterRoutes {
 /// Server-sent events: one frame per cluster event, and a comment every 15 s so that a client that went away is
 /// noticed (the write fails) even when the cluster is idle. The stream ends when the cluster shuts down (the
 /// `Cluster` finishes every listener first, so that the HTTP server's graceful shutdown does not wait on it).
+/// A server-sent event stream: frames as events arrive, a comment every 15 s to keep idle connections, and an
+/// end when the client hangs up (the channel closes) or the stream finishes.
 enum EventStream {
-    static func serve(
-        _ events: AsyncStream<ClusterEvent>, to writer: inout any ResponseBodyWriter, hangUp channel: any Channel
+    static func serve<Event: Sendable>(
+        _ events: AsyncStream<Event>, hello: ByteBuffer? = ByteBuffer(string: ": clusterbox event stream\n\n"),
+        to writer: inout any ResponseBodyWriter, hangUp channel: any Channel,
+        frame: @escaping @Sendable (Event) -> ByteBuffer?
     ) async throws {
         let (frames, sink) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(4096))
         channel.onHangUp { sink.finish() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
                 for await event in events {
-                    var frame = ByteBuffer(string: "event: \(event.kind.rawValue)\ndata: ")
-                    frame.writeBytes((try? encoder.encode(EventView(event))) ?? Data())
-                    frame.writeString("\n\n")
-                    sink.yield(frame)
+                    if let bytes = frame(event) { sink.yield(bytes) }
                 }
                 sink.finish()
             }
@@ -89,7 +95,7 @@ enum EventStream {
                     sink.yield(ByteBuffer(string: ": keep-alive\n\n"))
                 }
             }
-            try await writer.write(ByteBuffer(string: ": clusterbox event stream\n\n"))
+            if let hello { try await writer.write(hello) }
             defer { group.cancelAll() }
             for await frame in frames { try await writer.write(frame) }
         }
