@@ -90,7 +90,9 @@ extension MarathonJSON {
     private static func step(_ deployment: Deployment) -> JSONValue {
         [
             "actions": .array(
-                deployment.currentActions.map { ["action": .string($0.action.rawValue), "app": .string($0.app.description)] })
+                deployment.currentActions.map {
+                    ["action": .string($0.action.rawValue), "app": .string($0.app.description)]
+                })
         ]
     }
 

@@ -70,7 +70,8 @@ public actor MarathonService {
         (scheduler.pending[id] ?? 0, scheduler.backoff[id]?.delayUntil)
     }
 
-    public func deploy(_ targets: [PathID: App?], force: Bool, restarting: Set<PathID> = []) async
+    public func deploy(_ targets: [PathID: App?], force: Bool, restarting: Set<PathID> = [])
+        async
         throws(MarathonError) -> Deployment
     {
         let (deployment, calls) = try scheduler.deploy(targets, force: force, restarting: restarting, now: clock.now)

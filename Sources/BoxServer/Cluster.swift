@@ -53,7 +53,8 @@ public final class Cluster: Sendable {
             resources.ports = config.ports(forAgent: index)
             agents.append(
                 AgentService(
-                    name: name, resources: resources, attributes: ["kind": "process"], executor: executor,
+                    name: name, resources: resources, attributes: ["kind": "process", "address": config.host],
+                    executor: executor,
                     uplink: uplink, clock: clock, logger: Self.logger(logger, "agent", name)))
         }
         for index in 0..<config.simulatedAgents {
@@ -88,7 +89,7 @@ public final class Cluster: Sendable {
             onServerRunning: { _ in await watcher.serverRunning() },
             logger: Self.logger(logger, "http"))
         let marathonAPI = Application(
-            router: MarathonRouter.build(cluster: self),
+            responder: MarathonRouter.build(cluster: self),
             configuration: .init(address: .hostname(config.host, port: config.marathonPort), serverName: "marathon"),
             onServerRunning: { _ in await watcher.marathonRunning() },
             logger: Self.logger(logger, "http"))
@@ -145,7 +146,9 @@ public final class Cluster: Sendable {
 
     /// Roles set before a restart.
     private func restoreRoles() async {
-        guard let (objects, _) = try? await store.list(kind: Self.roleKind, namespace: "", namePrefix: "", selector: .everything)
+        guard
+            let (objects, _) = try? await store.list(
+                kind: Self.roleKind, namespace: "", namePrefix: "", selector: .everything)
         else { return }
         for object in objects {
             guard let policy = try? JSONDecoder().decode(RolePolicy.self, from: Data(object.value)) else { continue }

@@ -28,7 +28,8 @@ struct MarathonOnMaster {
                 AgentRegistration(
                     hostname: "host-\(index)",
                     resources: Resources(
-                        cpus: cpus, memoryMiB: mem, ports: PortRanges([UInt16(31000 + index * 100)...UInt16(31099 + index * 100)])),
+                        cpus: cpus, memoryMiB: mem,
+                        ports: PortRanges([UInt16(31000 + index * 100)...UInt16(31099 + index * 100)])),
                     attributes: ["rack": "r\(index % 2)"], kind: "process"),
                 now: now)
             agents.append(id!)
@@ -74,7 +75,8 @@ struct MarathonOnMaster {
             step(for: .milliseconds(100))
         }
         if !done(marathon) {
-            Issue.record("not settled after \(limit): \(marathon.deployments.values.map(\.currentActions))",
+            Issue.record(
+                "not settled after \(limit): \(marathon.deployments.values.map(\.currentActions))",
                 sourceLocation: sourceLocation)
         }
     }

@@ -99,8 +99,13 @@ public enum KillSelection: String, Hashable, Sendable, Codable {
 /// `[field, operator, value?]`.
 public struct Constraint: Hashable, Sendable, Codable {
     public enum Operator: String, Hashable, Sendable, Codable, CaseIterable {
-        case unique = "UNIQUE", cluster = "CLUSTER", groupBy = "GROUP_BY", like = "LIKE", unlike = "UNLIKE"
-        case maxPer = "MAX_PER", `is` = "IS"
+        case unique = "UNIQUE"
+        case cluster = "CLUSTER"
+        case groupBy = "GROUP_BY"
+        case like = "LIKE"
+        case unlike = "UNLIKE"
+        case maxPer = "MAX_PER"
+        case `is` = "IS"
     }
 
     public var field: String
@@ -116,8 +121,13 @@ public struct Constraint: Hashable, Sendable, Codable {
 
 public struct HealthCheck: Hashable, Sendable, Codable {
     public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
-        case http = "HTTP", https = "HTTPS", tcp = "TCP", command = "COMMAND"
-        case mesosHTTP = "MESOS_HTTP", mesosHTTPS = "MESOS_HTTPS", mesosTCP = "MESOS_TCP"
+        case http = "HTTP"
+        case https = "HTTPS"
+        case tcp = "TCP"
+        case command = "COMMAND"
+        case mesosHTTP = "MESOS_HTTP"
+        case mesosHTTPS = "MESOS_HTTPS"
+        case mesosTCP = "MESOS_TCP"
     }
 
     public var `protocol` = Kind.http

@@ -8,7 +8,11 @@ public struct AppTask: Hashable, Sendable, Codable {
     /// The app's `lastConfigChangeAt` when the task was launched: tasks of an older version are replaced.
     public var version: Instant
     public var agentID: AgentID
+    /// Where the task is reached: the agent's `address` attribute (process agents share 127.0.0.1), else its
+    /// hostname.
     public var host: String
+    /// The agent's hostname, which constraints on `hostname` compare.
+    public var hostname: String
     /// The agent's attributes, for constraints.
     public var attributes: Labels
     public var ports: [UInt16]
@@ -22,9 +26,10 @@ public struct AppTask: Hashable, Sendable, Codable {
     public var health: [HealthStatus] = []
 
     public init(
-        id: TaskID, appID: PathID, version: Instant, agentID: AgentID, host: String, attributes: Labels,
-        ports: [UInt16], servicePorts: [Int], stagedAt: Instant
+        id: TaskID, appID: PathID, version: Instant, agentID: AgentID, host: String, hostname: String? = nil,
+        attributes: Labels, ports: [UInt16], servicePorts: [Int], stagedAt: Instant
     ) {
+        self.hostname = hostname ?? host
         self.id = id
         self.appID = appID
         self.version = version

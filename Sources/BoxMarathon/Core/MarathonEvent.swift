@@ -22,15 +22,3 @@ public struct TimedEvent: Hashable, Sendable {
     public var event: MarathonEvent
     public var at: Instant
 }
-
-/// The last task of an app that ended without Marathon asking (`lastTaskFailure` in the app JSON).
-public struct TaskFailure: Hashable, Sendable, Codable {
-    public var appID: PathID
-    public var taskID: TaskID
-    public var host: String
-    public var agentID: AgentID
-    public var state: TaskState
-    public var message: String
-    public var at: Instant
-    public var version: Instant
-}

@@ -28,6 +28,7 @@ extension MarathonScheduler {
                 continue
             }
             app.version = now
+            assignServicePorts(&app, before: before)
             if let before, before.sameConfig(as: app), !restarting.contains(id) {
                 app.lastConfigChangeAt = before.lastConfigChangeAt
                 app.lastScalingAt = before.instances == app.instances ? before.lastScalingAt : now
@@ -212,6 +213,20 @@ extension MarathonScheduler {
         // declared (Marathon leaves them as they were; a level-triggered scheduler goes on to the declaration).
         for action in deployment.steps.joined() {
             running[action.app] = apps[action.app]
+        }
+    }
+
+    /// `port: 0` gets a free service port, kept across updates, as Marathon stores it in place of the 0.
+    private func assignServicePorts(_ app: inout App, before: App?) {
+        var used = Set(apps.values.filter { $0.id != app.id }.flatMap { $0.portDefinitions.map(\.port) })
+        used.formUnion(app.portDefinitions.map(\.port))
+        for index in app.portDefinitions.indices where app.portDefinitions[index].port == 0 {
+            if let kept = before?.portDefinitions.dropFirst(index).first?.port, kept != 0, !used.contains(kept) {
+                app.portDefinitions[index].port = kept
+            } else if let free = Self.servicePortRange.first(where: { !used.contains($0) }) {
+                app.portDefinitions[index].port = free
+            }
+            used.insert(app.portDefinitions[index].port)
         }
     }
 

@@ -62,7 +62,8 @@ extension MarathonScheduler {
         } else {
             status.lastFailure = now
             status.lastFailureCause = cause
-            let inGrace = status.firstSuccess == nil && (now - (task.startedAt ?? now)).seconds < check.gracePeriodSeconds
+            let inGrace =
+                status.firstSuccess == nil && (now - (task.startedAt ?? now)).seconds < check.gracePeriodSeconds
             if !inGrace {
                 status.alive = false
                 status.consecutiveFailures += 1

@@ -127,14 +127,15 @@ extension MarathonScheduler {
             hostPorts = first.ports
         }
         let placed = liveTasks(app.id).filter { !$0.killing }.map {
-            (hostname: $0.host, attributes: $0.attributes)
+            (hostname: $0.hostname, attributes: $0.attributes)
         }
         guard app.allows(hostname: offer.hostname, attributes: offer.attributes, placed: placed) else { return nil }
         needed.ports = PortRanges(ports: hostPorts)
         left -= needed
         let id = TaskID("\(app.id.safeName).\(uuid())")
         let task = AppTask(
-            id: id, appID: app.id, version: app.lastConfigChangeAt, agentID: offer.agentID, host: offer.hostname,
+            id: id, appID: app.id, version: app.lastConfigChangeAt, agentID: offer.agentID,
+            host: offer.attributes["address"] ?? offer.hostname, hostname: offer.hostname,
             attributes: offer.attributes, ports: hostPorts, servicePorts: servicePorts, stagedAt: now)
         record(task)
         emit(.statusUpdate(task, message: nil), now)
@@ -148,7 +149,7 @@ extension MarathonScheduler {
     func environment(_ app: App, _ task: AppTask) -> [String: String] {
         var env: [String: String] = [
             "MARATHON_APP_ID": app.id.description,
-            "MARATHON_APP_VERSION": MarathonTime.format(app.version),
+            "MARATHON_APP_VERSION": Timestamp.format(app.version),
             "MARATHON_APP_RESOURCE_CPUS": String(app.cpus),
             "MARATHON_APP_RESOURCE_MEM": String(app.mem),
             "MARATHON_APP_RESOURCE_DISK": String(app.disk),

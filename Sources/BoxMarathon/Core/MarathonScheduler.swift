@@ -26,8 +26,7 @@ public struct MarathonScheduler: Sendable {
     var random: SeededGenerator
     var events: [TimedEvent] = []
     var changes = Changes()
-    /// Service ports handed out (10000–20000), Marathon's `local_port_min/max`.
-    var usedServicePorts: Set<Int> = []
+    /// Where `port: 0` service ports come from: Marathon's `local_port_min/max`.
     public static let servicePortRange = 10000...20000
     public static let versionsPerApp = 50
 
@@ -145,10 +144,11 @@ public struct MarathonScheduler: Sendable {
     /// A task ended: forget it, and count it against the app's backoff unless Marathon killed it.
     private mutating func ended(_ task: AppTask, status: TaskStatus, now: Instant) {
         forget(task)
-        guard !task.killing else { return }
+        // Killed by Marathon, or unknown to a master that restarted: replaced, but not a failure of the app.
+        guard !task.killing, status.reason != .reconciliation else { return }
         lastTaskFailure[task.appID] = TaskFailure(
-            appID: task.appID, taskID: task.id, host: task.host, agentID: task.agentID, state: status.state,
-            message: status.message ?? "", at: now, version: task.version)
+            appID: task.appID, taskID: task.id, agentID: task.agentID, host: task.host, state: status.state,
+            message: status.message ?? "", timestamp: now, version: task.version)
         guard let app = running[task.appID] else { return }
         var state = backoff[task.appID] ?? Backoff()
         if let last = state.lastFailureAt, (now - last).seconds > app.maxLaunchDelaySeconds { state.failures = 0 }
@@ -203,9 +203,6 @@ extension MarathonScheduler {
         for task in tasks where apps[task.appID] != nil || running[task.appID] != nil {
             self.tasks[task.appID, default: [:]][task.id] = task
             taskApp[task.id] = task.appID
-        }
-        for task in tasks {
-            for port in task.servicePorts { usedServicePorts.insert(port) }
         }
     }
 }

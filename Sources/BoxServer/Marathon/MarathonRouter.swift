@@ -1,6 +1,7 @@
 import BoxCore
 import BoxMarathon
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Marathon's `/v2` API on its own port. Paths are dispatched by hand rather than by a router: app ids contain
@@ -92,7 +93,18 @@ struct MarathonRoutes {
     static func deploymentResult(_ deployment: Deployment) -> Response {
         json(
             MarathonJSON.deploymentResultJSON(id: deployment.id, version: deployment.version),
-            headers: [HTTPField.Name("Marathon-Deployment-Id")!: deployment.id])
+            headers: [deploymentHeader: deployment.id])
+    }
+
+    static let deploymentHeader = HTTPField.Name("Marathon-Deployment-Id")!
+
+    /// A request body as JSON, or Marathon's 400.
+    static func document(_ bytes: [UInt8]) throws(MarathonError) -> JSONValue {
+        do {
+            return try JSONParser.parse(bytes)
+        } catch {
+            throw .badRequest(message: "Invalid JSON", details: [FieldError(path: "/", errors: ["\(error)"])])
+        }
     }
 }
 

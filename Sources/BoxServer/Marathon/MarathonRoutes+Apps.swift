@@ -1,6 +1,7 @@
 import BoxCore
 import BoxMarathon
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// `/v2/apps…` and `/v2/tasks…`.
@@ -71,13 +72,14 @@ extension MarathonRoutes {
                 if rest.last == "*" { return try await listApps(query, under: try Self.pathID(rest.dropLast())) }
                 throw MarathonError.notFound("App '\(id)' does not exist")
             }
-            return Self.json(["app": await view(app, AppEmbed.single.union(AppEmbed.parse(query.all("embed"))))])
+            return Self.json(["app": await view(app, AppEmbed.single.union(AppEmbed(queryValues: query.all("embed"))))])
         case .put, .patch:
             let bytes = try await Self.body(request)
             let existing = await marathon.app(id)
             if let version = try AppJSON.rollbackVersion(bytes) {
                 guard let old = await marathon.version(of: id, at: version) else {
-                    throw MarathonError.notFound("App '\(id)' does not exist in version \(MarathonJSON.timestamp(version))")
+                    throw MarathonError.notFound(
+                        "App '\(id)' does not exist in version \(MarathonJSON.timestamp(version))")
                 }
                 return Self.deploymentResult(try await marathon.deploy([id: old], force: force))
             }
@@ -103,25 +105,27 @@ extension MarathonRoutes {
         try await checkFits(app)
         let deployment = try await marathon.deploy([app.id: app], force: force)
         let stored = await marathon.app(app.id) ?? app
-        var response = Self.json(
+        return Self.json(
             await view(stored, .list), status: 201,
-            headers: [
-                .location: "/v2/apps\(app.id)", HTTPField.Name("Marathon-Deployment-Id")!: deployment.id,
-            ])
-        response.status = .created
-        return response
+            headers: [.location: "/v2/apps\(app.id)", Self.deploymentHeader: deployment.id])
     }
 
     private func listApps(_ query: Query, under group: PathID = .root) async throws -> Response {
-        let embed = AppEmbed.list.union(AppEmbed.parse(query.all("embed")))
+        let embed = AppEmbed.list.union(AppEmbed(queryValues: query.all("embed")))
         let cmd = query.string("cmd")
         let idFilter = query.string("id")
-        let label = query.string("label").map(LabelSelector.parse)
+        let label = try query.string("label").map { text throws(MarathonError) -> LabelSelector in
+            do throws(SelectorParseError) {
+                return try LabelSelector(parsing: text)
+            } catch {
+                throw .badRequest(message: "label: \(error)")
+            }
+        }
         var views: [JSONValue] = []
         for app in await marathon.apps() where group.isPrefix(of: app.id) {
             if let cmd, !(app.cmd ?? "").contains(cmd) { continue }
             if let idFilter, !app.id.description.contains(idFilter) { continue }
-            if let label, case .success(let selector) = label, !selector.matches(app.labels) { continue }
+            if let label, !label.matches(app.labels) { continue }
             views.append(await view(app, embed))
         }
         return Self.json(["apps": .array(views)])
@@ -145,7 +149,8 @@ extension MarathonRoutes {
         var killed: [JSONValue] = []
         for id in ids {
             if let task = await marathon.task(id) {
-                killed.append(MarathonJSON.taskJSON(task, healthChecks: await marathon.app(task.appID)?.healthChecks ?? []))
+                killed.append(
+                    MarathonJSON.taskJSON(task, healthChecks: await marathon.app(task.appID)?.healthChecks ?? []))
             }
         }
         let deployment = try await marathon.kill(ids, scale: query.bool("scale"), force: query.bool("force"))
@@ -158,7 +163,7 @@ extension MarathonRoutes {
         -> Response
     {
         if rest == ["delete"], method == .post {
-            let body = try JSONValueReader.read(try await Self.body(request))
+            let body = try Self.document(try await Self.body(request))
             guard case .array(let values)? = body["ids"] else {
                 throw MarathonError.badRequest(
                     message: "Invalid JSON", details: [FieldError(path: "/ids", errors: ["error.path.missing"])])
@@ -185,7 +190,10 @@ extension MarathonRoutes {
             message: MarathonError.notValid,
             details: [
                 FieldError(
-                    path: "/", errors: ["no agent can ever fit \(needed): agents offer at most \(largest.isEmpty ? "nothing" : largest)"])
+                    path: "/",
+                    errors: [
+                        "no agent can ever fit \(needed): agents offer at most \(largest.isEmpty ? "nothing" : largest)"
+                    ])
             ])
     }
 }

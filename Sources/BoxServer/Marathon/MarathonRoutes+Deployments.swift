@@ -1,6 +1,7 @@
 import BoxCore
 import BoxMarathon
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -33,10 +34,11 @@ extension MarathonRoutes {
             return Self.json(MarathonJSON.groupJSON(id, apps: apps, version: version))
         case .delete:
             guard exists else { throw MarathonError.notFound("Group '\(id)' does not exist") }
-            let targets = Dictionary(uniqueKeysWithValues: apps.filter { id.isPrefix(of: $0.id) }.map { ($0.id, App?.none) })
+            let targets = Dictionary(
+                uniqueKeysWithValues: apps.filter { id.isPrefix(of: $0.id) }.map { ($0.id, App?.none) })
             return Self.deploymentResult(try await marathon.deploy(targets, force: query.bool("force")))
         case .post, .put:
-            let body = try JSONValueReader.read(try await Self.body(request))
+            let body = try Self.document(try await Self.body(request))
             // `{"scaleBy": f}` multiplies every app's instances (rounded up).
             if let factor = body["scaleBy"]?.number {
                 guard exists else { throw MarathonError.notFound("Group '\(id)' does not exist") }
@@ -47,14 +49,18 @@ extension MarathonRoutes {
                 }
                 return Self.deploymentResult(try await marathon.deploy(targets, force: query.bool("force")))
             }
-            let groupID = try body["id"].map { value throws(MarathonError) -> PathID in
-                guard case .string(let text) = value, let parsed = try? PathID(text, relativeTo: id) else {
-                    throw .invalid(message: MarathonError.notValid, details: [FieldError(path: "/id", errors: ["error.expected.jsstring"])])
-                }
-                return parsed
-            } ?? id
+            let groupID =
+                try body["id"].map { value throws(MarathonError) -> PathID in
+                    guard case .string(let text) = value, let parsed = try? PathID(text, relativeTo: id) else {
+                        throw .invalid(
+                            message: MarathonError.notValid,
+                            details: [FieldError(path: "/id", errors: ["error.expected.jsstring"])])
+                    }
+                    return parsed
+                } ?? id
             if method == .post, apps.contains(where: { groupID.isPrefix(of: $0.id) }) {
-                throw MarathonError.conflict(message: "Group \(groupID) is already created. Use PUT to change this group.", deployments: [])
+                throw MarathonError.conflict(
+                    message: "Group \(groupID) is already created. Use PUT to change this group.", deployments: [])
             }
             var targets: [PathID: App?] = [:]
             for app in try groupApps(body, in: groupID, existing: apps) {
@@ -64,7 +70,10 @@ extension MarathonRoutes {
             let deployment = try await marathon.deploy(targets, force: query.bool("force"))
             if method == .post {
                 return Self.json(
-                    ["version": .string(MarathonJSON.timestamp(deployment.version)), "deploymentId": .string(deployment.id)],
+                    [
+                        "version": .string(MarathonJSON.timestamp(deployment.version)),
+                        "deploymentId": .string(deployment.id),
+                    ],
                     status: 201)
             }
             return Self.deploymentResult(deployment)
@@ -79,16 +88,21 @@ extension MarathonRoutes {
         if case .array(let apps)? = body["apps"] {
             for app in apps {
                 guard case .string(let text)? = app["id"], let id = try? PathID(text, relativeTo: group) else {
-                    throw .invalid(message: MarathonError.notValid, details: [FieldError(path: "/apps/id", errors: ["error.path.missing"])])
+                    throw .invalid(
+                        message: MarathonError.notValid,
+                        details: [FieldError(path: "/apps/id", errors: ["error.path.missing"])])
                 }
                 result.append(
-                    try AppJSON.decode(Array(app.text.utf8), id: id, base: existing.first { $0.id == id }, now: marathon.now))
+                    try AppJSON.decode(
+                        Array(app.text.utf8), id: id, base: existing.first { $0.id == id }, now: marathon.now))
             }
         }
         if case .array(let groups)? = body["groups"] {
             for child in groups {
                 guard case .string(let text)? = child["id"], let id = try? PathID(text, relativeTo: group) else {
-                    throw .invalid(message: MarathonError.notValid, details: [FieldError(path: "/groups/id", errors: ["error.path.missing"])])
+                    throw .invalid(
+                        message: MarathonError.notValid,
+                        details: [FieldError(path: "/groups/id", errors: ["error.path.missing"])])
                 }
                 result += try groupApps(child, in: id, existing: existing)
             }

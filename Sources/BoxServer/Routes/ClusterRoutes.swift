@@ -19,7 +19,8 @@ struct ClusterRoutes {
             let name = try context.parameters.require("name")
             let body = try await request.body.collect(upTo: 1 << 16)
             let change = try RoleRequest.parse(Data(buffer: body))
-            guard !name.isEmpty, name != "*", name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            guard !name.isEmpty, name != "*", name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
+            else {
                 throw APIError(.badRequest, "invalid role name '\(name)': letters, digits, '-', '_' and '.' only")
             }
             await cluster.updateRole(name, weight: change.weight, quota: change.quota)
@@ -174,10 +175,13 @@ public struct SharesView: Codable, Sendable {
 enum RoleRequest {
     static func parse(_ data: Data) throws -> (weight: Double?, quota: Resources?) {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw APIError(.badRequest, "the body must be a JSON object such as {\"weight\": 2, \"quota\": \"cpus:2;mem:1024\"}")
+            throw APIError(
+                .badRequest, "the body must be a JSON object such as {\"weight\": 2, \"quota\": \"cpus:2;mem:1024\"}")
         }
         let unknown = Set(object.keys).subtracting(["weight", "quota"])
-        if let key = unknown.sorted().first { throw APIError(.badRequest, "unknown field '\(key)' (known: quota, weight)") }
+        if let key = unknown.sorted().first {
+            throw APIError(.badRequest, "unknown field '\(key)' (known: quota, weight)")
+        }
         var weight: Double?
         if let value = object["weight"] {
             guard let number = value as? Double, number > 0, number.isFinite else {
@@ -187,9 +191,15 @@ enum RoleRequest {
         }
         var quota: Resources?
         if let text = object["quota"] {
-            guard let text = text as? String else { throw APIError(.badRequest, "quota: must be text such as cpus:2;mem:1024") }
-            do { quota = text.isEmpty ? .zero : try Resources(parsing: text) } catch { throw APIError(.badRequest, "quota: \(error)") }
-            if quota?.ports.isEmpty == false { throw APIError(.badRequest, "quota: ports cannot be guaranteed, only cpus, mem, disk, gpus") }
+            guard let text = text as? String else {
+                throw APIError(.badRequest, "quota: must be text such as cpus:2;mem:1024")
+            }
+            do { quota = text.isEmpty ? .zero : try Resources(parsing: text) } catch {
+                throw APIError(.badRequest, "quota: \(error)")
+            }
+            if quota?.ports.isEmpty == false {
+                throw APIError(.badRequest, "quota: ports cannot be guaranteed, only cpus, mem, disk, gpus")
+            }
         }
         return (weight, quota)
     }

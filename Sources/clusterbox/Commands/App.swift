@@ -8,7 +8,9 @@ struct AppCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "app",
         abstract: "Deploy and manage Marathon apps (long-running services).",
-        subcommands: [Deploy.self, List.self, Show.self, Scale.self, Restart.self, Delete.self, Tasks.self, Versions.self],
+        subcommands: [
+            Deploy.self, List.self, Show.self, Scale.self, Restart.self, Delete.self, Tasks.self, Versions.self,
+        ],
         defaultSubcommand: List.self)
 
     struct Deploy: ParsableCommand {
@@ -48,7 +50,9 @@ struct AppCommand: ParsableCommand {
         static func read(_ file: String) throws -> [[String: Any]] {
             let data: Data
             do {
-                data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile()
+                data =
+                    file == "-"
+                    ? FileHandle.standardInput.readDataToEndOfFile()
                     : try Data(contentsOf: URL(fileURLWithPath: file))
             } catch {
                 throw CLIError("cannot read \(file): \((error as NSError).localizedDescription)")
@@ -82,7 +86,8 @@ struct AppCommand: ParsableCommand {
             while Date().timeIntervalSince(started) < 600 {
                 let list = try JSONSerialization.jsonObject(with: try marathon.get("/v2/deployments").body)
                 let active = (list as? [[String: Any]] ?? []).first { $0["id"] as? String == deployment }
-                let app = try? JSONSerialization.jsonObject(with: try marathon.get("/v2/apps/\(path(id))").body)
+                let app =
+                    try? JSONSerialization.jsonObject(with: try marathon.get("/v2/apps/\(path(id))").body)
                     as? [String: Any]
                 let detail = (app?["app"] as? [String: Any]).map(progress) ?? ""
                 guard let active else {
@@ -90,7 +95,9 @@ struct AppCommand: ParsableCommand {
                     return
                 }
                 let step = "step \(active["currentStep"] ?? "?")/\(active["totalSteps"] ?? "?")"
-                let actions = (active["currentActions"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+                let actions = (active["currentActions"] as? [[String: Any]] ?? []).compactMap {
+                    $0["action"] as? String
+                }
                 let line = "  \(step) \(actions.joined(separator: ",")): \(detail)"
                 if line != last { print(line) }
                 last = line
@@ -120,7 +127,8 @@ struct AppCommand: ParsableCommand {
             let (info, _) = try cluster.connect()
             let body = try info.marathon.get("/v2/apps?embed=apps.counts&embed=apps.deployments")
             guard body.status == 200 else { throw CLIError(body.errorMessage) }
-            let apps = (try JSONSerialization.jsonObject(with: body.body) as? [String: Any])?["apps"] as? [[String: Any]]
+            let apps =
+                (try JSONSerialization.jsonObject(with: body.body) as? [String: Any])?["apps"] as? [[String: Any]]
             printTable(
                 ["ID", "INSTANCES", "RUNNING", "HEALTHY", "CPUS", "MEM", "DEPLOYING", "CMD"],
                 (apps ?? []).map { app in
@@ -208,7 +216,8 @@ struct AppCommand: ParsableCommand {
                 ["TASK", "HOST", "PORTS", "STATE", "HEALTHY", "STARTED", "VERSION"],
                 (tasks ?? []).map { task in
                     let results = task["healthCheckResults"] as? [[String: Any]] ?? []
-                    let healthy = results.isEmpty ? "-" : results.allSatisfy { $0["alive"] as? Bool == true } ? "yes" : "no"
+                    let healthy =
+                        results.isEmpty ? "-" : results.allSatisfy { $0["alive"] as? Bool == true } ? "yes" : "no"
                     return [
                         task["id"] as? String ?? "?", task["host"] as? String ?? "",
                         (task["ports"] as? [Int] ?? []).map(String.init).joined(separator: ","),
