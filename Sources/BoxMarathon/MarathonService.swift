@@ -22,6 +22,8 @@ public actor MarathonService {
     private var draining = false
     public nonisolated let events = EventBroadcast<TimedEvent>()
     public private(set) var frameworkID: FrameworkID?
+    /// Finds a task's sandbox on its agent: COMMAND checks run there, as Mesos runs them.
+    private var sandbox: @Sendable (TaskID) async -> String? = { _ in nil }
 
     public init(transport: any SchedulerTransport, store: any ObjectStore, clock: any ClusterClock, logger: Logger) {
         self.transport = transport
@@ -32,6 +34,8 @@ public actor MarathonService {
     }
 
     public nonisolated var now: Instant { clock.now }
+
+    public func findSandboxes(with lookup: @escaping @Sendable (TaskID) async -> String?) { sandbox = lookup }
 
     /// Restores state, subscribes, then handles events, ticks every 100 ms and runs due health checks, until
     /// cancelled.
@@ -113,8 +117,11 @@ public actor MarathonService {
     }
 
     private func probe(_ request: HealthProbeRequest) async {
+        var environment = request.environment
+        let directory = request.check.protocol == .command ? await sandbox(request.taskID) : nil
+        if let directory { environment["MESOS_SANDBOX"] = directory }
         let result = await prober.probe(
-            request.check, host: request.host, ports: request.ports, environment: request.environment, sandbox: nil)
+            request.check, host: request.host, ports: request.ports, environment: environment, sandbox: directory)
         await carryOut(
             scheduler.healthResult(
                 request.taskID, index: request.index, alive: result.alive, cause: result.cause, now: clock.now))

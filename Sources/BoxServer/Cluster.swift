@@ -82,6 +82,7 @@ public final class Cluster: Sendable {
         let revision = try await store.currentRevision()
         progress("store      ready: \(config.databasePath) (revision \(revision))")
         await restoreRoles()
+        await marathon.findSandboxes { [weak self] task in await self?.sandbox(of: task) }
         let watcher = ReadinessWatcher(cluster: self)
         let app = Application(
             router: APIRouter.build(cluster: self),

@@ -160,6 +160,7 @@ struct Up: AsyncParsableCommand {
         print("")
         print("clusterbox is up in \(String(format: "%.2f", elapsed)) s (pid \(info.pid)).")
         print("  master     \(info.masterURL)   (/master/state, /metrics, /clusterbox/v1/events)")
+        if let port = info.marathonPort { print("  marathon   http://\(info.host):\(port)   (/v2/apps, /v2/events)") }
         print("  data       \(directory)")
         print("  agents     \(state.slaves.count):")
         for agent in state.slaves {
@@ -168,6 +169,7 @@ struct Up: AsyncParsableCommand {
         print("")
         print("Try next:")
         print("  clusterbox run -- echo hello          run a command on an agent and read its output")
+        print("  clusterbox app deploy -f app.json     run a Marathon app (see examples/marathon)")
         print("  clusterbox agents                     agents and their resources")
         print("  clusterbox shares                     DRF dominant shares per framework")
         print("  clusterbox offers --watch             watch resource offers flow")
