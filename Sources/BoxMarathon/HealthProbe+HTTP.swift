@@ -74,6 +74,7 @@ final class HTTPStatusHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let promise: EventLoopPromise<ProbeResult>
     private var timer: Scheduled<Void>?
     private var finished = false
+    private var sent = false
 
     init(
         request: String, ignoreInformational: Bool, deadline: NIODeadline, timeoutCause: String,
@@ -86,14 +87,23 @@ final class HTTPStatusHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.promise = promise
     }
 
-    /// Added after the connection is established, so the request goes out here rather than in `channelActive`.
+    /// Added when the channel is set up, before it connects: the request goes out from the event loop the moment
+    /// the connection is up, however busy the task that asked for the probe is.
     func handlerAdded(context: ChannelHandlerContext) {
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             self.finish(.dead(self.timeoutCause), context: context)
         }
-        guard context.channel.isActive else {
-            return finish(.dead("connection closed before the request was sent"), context: context)
-        }
+        if context.channel.isActive { send(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        send(context)
+        context.fireChannelActive()
+    }
+
+    private func send(_ context: ChannelHandlerContext) {
+        guard !sent, !finished else { return }
+        sent = true
         let buffer = context.channel.allocator.buffer(string: request)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }

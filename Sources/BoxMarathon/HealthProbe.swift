@@ -80,33 +80,34 @@ public struct HealthProbe: Sendable {
         host: String, port: Int, request: String?, ignoreHttp1xx: Bool, timeoutSeconds: Double
     ) async -> ProbeResult {
         let deadline = NIODeadline.now() + Self.timeAmount(timeoutSeconds)
-        let bootstrap = ClientBootstrap(group: eventLoopGroup.next())
-            .connectTimeout(Self.timeAmount(timeoutSeconds))
+        let loop = eventLoopGroup.next()
+        var bootstrap = ClientBootstrap(group: loop).connectTimeout(Self.timeAmount(timeoutSeconds))
+        // The handler completes the promise exactly once, at the latest when it is removed with the channel, so
+        // no path leaks it; cancelling the caller closes the channel, which completes it too.
+        let promise = request.map { _ in loop.makePromise(of: ProbeResult.self) }
+        if let request, let promise {
+            let timeoutCause = "timed out after \(Self.secondsText(timeoutSeconds)) waiting for a response"
+            bootstrap = bootstrap.channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTPStatusHandler(
+                            request: request, ignoreInformational: ignoreHttp1xx, deadline: deadline,
+                            timeoutCause: timeoutCause, promise: promise))
+                }
+            }
+        }
         let channel: any Channel
         do {
             channel = try await bootstrap.connect(host: host, port: port).get()
         } catch {
-            return .dead(Self.connectFailure(error, host: host, port: port, timeoutSeconds: timeoutSeconds))
+            let failure = ProbeResult.dead(
+                Self.connectFailure(error, host: host, port: port, timeoutSeconds: timeoutSeconds))
+            promise?.succeed(failure)  // a no-op if the handler got there first
+            return failure
         }
-        guard let request else {
+        guard let verdict = promise?.futureResult else {
             try? await channel.close()
             return .alive
-        }
-        let timeoutCause = "timed out after \(Self.secondsText(timeoutSeconds)) waiting for a response"
-        // The handler completes the promise exactly once (a later completion is a no-op), and always before it is
-        // removed, so no path leaks it; cancelling the caller closes the channel, which completes it too.
-        let verdict = channel.eventLoop.flatSubmit {
-            let promise = channel.eventLoop.makePromise(of: ProbeResult.self)
-            let handler = HTTPStatusHandler(
-                request: request, ignoreInformational: ignoreHttp1xx, deadline: deadline,
-                timeoutCause: timeoutCause, promise: promise)
-            do {
-                try channel.pipeline.syncOperations.addHandler(handler)
-            } catch {
-                promise.succeed(.dead("connection closed before the request was sent"))
-                channel.close(promise: nil)
-            }
-            return promise.futureResult
         }
         return await withTaskCancellationHandler {
             do {
