@@ -33,7 +33,9 @@ let package = Package(
             swiftSettings: settings),
         .target(
             name: "BoxStore",
-            dependencies: ["BoxCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "BoxCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["README.md"],
             swiftSettings: settings),
         .target(

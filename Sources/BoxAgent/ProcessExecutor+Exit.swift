@@ -9,29 +9,8 @@ import Foundation
 
 // MARK: - Waiting
 
-/// Waits for child processes without holding a cooperative thread: each wait blocks a dedicated thread.
+/// Reaps child processes that `ShellProcess.waitUntilExited` has seen exit.
 enum ProcessWatcher {
-    /// Suspends until `pid` has exited, without reaping it (`WNOWAIT`): the zombie keeps the pid, and so the
-    /// process group id, reserved until the executor reaps it, so no signal sent before that can reach a
-    /// recycled pid. Returns 0, or the errno of `waitid` (ECHILD when someone else reaped the child).
-    static func waitUntilExited(_ pid: pid_t) async -> Int32 {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-            let thread = Thread {
-                var info = siginfo_t()
-                while true {
-                    if waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == 0 {
-                        return continuation.resume(returning: 0)
-                    }
-                    let error = errno
-                    if error != EINTR { return continuation.resume(returning: error) }
-                }
-            }
-            thread.name = "clusterbox-wait-\(pid)"
-            thread.stackSize = 256 * 1024
-            thread.start()
-        }
-    }
-
     /// Reaps `pid`, which `waitUntilExited` has seen exit, so this never blocks.
     static func reap(_ pid: pid_t) -> ProcessExit {
         var status: Int32 = 0

@@ -111,7 +111,10 @@ public actor ProcessExecutor: TaskExecutor {
             task: task, frameworkID: frameworkID, agentID: agentID, sandbox: sandbox, hostname: hostname,
             agentPath: agentPath)
         let pid: pid_t
-        switch ProcessSpawner.spawn(command: command.value, sandbox: sandbox, environment: environment) {
+        switch ShellProcess.spawn(
+            command: command.value, directory: sandbox, environment: environment, stdout: sandbox + "/stdout",
+            stderr: sandbox + "/stderr")
+        {
         case .success(let spawned): pid = spawned
         case .failure(let error):
             logger.warning("Spawn failed", metadata: ["error": "\(error)"])
@@ -125,7 +128,7 @@ public actor ProcessExecutor: TaskExecutor {
         running[taskID] = Running(pid: pid, sandbox: sandbox, agentID: agentID, onStatus: onStatus)
         // Owned by the entry and awaited by `shutdown`. It runs on this actor; only the wait itself leaves it.
         running[taskID]?.monitor = Task {
-            let waitError = await ProcessWatcher.waitUntilExited(pid)
+            let waitError = await ShellProcess.waitUntilExited(pid)
             self.processExited(taskID, pid: pid, waitError: waitError)
         }
         logger.info("Task launched", metadata: ["pid": "\(pid)", "sandbox": "\(sandbox)"])

@@ -11,7 +11,8 @@ public actor BatchService {
     public static let runKind = "batch.runs"
     private var scheduler = BatchScheduler()
     private let transport: any SchedulerTransport
-    private let store: any ObjectStore
+    private let jobRecords: JSONRecords<BatchJob>
+    private let runRecords: JSONRecords<BatchRun>
     private let clock: any ClusterClock
     private let logger: Logger
     private var frameworkID: FrameworkID?
@@ -24,7 +25,8 @@ public actor BatchService {
 
     public init(transport: any SchedulerTransport, store: any ObjectStore, clock: any ClusterClock, logger: Logger) {
         self.transport = transport
-        self.store = store
+        jobRecords = JSONRecords(kind: Self.jobKind, store: store, logger: logger)
+        runRecords = JSONRecords(kind: Self.runKind, store: store, logger: logger)
         self.clock = clock
         self.logger = logger
     }
@@ -136,47 +138,16 @@ public actor BatchService {
     private func persist() async {
         let changed = scheduler.takeChanges()
         guard !changed.isEmpty else { return }
-        let encoder = JSONEncoder()
-        func put(_ kind: String, _ name: String, _ value: some Encodable) async {
-            guard let data = try? encoder.encode(value) else { return }
-            do {
-                try await store.put(ObjectKey(kind: kind, name: name), value: Array(data))
-            } catch {
-                logger.warning("Could not store \(kind) \(name): \(error)")
-            }
-        }
-        func remove(_ kind: String, _ name: String) async {
-            do {
-                _ = try await store.delete(ObjectKey(kind: kind, name: name), expectedRevision: nil)
-            } catch .notFound {
-            } catch {
-                logger.warning("Could not delete \(kind) \(name): \(error)")
-            }
-        }
-        for job in changed.jobs { await put(Self.jobKind, job.name, job) }
-        for run in changed.runs { await put(Self.runKind, run.id, run) }
-        for name in changed.removedJobs { await remove(Self.jobKind, name) }
-        for id in changed.removedRuns { await remove(Self.runKind, id) }
+        for job in changed.jobs { await jobRecords.put(job, name: job.name) }
+        for run in changed.runs { await runRecords.put(run, name: run.id) }
+        for name in changed.removedJobs { await jobRecords.remove(name) }
+        for id in changed.removedRuns { await runRecords.remove(id) }
         changes.wakeAll()
     }
 
     private func restore() async {
-        func load<T: Decodable>(_ kind: String, as type: T.Type) async -> [T] {
-            guard
-                let (objects, _) = try? await store.list(
-                    kind: kind, namespace: "", namePrefix: "", selector: .everything)
-            else { return [] }
-            return objects.compactMap { object in
-                do {
-                    return try JSONDecoder().decode(T.self, from: Data(object.value))
-                } catch {
-                    logger.warning("Ignoring stored \(kind) \(object.key.name) that cannot be read: \(error)")
-                    return nil
-                }
-            }
-        }
-        let jobs = await load(Self.jobKind, as: BatchJob.self)
-        let runs = await load(Self.runKind, as: BatchRun.self)
+        let jobs = await jobRecords.loadAll()
+        let runs = await runRecords.loadAll()
         outbox += scheduler.restore(jobs: jobs, runs: runs, now: clock.now)
         await persist()
         if !jobs.isEmpty { logger.info("Restored \(jobs.count) jobs and \(runs.count) runs") }

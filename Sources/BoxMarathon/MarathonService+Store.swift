@@ -1,75 +1,56 @@
 import BoxCore
 import BoxStore
-import Foundation
+import Logging
 
-/// Marathon's state in the store: one object per app (its declared definition), per stored version, per
+/// Marathon's state in the store: one record per app (its declared definition), per stored version, per
 /// deployment in progress and per task. Keys use the app id with `_` between segments, which segments never
 /// contain.
 extension MarathonService {
+    struct Records: Sendable {
+        let apps: JSONRecords<App>
+        let versions: JSONRecords<App>
+        let deployments: JSONRecords<Deployment>
+        let tasks: JSONRecords<AppTask>
+
+        init(store: any ObjectStore, logger: Logger) {
+            apps = JSONRecords(kind: MarathonService.appKind, store: store, logger: logger)
+            versions = JSONRecords(kind: MarathonService.versionKind, store: store, logger: logger)
+            deployments = JSONRecords(kind: MarathonService.deploymentKind, store: store, logger: logger)
+            tasks = JSONRecords(kind: MarathonService.taskKind, store: store, logger: logger)
+        }
+    }
+
     static func key(_ id: PathID) -> String { id.safeName }
     static func key(_ id: PathID, _ version: Instant) -> String { "\(id.safeName):\(version.nanosecondsSinceEpoch)" }
 
     func persist(_ changes: MarathonScheduler.Changes) async {
         guard !changes.isEmpty else { return }
-        let encoder = JSONEncoder()
         for id in changes.apps {
-            if let app = scheduler.apps[id] { await put(Self.appKind, Self.key(id), app, encoder) }
+            if let app = scheduler.apps[id] { await records.apps.put(app, name: Self.key(id)) }
         }
         for (id, version) in changes.versions {
             if let app = scheduler.versions[id]?[version] {
-                await put(Self.versionKind, Self.key(id, version), app, encoder)
+                await records.versions.put(app, name: Self.key(id, version))
             }
         }
         for id in changes.deployments {
-            if let deployment = scheduler.deployments[id] { await put(Self.deploymentKind, id, deployment, encoder) }
+            if let deployment = scheduler.deployments[id] { await records.deployments.put(deployment, name: id) }
         }
         for id in changes.tasks {
-            if let task = scheduler.task(id) { await put(Self.taskKind, id.value, task, encoder) }
+            if let task = scheduler.task(id) { await records.tasks.put(task, name: id.value) }
         }
-        for id in changes.removedApps { await remove(Self.appKind, Self.key(id)) }
-        for (id, version) in changes.removedVersions { await remove(Self.versionKind, Self.key(id, version)) }
-        for id in changes.removedDeployments { await remove(Self.deploymentKind, id) }
-        for id in changes.removedTasks { await remove(Self.taskKind, id.value) }
-    }
-
-    private func put(_ kind: String, _ name: String, _ value: some Encodable, _ encoder: JSONEncoder) async {
-        guard let data = try? encoder.encode(value) else { return }
-        do {
-            try await store.put(ObjectKey(kind: kind, name: name), value: Array(data))
-        } catch {
-            logger.warning("Could not store \(kind) \(name): \(error)")
-        }
-    }
-
-    private func remove(_ kind: String, _ name: String) async {
-        do {
-            _ = try await store.delete(ObjectKey(kind: kind, name: name), expectedRevision: nil)
-        } catch .notFound {
-        } catch {
-            logger.warning("Could not delete \(kind) \(name): \(error)")
-        }
+        for id in changes.removedApps { await records.apps.remove(Self.key(id)) }
+        for (id, version) in changes.removedVersions { await records.versions.remove(Self.key(id, version)) }
+        for id in changes.removedDeployments { await records.deployments.remove(id) }
+        for id in changes.removedTasks { await records.tasks.remove(id.value) }
     }
 
     func restore() async {
-        func load<T: Decodable>(_ kind: String, as type: T.Type) async -> [T] {
-            guard
-                let (objects, _) = try? await store.list(
-                    kind: kind, namespace: "", namePrefix: "", selector: .everything)
-            else { return [] }
-            return objects.compactMap { object in
-                do {
-                    return try JSONDecoder().decode(T.self, from: Data(object.value))
-                } catch {
-                    logger.warning("Ignoring stored \(kind) \(object.key.name) that cannot be read: \(error)")
-                    return nil
-                }
-            }
-        }
-        let apps = await load(Self.appKind, as: App.self)
-        let versions = await load(Self.versionKind, as: App.self)
-        let deployments = await load(Self.deploymentKind, as: Deployment.self)
-        let tasks = await load(Self.taskKind, as: AppTask.self)
-        scheduler.restore(apps: apps, versions: versions, deployments: deployments, tasks: tasks)
+        let apps = await records.apps.loadAll()
+        let deployments = await records.deployments.loadAll()
+        let tasks = await records.tasks.loadAll()
+        scheduler.restore(
+            apps: apps, versions: await records.versions.loadAll(), deployments: deployments, tasks: tasks)
         if !apps.isEmpty {
             logger.info(
                 "Restored \(apps.count) apps, \(deployments.count) deployments; reconciling \(tasks.count) tasks")

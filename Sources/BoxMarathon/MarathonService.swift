@@ -14,7 +14,7 @@ public actor MarathonService {
 
     var scheduler: MarathonScheduler
     private let transport: any SchedulerTransport
-    let store: any ObjectStore
+    let records: Records
     private let clock: any ClusterClock
     let logger: Logger
     private let prober = HealthProbe()
@@ -27,7 +27,7 @@ public actor MarathonService {
 
     public init(transport: any SchedulerTransport, store: any ObjectStore, clock: any ClusterClock, logger: Logger) {
         self.transport = transport
-        self.store = store
+        records = Records(store: store, logger: logger)
         self.clock = clock
         self.logger = logger
         scheduler = MarathonScheduler(seed: UInt64.random(in: 0...UInt64.max))
