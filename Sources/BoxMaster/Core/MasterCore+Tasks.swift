@@ -43,6 +43,7 @@ extension MasterCore {
             if entry.unacknowledged.count == 1 {
                 entry.retryInterval = config.statusRetryInterval
                 entry.nextRetry = now + config.statusRetryInterval
+                noteRetry(at: entry.nextRetry!)
                 awaitingAcknowledgement.insert(ref)
                 send(status, to: ref.frameworkID, into: &effects)
             }
@@ -117,6 +118,7 @@ extension MasterCore {
         if let next = entry.unacknowledged.first {
             entry.retryInterval = config.statusRetryInterval
             entry.nextRetry = now + config.statusRetryInterval
+            noteRetry(at: entry.nextRetry!)
             send(next, to: ref.frameworkID, into: &effects)
         } else {
             entry.nextRetry = nil
@@ -127,17 +129,37 @@ extension MasterCore {
     }
 
     /// Resends the oldest unacknowledged update of each task whose retry time came, doubling the interval.
+    /// It runs every tick, so it returns at once until `earliestRetry`: it used to sort every awaiting task and
+    /// copy its entry on every tick, which with a framework that acknowledges slowly (thousands awaiting) took a
+    /// third of the master's time (Benchmarks/README.md).
     mutating func resendUpdates(now: Instant, into effects: inout [MasterEffect]) {
-        for ref in awaitingAcknowledgement.sorted() {
-            guard var entry = tasks[ref], let due = entry.nextRetry, due <= now, let head = entry.unacknowledged.first
-            else { continue }
-            guard frameworks[ref.frameworkID]?.connected == true else { continue }
+        guard let earliest = earliestRetry, earliest <= now else { return }
+        var next: Instant?
+        var due: [TaskRef] = []
+        for ref in awaitingAcknowledgement {
+            guard let retry = tasks[ref]?.nextRetry else { continue }
+            if retry <= now { due.append(ref) } else { next = min(next ?? retry, retry) }
+        }
+        for ref in due.sorted() {
+            guard var entry = tasks[ref], let head = entry.unacknowledged.first,
+                frameworks[ref.frameworkID]?.connected == true
+            else {
+                if let retry = tasks[ref]?.nextRetry { next = min(next ?? retry, retry) }  // still due next tick
+                continue
+            }
             entry.retryInterval = min(entry.retryInterval * 2, config.statusRetryMax)
             entry.nextRetry = now + entry.retryInterval
+            next = min(next ?? entry.nextRetry!, entry.nextRetry!)
             tasks[ref] = entry
             counters.statusUpdatesResent += 1
             send(head, to: ref.frameworkID, into: &effects)
         }
+        earliestRetry = next
+    }
+
+    /// Keeps `earliestRetry` at or before every awaiting task's `nextRetry`.
+    mutating func noteRetry(at time: Instant) {
+        earliestRetry = min(earliestRetry ?? time, time)
     }
 
     // MARK: - Kill and reconcile

@@ -34,6 +34,8 @@ public struct MasterCore: Sendable {
     var allocationCursor = 0
     /// Tasks with updates waiting for acknowledgement; kept so that retries do not scan every task.
     var awaitingAcknowledgement: Set<TaskRef> = []
+    /// No awaiting task's `nextRetry` is before this (nil: none is set), so `resendUpdates` can skip its scan.
+    var earliestRetry: Instant?
 
     public init(config: MasterConfig, now: Instant) {
         self.config = config

@@ -89,10 +89,25 @@ extension MesosJSON {
 
     /// `length "\n" json`, the length in bytes.
     static func recordIO(_ object: Object) -> Data {
+        if let json = jsonBytes(object) {
+            assert(sameJSON(json, object), "jsonBytes and JSONSerialization disagree on \(object)")
+            var record = Data("\(json.count)\n".utf8)
+            record.append(contentsOf: json)
+            return record
+        }
         let json = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         var record = Data("\(json.count)\n".utf8)
         record.append(json)
         return record
+    }
+
+    /// Debug builds check every record the writer makes against JSONSerialization's, as parsed JSON.
+    private static func sameJSON(_ bytes: [UInt8], _ object: Object) -> Bool {
+        guard let reference = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+            let mine = try? JSONSerialization.jsonObject(with: Data(bytes)) as? NSDictionary,
+            let theirs = try? JSONSerialization.jsonObject(with: reference) as? NSDictionary
+        else { return false }
+        return mine.isEqual(theirs)
     }
 }
 
