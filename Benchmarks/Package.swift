@@ -30,7 +30,20 @@ let package = Package(
             path: "MasterBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // The in-process half of scheduler-api.sh: the scheduler HTTP API's framework logic on
+        // InProcessSchedulerTransport (a plain executable: it reports per-task percentiles, not iterations).
+        .executableTarget(
+            name: "SchedulerPath",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "BoxCore", package: "clusterbox"),
+                .product(name: "BoxMaster", package: "clusterbox"),
+                .product(name: "BoxAgent", package: "clusterbox"),
+            ],
+            path: "SchedulerPath",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
