@@ -68,7 +68,15 @@ public actor MarathonService {
     public func deployments() -> [Deployment] { Array(scheduler.deployments.values) }
     public func deployments(of id: PathID) -> [Deployment] { scheduler.deployments(of: id) }
     public func versions(of id: PathID) -> [Instant] { Array(scheduler.versions[id]?.keys ?? []) }
-    public func version(of id: PathID, at version: Instant) -> App? { scheduler.versions[id]?[version] }
+    /// The stored version that the API names `version`. Versions are kept to the nanosecond but shown, and so asked
+    /// for (`GET …/versions/{v}`, a rollback's `{"version": v}`), to the millisecond: the newest version within that
+    /// millisecond answers.
+    public func version(of id: PathID, at version: Instant) -> App? {
+        guard let versions = scheduler.versions[id] else { return nil }
+        if let exact = versions[version] { return exact }
+        let shown = Timestamp.format(version)
+        return versions.values.last { Timestamp.format($0.version) == shown }
+    }
     public func lastTaskFailure(of id: PathID) -> TaskFailure? { scheduler.lastTaskFailure[id] }
     public func pending(of id: PathID) -> (count: Int, delayUntil: Instant?) {
         (scheduler.pending[id] ?? 0, scheduler.backoff[id]?.delayUntil)
