@@ -54,6 +54,10 @@ extension MarathonScheduler {
             apps.removeValue(forKey: id)
             changes.apps.remove(id)
             changes.removedApps.append(id)
+            // A deleted app's history goes with it, as in Marathon: an app created again under the id starts anew.
+            for version in versions.removeValue(forKey: id)?.keys ?? [] { changes.removedVersions.append((id, version)) }
+            lastTaskFailure[id] = nil
+            backoff[id] = nil
         }
         emit(.groupChangeSuccess(version: now), now)
         guard !deployment.steps.isEmpty else { return (deployment, []) }

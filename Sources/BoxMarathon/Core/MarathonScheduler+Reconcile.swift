@@ -156,6 +156,7 @@ extension MarathonScheduler {
             "MARATHON_APP_RESOURCE_GPUS": String(app.gpus),
             "MARATHON_APP_LABELS": app.labels.keys.sorted().joined(separator: " "),
             "HOST": task.host,
+            "MESOS_TASK_ID": task.id.value,
         ]
         for (index, port) in task.ports.enumerated() {
             env["PORT\(index)"] = String(port)
