@@ -244,4 +244,24 @@ import Testing
         #expect(scheduler.history(of: "j").map(\.id) == ["j.3", "j.4", "j.5"])
         #expect(scheduler.jobs["j"]?.successCount == 5)
     }
+
+    /// A late tick runs every time that passed within epsilon; a long gap is one skipped record, then the
+    /// times within epsilon run.
+    @Test func lateTicksCatchUp() throws {
+        var scheduler = BatchScheduler()
+        _ = scheduler.subscribed("f")
+        var ticker = job("ticker")
+        ticker.schedule = try Schedule.parse("R//PT10S", now: now)
+        ticker.epsilonSeconds = 30
+        _ = try scheduler.create(ticker, now: now)
+        _ = scheduler.tick(now: now)
+        _ = scheduler.tick(now: now + .seconds(25))  // 10 s and 20 s passed
+        #expect(scheduler.history(of: "ticker").map(\.state) == [.queued, .queued, .queued])
+        _ = scheduler.tick(now: now + .seconds(1000))  // down for 16 minutes
+        let history = scheduler.history(of: "ticker")
+        #expect(history.filter { $0.state == .skipped }.count == 1)
+        #expect(history.last?.state == .queued)
+        #expect(history.count == 3 + 1 + 4, "the times at 970 to 1000 s run: \(history.map(\.state))")
+        #expect(scheduler.jobs["ticker"]?.nextRunAt == now + .seconds(1010))
+    }
 }

@@ -44,6 +44,9 @@ extension BatchScheduler {
         return calls
     }
 
+    /// At most this many runs of one job start in one tick when it catches up.
+    static let catchUpLimit = 100
+
     /// Starts what is due: scheduled runs and retries whose backoff has passed.
     public mutating func tick(now: Instant) -> [Call] {
         var calls: [Call] = []
@@ -55,16 +58,29 @@ extension BatchScheduler {
                 calls += start(name, trigger: .retry, attempt: retry.attempt, now: now).calls
                 job = jobs[name]!
             }
-            guard let schedule = job.schedule, let due = job.nextRunAt, due <= now else { continue }
-            job.nextRunAt = schedule.next(after: now)
-            record(job)
-            let late = now - due
-            if late.seconds <= job.epsilonSeconds {
-                calls += start(name, trigger: .schedule, attempt: 1, now: now).calls
-            } else {
+            guard let schedule = job.schedule, let first = job.nextRunAt, first <= now else { continue }
+            // Every time that passed within epsilon runs, even when this tick came late; older ones (the cluster
+            // was down) are skipped, as one record, not one per missed time.
+            let oldest = now + .nanoseconds(-Int64(job.epsilonSeconds * 1e9))
+            var due: Instant? = first
+            if first < oldest {
+                let missed = now - first
                 skip(
                     name, trigger: .schedule, now: now,
-                    because: "its time \(due) passed \(Int(late.seconds)) s before it could start")
+                    because: "its time \(CivilTime(first)) passed \(Int(missed.seconds)) s before it could start")
+                due = schedule.next(after: oldest + .nanoseconds(-1))
+            }
+            var started = 0
+            while let time = due, time <= now, started < Self.catchUpLimit {
+                calls += start(name, trigger: .schedule, attempt: 1, now: now).calls
+                started += 1
+                due = schedule.next(after: time)
+            }
+            // Beyond the catch-up limit the remaining past times are dropped.
+            if let time = due, time <= now { due = schedule.next(after: now) }
+            if var job = jobs[name] {
+                job.nextRunAt = due
+                record(job)
             }
         }
         return calls
