@@ -171,4 +171,21 @@ import Testing
         let webStart = cluster.marathon.liveTasks(web.id)[0].stagedAt
         #expect(dbStart < webStart)
     }
+
+    /// A task Marathon no longer knows (it replaced it while the agent was unreachable) is killed when the master
+    /// reports it running again after its agent reregistered, but not while it is still unreachable (the kill could
+    /// not reach it, and the master would answer TASK_UNREACHABLE again).
+    @Test func unknownTaskIsKilledWhenItsAgentComesBack() {
+        var marathon = MarathonScheduler(seed: 1)
+        let now = Instant(nanosecondsSinceEpoch: 1_800_000_000_000_000_000)
+        func status(_ state: TaskState) -> TaskStatus {
+            TaskStatus(
+                taskID: "web.old", state: state, agentID: "a-S1", message: "Agent reregistered", source: .master,
+                timestamp: now)
+        }
+        #expect(marathon.update(status(.running), now: now).contains(.kill(taskID: "web.old", agentID: "a-S1")))
+        #expect(
+            !marathon.update(status(.unreachable), now: now).contains { if case .kill = $0 { true } else { false } })
+        #expect(!marathon.update(status(.lost), now: now).contains { if case .kill = $0 { true } else { false } })
+    }
 }

@@ -93,8 +93,10 @@ public struct MarathonScheduler: Sendable {
             calls.append(.acknowledge(agentID: agentID, taskID: status.taskID, uuid: uuid))
         }
         guard let appID = taskApp[status.taskID], var task = tasks[appID]?[status.taskID] else {
-            // A task we do not know (forgotten while its agent was away) must not run beside its replacement.
-            if !status.state.isTerminal && status.source != .master {
+            // A task we do not know (forgotten while its agent was away) must not run beside its replacement,
+            // also when the master reports it (TASK_RUNNING, "Agent reregistered"). Not while it is unreachable:
+            // a kill cannot reach it then, and the master would only answer with TASK_UNREACHABLE again.
+            if !status.state.isTerminal && status.state != .unreachable {
                 calls.append(.kill(taskID: status.taskID, agentID: status.agentID))
             }
             return calls
