@@ -97,7 +97,9 @@ let package = Package(
                 "BoxCore", "BoxBatch", "BoxMaster", .product(name: "Collections", package: "swift-collections"),
             ], swiftSettings: settings),
         .testTarget(
-            name: "BoxMarathonTests", dependencies: ["BoxCore", "BoxMarathon", "BoxMaster"], swiftSettings: settings),
+            name: "BoxMarathonTests",
+            // BoxAgent for SimulatedTasks in the simulation test; BoxTestSupport to run it on a thread of its own.
+            dependencies: ["BoxCore", "BoxMarathon", "BoxMaster", "BoxAgent", "BoxTestSupport"], swiftSettings: settings),
         .testTarget(name: "BoxAgentTests", dependencies: ["BoxCore", "BoxAgent"], swiftSettings: settings),
         .testTarget(
             name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation", "BoxTestSupport"],
