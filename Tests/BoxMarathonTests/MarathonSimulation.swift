@@ -145,6 +145,11 @@ struct MarathonSimulation: Sendable {
         for index in agents.indices where agents[index].downUntil != nil { agents[index].downUntil = now }
     }
 
+    /// The longest launch delay (backoff after repeated failures) an app still has to wait.
+    var longestLaunchDelay: Duration {
+        marathon.backoff.values.compactMap(\.delayUntil).map { $0 - now }.filter { $0 > .zero }.max() ?? .zero
+    }
+
     /// Steps until every app runs exactly its instances, everywhere alike; throws if that takes longer than `limit`.
     mutating func settle(limit: Duration) throws(Failure) -> Duration {
         let began = now
@@ -405,7 +410,10 @@ struct MarathonSimulation: Sendable {
             let live = marathon.liveTasks(app.id)
             let running = live.filter { $0.isRunning && !$0.killing }
             guard live.count == app.instances, running.count == app.instances else {
-                return "\(app.id): \(running.count) of \(app.instances) running (\(live.count) live)"
+                let delay = marathon.backoff[app.id]?.delayUntil.map { $0 > now ? " for \($0 - now)" : "" } ?? ""
+                return "\(app.id): \(running.count) of \(app.instances) running (\(live.count) live), "
+                    + "\(marathon.pending[app.id] ?? 0) to launch, "
+                    + "\(marathon.backoff[app.id]?.failures ?? 0) failures in a row\(delay)"
             }
             known.formUnion(live.map(\.id))
         }
