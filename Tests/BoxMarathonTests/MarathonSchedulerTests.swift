@@ -188,4 +188,20 @@ import Testing
             !marathon.update(status(.unreachable), now: now).contains { if case .kill = $0 { true } else { false } })
         #expect(!marathon.update(status(.lost), now: now).contains { if case .kill = $0 { true } else { false } })
     }
+
+    /// A task that ends while Marathon is suppressed (nothing was left to launch) is replaced at once: the update
+    /// itself REVIVEs, rather than the next tick.
+    @Test func crashRevivesAtOnce() throws {
+        var cluster = MarathonOnMaster()
+        let web = try app("/web", instances: 2)
+        _ = try cluster.deploy([web.id: web])
+        cluster.settle(until: { $0.deployments.isEmpty })
+        cluster.step(for: .seconds(1))
+        let task = cluster.marathon.liveTasks(web.id)[0]
+        let status = TaskStatus(
+            taskID: task.id, state: .failed, agentID: task.agentID, message: "exit 1", timestamp: cluster.now)
+        let calls = cluster.marathon.update(status, now: cluster.now)
+        #expect(calls.contains(.revive))
+        #expect(cluster.marathon.pending[web.id] == 1)
+    }
 }

@@ -118,7 +118,9 @@ public struct MarathonScheduler: Sendable {
         } else {
             record(task)
         }
-        return calls + reconcile(appID, now: now)
+        // REVIVE now when the update leaves a launch to do (a replacement), rather than at the next tick.
+        calls += reconcile(appID, now: now)
+        return calls + reviveOrSuppress(now: now)
     }
 
     /// Moves time: launch delays run out, health checks are due, deployments move on.
