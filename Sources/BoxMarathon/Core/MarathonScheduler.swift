@@ -153,7 +153,10 @@ public struct MarathonScheduler: Sendable {
         lastTaskFailure[task.appID] = TaskFailure(
             appID: task.appID, taskID: task.id, agentID: task.agentID, host: task.host, state: status.state,
             message: status.message ?? "", timestamp: now, version: task.version)
-        guard let app = running[task.appID] else { return }
+        // As Marathon's launch rate limiter: only ends the app's command caused count against it, not an agent
+        // that went away (unreachable, lost) or a kill from elsewhere.
+        let counted: Set<TaskState> = [.failed, .error, .dropped, .gone, .finished]
+        guard let app = running[task.appID], counted.contains(status.state) else { return }
         var state = backoff[task.appID] ?? Backoff()
         if let last = state.lastFailureAt, (now - last).seconds > app.maxLaunchDelaySeconds { state.failures = 0 }
         state.failures += 1
