@@ -94,7 +94,8 @@ let package = Package(
         .testTarget(
             name: "BoxBatchTests",
             dependencies: [
-                "BoxCore", "BoxBatch", "BoxMaster", .product(name: "Collections", package: "swift-collections"),
+                "BoxCore", "BoxBatch", "BoxMaster", "BoxTestSupport",
+                .product(name: "Collections", package: "swift-collections"),
             ], swiftSettings: settings),
         .testTarget(
             name: "BoxMarathonTests",

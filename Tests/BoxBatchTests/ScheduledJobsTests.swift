@@ -1,6 +1,7 @@
 import BoxCore
 import BoxMaster
 import Collections
+import BoxTestSupport
 import Testing
 
 @testable import BoxBatch
@@ -9,7 +10,10 @@ import Testing
 /// on an agent, and ends with the agent's status update, as in the daemon, but a virtual day passes in seconds.
 @Suite struct ScheduledJobsTests {
     /// A job every minute for a virtual day runs 1,440 times.
-    @Test func everyMinuteForADay() throws {
+    // A virtual day is seconds of CPU: it runs on its own thread, not on the cooperative pool other tests share.
+    @Test func everyMinuteForADay() async throws { try await onOwnThread { try Self.everyMinuteForADay() } }
+
+    static func everyMinuteForADay() throws {
         var cluster = BatchOnMaster(start: try instant("2025-12-31T23:59:00Z"))
         _ = try cluster.create("every-minute", schedule: "R/2026-01-01T00:00:00Z/PT1M")
         try cluster.run(until: instant("2026-01-02T00:00:00Z"))
@@ -22,7 +26,9 @@ import Testing
 
     /// A failed parent (after its retries) keeps its child from running; a parent that succeeds starts it every
     /// time. Cron schedules count the same way: every 10 minutes is 144 runs a day, hourly 24.
-    @Test func failedParentBlocksChild() throws {
+    @Test func failedParentBlocksChild() async throws { try await onOwnThread { try Self.failedParentBlocksChild() } }
+
+    static func failedParentBlocksChild() throws {
         var cluster = BatchOnMaster(start: try instant("2026-01-01T00:00:00Z"))
         _ = try cluster.create("extract", schedule: "*/10 * * * *")
         _ = try cluster.create("load", parents: ["extract"])
@@ -44,7 +50,7 @@ import Testing
         #expect(cluster.launches == 144 * 2 + 48)
     }
 
-    func instant(_ text: String) throws -> Instant {
+    static func instant(_ text: String) throws -> Instant {
         try RepeatingInterval.parseStart(text)
     }
 }

@@ -80,7 +80,7 @@ import Testing
         #expect(result == .dead("timed out after 0.5s waiting for a response"))
         #expect(requests.count == 1)
         // The upper bound only proves the timeout ended the wait: a loaded 2-core CI machine delays resumption.
-        #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(8))
+        #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(30))
     }
 
     @Test(arguments: [HealthCheck.Kind.http, .mesosHTTP, .tcp, .mesosTCP])
@@ -174,7 +174,7 @@ import Testing
         let result = await probe(check, ports: [], sandbox: sandbox)
         let elapsed = ContinuousClock.now - start
         #expect(result == .dead("timed out after 0.5s"))
-        #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(8))
+        #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(30))
         try await Self.expectGone(sandbox + "/sleeper.pid")
     }
 
