@@ -15,6 +15,12 @@ enum MarathonRouter {
                 return try await routes.respond(request, context)
             } catch let error as MarathonError {
                 return MarathonRoutes.json(error.json, status: error.status)
+            } catch let error as any HTTPResponseError {
+                // Hummingbird's own refusals (a body over the limit, …) in Marathon's error shape.
+                let message = error.status == .contentTooLarge ? "request body over 4 MiB" : "\(error)"
+                return MarathonRoutes.json(["message": .string(message)], status: Int(error.status.code))
+            } catch {
+                return MarathonRoutes.json(["message": .string("\(error)")], status: 500)
             }
         }
     }
