@@ -141,10 +141,9 @@ public struct DNSZoneAnswerer: Sendable {
                 reply.authority = [zone.negativeSOA]  // the name exists, but not with this type
                 return
             }
+            if reply.answers.contains(alias) { return }  // a loop: stop after its last link
             reply.answers.append(alias)
-            guard !reply.answers.dropLast().contains(alias), let next = self.zone(containing: target) else {
-                return  // a loop, or the target is outside the zones: the client follows it
-            }
+            guard let next = self.zone(containing: target) else { return }  // outside: the client follows it
             name = target
             zone = next
         }
