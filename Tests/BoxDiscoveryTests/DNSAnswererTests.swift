@@ -34,7 +34,8 @@ import Testing
     {
         let query = DNSMessage.query(id: 99, name: name, type: type, edns: edns)
         // Through the wire both ways, as the server will do it.
-        guard case .reply(let bytes) = (answerer ?? self.answerer).respond(to: query.serialized(), transport: .udp) else {
+        guard case .reply(let bytes) = (answerer ?? self.answerer).respond(to: query.serialized(), transport: .udp)
+        else {
             throw DNSParseError(.truncated, id: nil)
         }
         let reply = try DNSMessage(parsing: bytes)
@@ -60,7 +61,9 @@ import Testing
     }
 
     @Test func knownNameOfAnotherTypeIsNoData() throws {
-        for (name, type) in [("web.marathon.mesos", DNSRecordType.aaaa), ("leader.mesos", .txt), ("marathon.mesos", .a)] {
+        for (name, type) in [
+            ("web.marathon.mesos", DNSRecordType.aaaa), ("leader.mesos", .txt), ("marathon.mesos", .a),
+        ] {
             let reply = try reply(DNSName(name)!, type)
             #expect(reply.rcode == .noError && reply.answers.isEmpty, "\(name) \(type)")
             #expect(reply.authority.map(\.type) == [.soa])
@@ -109,13 +112,19 @@ import Testing
     @Test func otherOpcodesClassesAndQuestionCountsAreRejected() throws {
         var notify = DNSMessage.query(id: 1, name: "mesos", type: .soa)
         notify.opcode = .notify
-        guard case .reply(let notImplemented) = answerer.answer(notify) else { throw DNSParseError(.truncated, id: nil) }
+        guard case .reply(let notImplemented) = answerer.answer(notify) else {
+            throw DNSParseError(.truncated, id: nil)
+        }
         #expect(notImplemented.rcode == .notImplemented && notImplemented.opcode == .notify)
 
         var twoQuestions = DNSMessage.query(id: 2, name: "mesos", type: .soa)
         twoQuestions.questions.append(DNSQuestion(name: "leader.mesos", type: .a))
-        #expect(answerer.answer(twoQuestions) == .reply(DNSMessage(
-            id: 2, isResponse: true, recursionDesired: true, rcode: .formatError, questions: twoQuestions.questions)))
+        #expect(
+            answerer.answer(twoQuestions)
+                == .reply(
+                    DNSMessage(
+                        id: 2, isResponse: true, recursionDesired: true, rcode: .formatError,
+                        questions: twoQuestions.questions)))
 
         let chaos = DNSMessage(id: 3, questions: [DNSQuestion(name: "leader.mesos", type: .a, questionClass: .chaos)])
         guard case .reply(let refused) = answerer.answer(chaos) else { throw DNSParseError(.truncated, id: nil) }
@@ -144,7 +153,9 @@ import Testing
         let full = try reply("big.mesos", .a, edns: DNSEDNS(udpPayloadSize: 4096), using: big)
         #expect(!full.isTruncated && full.answers.count == 100)
         let query = DNSMessage.query(id: 8, name: "big.mesos", type: .a).serialized()
-        guard case .reply(let tcp) = big.respond(to: query, transport: .tcp) else { throw DNSParseError(.truncated, id: nil) }
+        guard case .reply(let tcp) = big.respond(to: query, transport: .tcp) else {
+            throw DNSParseError(.truncated, id: nil)
+        }
         #expect(try DNSMessage(parsing: tcp).answers.count == 100 && tcp.count > 512)
     }
 }

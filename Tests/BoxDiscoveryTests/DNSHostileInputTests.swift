@@ -30,7 +30,8 @@ func parseError(_ bytes: [UInt8]) -> DNSParseError? {
         let packet = header() + [0x01, 0x61, 0xC0, 0x0C, 0x00, 0x01, 0x00, 0x01]
         #expect(parseError(packet)?.kind == .badPointer)
         // An answer whose name points to the question, whose name points to the answer.
-        let cross = header(an: 1) + [0x01, 0x61, 0xC0, 0x16, 0x00, 0x01, 0x00, 0x01]
+        let cross =
+            header(an: 1) + [0x01, 0x61, 0xC0, 0x16, 0x00, 0x01, 0x00, 0x01]
             + [0x01, 0x62, 0xC0, 0x0C, 0x00, 0x01, 0x00, 0x01, 0, 0, 0, 5, 0, 4, 1, 2, 3, 4]
         #expect(parseError(cross)?.kind == .badPointer)
     }
@@ -107,7 +108,9 @@ func parseError(_ bytes: [UInt8]) -> DNSParseError? {
         for round in 0..<100_000 {
             var packet: [UInt8]
             if round % 2 == 0 {
-                packet = (0..<Int.random(in: 0...600, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                packet = (0..<Int.random(in: 0...600, using: &random)).map { _ in
+                    UInt8.random(in: 0...255, using: &random)
+                }
                 if round % 4 == 0, packet.count >= 3 { packet[2] &= 0x7F }  // as a query
             } else {
                 packet = valid[round % 3]
@@ -146,7 +149,9 @@ func parseError(_ bytes: [UInt8]) -> DNSParseError? {
     @Test func validQueriesInterleavedWithGarbageStillAnswer() throws {
         var random = SeededGenerator(seed: 7)
         for round in 0..<1000 {
-            let garbage = (0..<Int.random(in: 0...100, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let garbage = (0..<Int.random(in: 0...100, using: &random)).map { _ in
+                UInt8.random(in: 0...255, using: &random)
+            }
             _ = answerer.respond(to: garbage, transport: .udp)
             let query = DNSMessage.query(id: UInt16(round), name: "web.marathon.mesos", type: .a)
             guard case .reply(let bytes) = answerer.respond(to: query.serialized(), transport: .udp) else {

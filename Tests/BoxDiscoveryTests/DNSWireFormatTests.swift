@@ -52,10 +52,14 @@ let soaFields = DNSSOA(
             DNSRecord(name: "mesos", data: .soa(soaFields)),
             DNSRecord(name: "7.0.0.127.in-addr.arpa", data: .ptr("web.marathon.mesos")),
             DNSRecord(
-                name: "_web._tcp.marathon.mesos", data: .srv(priority: 0, weight: 1, port: 31000, target: "web.marathon.mesos")),
-            DNSRecord(name: "web.marathon.mesos", data: .txt([Array("hello".utf8), [], Array(repeating: 0x41, count: 255)])),
+                name: "_web._tcp.marathon.mesos",
+                data: .srv(priority: 0, weight: 1, port: 31000, target: "web.marathon.mesos")),
+            DNSRecord(
+                name: "web.marathon.mesos", data: .txt([Array("hello".utf8), [], Array(repeating: 0x41, count: 255)])),
             DNSRecord(name: "web.marathon.mesos", data: .aaaa([0xFD] + Array(repeating: 0, count: 14) + [1])),
-            DNSRecord(name: "web.marathon.mesos", recordClass: .chaos, data: .unknown(DNSRecordType(rawValue: 99), [1, 2, 3])),
+            DNSRecord(
+                name: "web.marathon.mesos", recordClass: .chaos,
+                data: .unknown(DNSRecordType(rawValue: 99), [1, 2, 3])),
         ]
         let message = DNSMessage(
             id: 0xBEEF, isResponse: true, opcode: .query, isAuthoritative: true, recursionDesired: true,
@@ -84,7 +88,8 @@ let soaFields = DNSSOA(
             answers: names.map { DNSRecord(name: $0, data: .a(IPv4Octets(10, 0, 0, 1))) }
                 + [DNSRecord(name: "WEB.marathon.mesos", data: .cname("task-3.web.marathon.mesos"))])
         let bytes = message.serialized()
-        let uncompressed = 12 + message.questions[0].name.wireLength + 4
+        let uncompressed =
+            12 + message.questions[0].name.wireLength + 4
             + message.answers.reduce(0) { total, record in
                 var size = total + record.name.wireLength + 10
                 if case .cname(let target) = record.data { size += target.wireLength } else { size += 4 }
@@ -115,7 +120,9 @@ let soaFields = DNSSOA(
     }
 
     @Test func truncatesAtARecordBoundaryAndSetsTC() throws {
-        let answers = (0..<200).map { DNSRecord(name: "web.marathon.mesos", data: .a(IPv4Octets(10, 0, UInt8($0 / 256), UInt8($0 % 256)))) }
+        let answers = (0..<200).map {
+            DNSRecord(name: "web.marathon.mesos", data: .a(IPv4Octets(10, 0, UInt8($0 / 256), UInt8($0 % 256))))
+        }
         var message = DNSMessage(
             id: 3, isResponse: true, questions: [DNSQuestion(name: "web.marathon.mesos", type: .a)], answers: answers,
             additional: [DNSRecord(name: "x.mesos", data: .a(IPv4Octets(1, 2, 3, 4)))])
@@ -138,7 +145,9 @@ let soaFields = DNSSOA(
         // Only the additional section does not fit: dropped without TC.
         message.edns = nil
         message.answers = Array(answers.prefix(10))
-        message.additional = (0..<40).map { DNSRecord(name: DNSName("x\($0).mesos")!, data: .a(IPv4Octets(1, 2, 3, 4))) }
+        message.additional = (0..<40).map {
+            DNSRecord(name: DNSName("x\($0).mesos")!, data: .a(IPv4Octets(1, 2, 3, 4)))
+        }
         let partial = try DNSMessage(parsing: message.serialized(maxSize: 512))
         #expect(!partial.isTruncated && partial.answers.count == 10 && partial.additional.count < 40)
     }

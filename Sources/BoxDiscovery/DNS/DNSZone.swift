@@ -31,7 +31,10 @@ public struct DNSZone: Hashable, Sendable {
     }
 
     /// A zone with an SOA and NS records at its apex, plus `records` grouped by their names in the given order.
-    public init(apex: DNSName, soa: DNSSOA, nameServers: [DNSName], records: [DNSRecord], ttlSeconds: UInt32 = DNSRecord.defaultTTLSeconds) {
+    public init(
+        apex: DNSName, soa: DNSSOA, nameServers: [DNSName], records: [DNSRecord],
+        ttlSeconds: UInt32 = DNSRecord.defaultTTLSeconds
+    ) {
         var grouped: [DNSName: [DNSRecord]] = [:]
         grouped[apex] =
             [DNSRecord(name: apex, ttlSeconds: ttlSeconds, data: .soa(soa))]
