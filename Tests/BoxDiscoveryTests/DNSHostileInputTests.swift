@@ -17,6 +17,22 @@ func parseError(_ bytes: [UInt8]) -> DNSParseError? {
     }
 }
 
+/// A packet with a question for the root (at offset 12), a record of an unknown type whose RDATA is `length - 1`
+/// pointers, each to the one before it (the first to the question's name), and an A record whose owner is one more
+/// pointer, to the last of them.
+func pointerChain(length: Int) -> [UInt8] {
+    let rdataLength = 2 * (length - 1)
+    var packet = header(qd: 1, an: 2) + [0, 0, 1, 0, 1]
+    packet += [0, 0, 99, 0, 1, 0, 0, 0, 5, UInt8(rdataLength >> 8), UInt8(rdataLength & 0xFF)]
+    var previous = 12
+    for _ in 0..<length - 1 {
+        let here = packet.count
+        packet += [0xC0 | UInt8(previous >> 8), UInt8(previous & 0xFF)]
+        previous = here
+    }
+    return packet + [0xC0 | UInt8(previous >> 8), UInt8(previous & 0xFF)] + [0, 1, 0, 1, 0, 0, 0, 5, 0, 4, 1, 2, 3, 4]
+}
+
 @Suite struct DNSHostileInputTests {
     let answerer = DNSZoneAnswerer(zones: [DNSAnswererTests.mesosZone])
 
@@ -41,7 +57,7 @@ func parseError(_ bytes: [UInt8]) -> DNSParseError? {
         #expect(parseError(packet)?.kind == .badPointer)
     }
 
-    @Test func longPointerChainsAndLongNamesAreRejected() {
+    @Test func longPointerChainsAndLongNamesAreRejected() throws {
         // Four 63-octet labels chained by pointers: 4 × 64 + 1 = 257 octets > 255.
         var packet = header(qd: 4)
         var previous: Int?
@@ -53,6 +69,9 @@ func parseError(_ bytes: [UInt8]) -> DNSParseError? {
             previous = start
         }
         #expect(parseError(packet)?.kind == .nameTooLong)
+        // Pointers to pointers: a chain of 100 is a legal (if silly) name, 200 is more than a name can need.
+        #expect(try DNSMessage(parsing: pointerChain(length: 100)).answers.last?.name == .root)
+        #expect(parseError(pointerChain(length: 200))?.kind == .tooManyPointers)
         #expect(parseError(header() + [0x41, 0x61, 0, 0, 1, 0, 1])?.kind == .badLabelType)
     }
 
