@@ -86,7 +86,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
-        .target(name: "BoxDiscovery", dependencies: ["BoxCore"], swiftSettings: settings),
+        .target(name: "BoxDiscovery", dependencies: ["BoxCore"], exclude: ["README.md"], swiftSettings: settings),
         .target(name: "BoxTestSupport", path: "Tests/BoxTestSupport", swiftSettings: settings),
         .testTarget(name: "BoxCoreTests", dependencies: ["BoxCore"], swiftSettings: settings),
         .testTarget(name: "BoxStoreTests", dependencies: ["BoxCore", "BoxStore"], swiftSettings: settings),
