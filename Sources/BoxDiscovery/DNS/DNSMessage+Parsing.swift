@@ -29,25 +29,26 @@ extension DNSMessage {
         }
         var sections: [[DNSRecord]] = []
         var edns: DNSEDNS?
+        var rcodeHigh: UInt8 = 0
         for (index, count) in [answerCount, authorityCount, additionalCount].enumerated() {
             var records: [DNSRecord] = []
             records.reserveCapacity(count)
             for _ in 0..<count {
                 switch try reader.readRecord() {
                 case .record(let record): records.append(record)
-                case .opt(let name, let opt):
+                case .opt(let name, let opt, let high):
                     guard index == 2, edns == nil, name.isRoot else { throw DNSParseError(.badOPT, id: id) }
                     edns = opt
+                    rcodeHigh = high
                 }
             }
             sections.append(records)
         }
-        let rcodeHigh = UInt16(edns?.extendedRCodeHigh ?? 0) << 4
         self.init(
             id: id, isResponse: flags & 0x8000 != 0, opcode: DNSOpcode(rawValue: UInt8(flags >> 11 & 0x0F)),
             isAuthoritative: flags & 0x0400 != 0, isTruncated: flags & 0x0200 != 0,
             recursionDesired: flags & 0x0100 != 0, recursionAvailable: flags & 0x0080 != 0,
-            rcode: DNSResponseCode(rawValue: rcodeHigh | flags & 0x0F), questions: questions,
+            rcode: DNSResponseCode(rawValue: UInt16(rcodeHigh) << 4 | flags & 0x0F), questions: questions,
             answers: sections[0], authority: sections[1], additional: sections[2], edns: edns)
     }
 
@@ -61,7 +62,8 @@ extension DNSMessage {
 struct DNSReader {
     enum Entry {
         case record(DNSRecord)
-        case opt(DNSName, DNSEDNS)
+        /// The OPT record, with the high 8 bits of the extended RCODE it carries.
+        case opt(DNSName, DNSEDNS, rcodeHigh: UInt8)
     }
 
     let bytes: [UInt8]
@@ -145,11 +147,10 @@ struct DNSReader {
         let end = offset + length
         if type == .opt {
             let options = try readBytes(length)
-            var edns = DNSEDNS(
+            let edns = DNSEDNS(
                 udpPayloadSize: rawClass, version: UInt8(ttl >> 16 & 0xFF), dnssecOK: ttl & 0x8000 != 0,
                 options: options)
-            edns.extendedRCodeHigh = UInt8(ttl >> 24)
-            return .opt(name, edns)
+            return .opt(name, edns, rcodeHigh: UInt8(ttl >> 24))
         }
         let data = try readRecordData(type: type, end: end)
         guard offset == end else { throw error(.badRecordData(type)) }

@@ -111,8 +111,6 @@ public struct DNSEDNS: Hashable, Sendable {
     public var version: UInt8
     /// The DO bit: the sender wants DNSSEC records (we have none to give).
     public var dnssecOK: Bool
-    /// The high 8 bits of the extended RCODE, as on the wire; `DNSMessage.rcode` already combines them.
-    var extendedRCodeHigh: UInt8
     /// The options (code, length, data), kept as raw octets.
     public var options: [UInt8]
 
@@ -120,7 +118,6 @@ public struct DNSEDNS: Hashable, Sendable {
         self.udpPayloadSize = udpPayloadSize
         self.version = version
         self.dnssecOK = dnssecOK
-        self.extendedRCodeHigh = 0
         self.options = options
     }
 }
