@@ -86,6 +86,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
+        .target(name: "BoxDiscovery", dependencies: ["BoxCore"], exclude: ["README.md"], swiftSettings: settings),
         .target(name: "BoxTestSupport", path: "Tests/BoxTestSupport", swiftSettings: settings),
         .testTarget(name: "BoxCoreTests", dependencies: ["BoxCore"], swiftSettings: settings),
         .testTarget(name: "BoxStoreTests", dependencies: ["BoxCore", "BoxStore"], swiftSettings: settings),
@@ -101,6 +102,7 @@ let package = Package(
             name: "BoxMarathonTests",
             // BoxAgent for SimulatedTasks in the simulation test; BoxTestSupport to run it on a thread of its own.
             dependencies: ["BoxCore", "BoxMarathon", "BoxMaster", "BoxAgent", "BoxTestSupport"], swiftSettings: settings),
+        .testTarget(name: "BoxDiscoveryTests", dependencies: ["BoxCore", "BoxDiscovery"], swiftSettings: settings),
         .testTarget(name: "BoxAgentTests", dependencies: ["BoxCore", "BoxAgent"], swiftSettings: settings),
         .testTarget(
             name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation", "BoxTestSupport"],
