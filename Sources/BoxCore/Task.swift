@@ -71,12 +71,14 @@ public struct TaskInfo: Hashable, Sendable, Codable {
     public var labels: Labels
     /// The task group it was launched in (LAUNCH_GROUP), set by the master: the first task's id.
     public var group: TaskID?
+    public var discovery: DiscoveryInfo?
 
     public init(
         taskID: TaskID, name: String, agentID: AgentID, resources: Resources, command: CommandInfo? = nil,
-        labels: Labels = [:], group: TaskID? = nil
+        labels: Labels = [:], group: TaskID? = nil, discovery: DiscoveryInfo? = nil
     ) {
         self.group = group
+        self.discovery = discovery
         self.taskID = taskID
         self.name = name
         self.agentID = agentID
@@ -114,5 +116,37 @@ public struct TaskStatus: Hashable, Sendable, Codable {
         self.uuid = uuid
         self.timestamp = timestamp
         self.exitCode = exitCode
+    }
+}
+
+/// How a task wants to be found, as in Mesos' `DiscoveryInfo`: the name and named ports that service discovery
+/// (Mesos-DNS SRV names, virtual IPs) publishes. Marathon fills it from an app's `portDefinitions`.
+public struct DiscoveryInfo: Hashable, Sendable, Codable {
+    /// The service name; nil: the task's name.
+    public var name: String?
+    public var ports: [DiscoveryPort]
+    public var labels: Labels
+
+    public init(name: String? = nil, ports: [DiscoveryPort] = [], labels: Labels = [:]) {
+        self.name = name
+        self.ports = ports
+        self.labels = labels
+    }
+}
+
+/// One port a task listens on, with the name and protocol SRV records carry, and labels such as DC/OS's
+/// `VIP_0: /web:80` that ask for a virtual IP.
+public struct DiscoveryPort: Hashable, Sendable, Codable {
+    public var number: UInt16
+    public var name: String?
+    /// "tcp" or "udp".
+    public var `protocol`: String
+    public var labels: Labels
+
+    public init(number: UInt16, name: String? = nil, protocol: String = "tcp", labels: Labels = [:]) {
+        self.number = number
+        self.name = name
+        self.protocol = `protocol`
+        self.labels = labels
     }
 }

@@ -24,6 +24,9 @@ public actor MarathonService {
     public private(set) var frameworkID: FrameworkID?
     /// Finds a task's sandbox on its agent: COMMAND checks run there, as Mesos runs them.
     private var sandbox: @Sendable (TaskID) async -> String? = { _ in nil }
+    /// Told of every task change in order (unlike `events`, it never drops one): service discovery learns from it
+    /// which tasks are ready (running and healthy).
+    private var taskObserver: (@Sendable (AppTask) -> Void)?
 
     public init(transport: any SchedulerTransport, store: any ObjectStore, clock: any ClusterClock, logger: Logger) {
         self.transport = transport
@@ -36,6 +39,8 @@ public actor MarathonService {
     public nonisolated var now: Instant { clock.now }
 
     public func findSandboxes(with lookup: @escaping @Sendable (TaskID) async -> String?) { sandbox = lookup }
+
+    public func observeTasks(with observer: @escaping @Sendable (AppTask) -> Void) { taskObserver = observer }
 
     /// Restores state, subscribes, then handles events, ticks every 100 ms and runs due health checks, until
     /// cancelled.
@@ -158,7 +163,14 @@ public actor MarathonService {
     /// Sends the calls in order, publishes events, then stores what changed.
     private func carryOut(_ calls: [Call]) async {
         outbox += calls
-        for event in scheduler.takeEvents() { events.publish(event) }
+        for event in scheduler.takeEvents() {
+            events.publish(event)
+            switch event.event {
+            case .statusUpdate(let task, _), .instanceChanged(let task), .healthStatusChanged(let task, _):
+                taskObserver?(task)
+            default: break
+            }
+        }
         if !draining {
             draining = true
             while !outbox.isEmpty, let frameworkID {

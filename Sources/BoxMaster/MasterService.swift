@@ -19,6 +19,9 @@ public actor MasterService {
     public nonisolated let events = EventBroadcast<ClusterEvent>()
     public private(set) var allocationSeconds = MasterTimings()
     private let tickInterval: Duration
+    /// Told of every cluster event synchronously, in order, with the state right after it; unlike `events` it
+    /// never drops one, so service discovery sees every task that stops. It must be quick: it runs in the actor.
+    private var observer: (@Sendable (ClusterEvent, MasterCore) -> Void)?
 
     public init(
         config: MasterConfig, clock: any ClusterClock, logger: Logger, tickInterval: Duration = .milliseconds(20)
@@ -63,6 +66,12 @@ public actor MasterService {
     /// A copy of the core's state, for the state endpoints.
     public func snapshot() -> MasterCore { core }
 
+    /// Sets the observer (one; service discovery) and answers the state it starts from.
+    public func observe(with observer: @escaping @Sendable (ClusterEvent, MasterCore) -> Void) -> MasterCore {
+        self.observer = observer
+        return core
+    }
+
     // MARK: - Framework side
 
     /// Subscribes a framework; `streamID` names the stream for a transport that checks it on every call.
@@ -90,14 +99,16 @@ public actor MasterService {
     /// Sets a role's weight and quota.
     public func setRole(_ name: String, _ policy: RolePolicy) {
         core.setRole(name, policy)
-        logger.info("Role set", metadata: ["role": "\(name)", "weight": "\(policy.weight)", "quota": "\(policy.quota)"])
+        logger.info(
+            "Role set", metadata: ["role": "\(name)", "weight": "\(policy.weight)", "quota": "\(policy.quota)"])
     }
 
     /// Changes a role's weight and/or quota in one step (no lost update between two operators); answers the
     /// new policy.
     public func updateRole(_ name: String, weight: Double?, quota: Resources?) -> RolePolicy {
         let policy = core.updateRole(name, weight: weight, quota: quota)
-        logger.info("Role set", metadata: ["role": "\(name)", "weight": "\(policy.weight)", "quota": "\(policy.quota)"])
+        logger.info(
+            "Role set", metadata: ["role": "\(name)", "weight": "\(policy.weight)", "quota": "\(policy.quota)"])
         return policy
     }
 
@@ -169,6 +180,7 @@ public actor MasterService {
             case .observe(let event):
                 logger.debug("\(event.kind.rawValue): \(event.message)")
                 events.publish(event)
+                observer?(event, core)
             }
         }
     }

@@ -69,6 +69,36 @@ public struct MesosState: Codable, Sendable {
         public var role: String
         public var statuses: [Status]
         public var labels: [[String: String]]?
+        public var discovery: Discovery?
+
+        /// Mesos' `DiscoveryInfo` as `/master/state` shows it.
+        public struct Discovery: Codable, Sendable {
+            public struct Port: Codable, Sendable {
+                public var number: Int
+                public var name: String?
+                public var `protocol`: String
+                public var labels: [String: [[String: String]]]?
+            }
+            public var visibility = "FRAMEWORK"
+            public var name: String?
+            public var ports: [String: [Port]]
+
+            init(_ info: DiscoveryInfo) {
+                name = info.name
+                ports = [
+                    "ports": info.ports.map {
+                        Port(
+                            number: Int($0.number), name: $0.name, protocol: $0.protocol, labels: Task.labels($0.labels)
+                        )
+                    }
+                ]
+            }
+        }
+
+        static func labels(_ labels: Labels) -> [String: [[String: String]]]? {
+            labels.isEmpty
+                ? nil : ["labels": labels.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }]
+        }
 
         init(_ entry: TaskEntry, role: String) {
             id = entry.info.taskID.value
@@ -87,6 +117,7 @@ public struct MesosState: Codable, Sendable {
                 entry.info.labels.isEmpty
                 ? nil
                 : entry.info.labels.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }
+            discovery = entry.info.discovery.map(Discovery.init)
         }
     }
 

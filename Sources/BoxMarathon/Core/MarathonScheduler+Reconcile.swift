@@ -142,7 +142,17 @@ extension MarathonScheduler {
         return TaskInfo(
             taskID: id, name: app.id.mesosTaskName, agentID: offer.agentID, resources: needed,
             command: CommandInfo(value: app.commandLine, environment: environment(app, task), user: app.user),
-            labels: app.labels)
+            labels: app.labels, discovery: discovery(app, hostPorts))
+    }
+
+    /// What Marathon tells Mesos (and so service discovery) about the task: its name and its ports, each with the
+    /// name, protocol and labels (a `VIP_0` label asks for a virtual IP) of its port definition.
+    func discovery(_ app: App, _ hostPorts: [UInt16]) -> DiscoveryInfo {
+        let ports = zip(hostPorts, app.portDefinitions).map { number, definition in
+            DiscoveryPort(
+                number: number, name: definition.name, protocol: definition.protocol, labels: definition.labels)
+        }
+        return DiscoveryInfo(name: app.id.mesosTaskName, ports: ports, labels: app.labels)
     }
 
     /// What Marathon adds to a task's environment (§11), the app's `env` on top.

@@ -29,7 +29,9 @@ enum MesosJSON {
         guard let body = try? JSONSerialization.jsonObject(with: data) as? Object else {
             throw Failure("Failed to parse body into Call: not a JSON object")
         }
-        guard let type = body["type"] as? String else { throw Failure("Failed to validate scheduler::Call: Expecting 'type' to be present") }
+        guard let type = body["type"] as? String else {
+            throw Failure("Failed to validate scheduler::Call: Expecting 'type' to be present")
+        }
         if type == "SUBSCRIBE" {
             guard let subscribe = body["subscribe"] as? Object, let info = subscribe["framework_info"] as? Object else {
                 throw Failure("Failed to validate scheduler::Call: Expecting 'subscribe' to be present")
@@ -47,25 +49,33 @@ enum MesosJSON {
         case "ACCEPT":
             let offers = (payload["offer_ids"] as? [Any] ?? []).compactMap(id).map(OfferID.init)
             let operations = try (payload["operations"] as? [Object] ?? []).compactMap(operation)
-            return .call(framework, .accept(offerIDs: offers, operations: operations, filters: filters(payload["filters"])))
+            return .call(
+                framework, .accept(offerIDs: offers, operations: operations, filters: filters(payload["filters"])))
         case "DECLINE":
             let offers = (payload["offer_ids"] as? [Any] ?? []).compactMap(id).map(OfferID.init)
             return .call(framework, .decline(offerIDs: offers, filters: filters(payload["filters"])))
         case "REVIVE": return .call(framework, .revive)
         case "SUPPRESS": return .call(framework, .suppress)
         case "KILL":
-            guard let task = id(payload["task_id"]) else { throw Failure("Failed to validate scheduler::Call: Expecting 'kill.task_id'") }
+            guard let task = id(payload["task_id"]) else {
+                throw Failure("Failed to validate scheduler::Call: Expecting 'kill.task_id'")
+            }
             return .call(framework, .kill(taskID: TaskID(task), agentID: id(payload["agent_id"]).map(AgentID.init)))
         case "ACKNOWLEDGE":
-            guard let agent = id(payload["agent_id"]), let task = id(payload["task_id"]), let uuid = payload["uuid"] as? String else {
+            guard let agent = id(payload["agent_id"]), let task = id(payload["task_id"]),
+                let uuid = payload["uuid"] as? String
+            else {
                 throw Failure("Failed to validate scheduler::Call: 'acknowledge' needs agent_id, task_id and uuid")
             }
-            return .call(framework, .acknowledge(agentID: AgentID(agent), taskID: TaskID(task), uuid: try statusUUID(uuid)))
+            return .call(
+                framework, .acknowledge(agentID: AgentID(agent), taskID: TaskID(task), uuid: try statusUUID(uuid)))
         case "RECONCILE":
             let tasks = (payload["tasks"] as? [Object] ?? []).compactMap { id($0["task_id"]) }.map(TaskID.init)
             return .call(framework, .reconcile(tasks: tasks))
         case "MESSAGE":
-            guard let agent = id(payload["agent_id"]) else { throw Failure("Failed to validate scheduler::Call: 'message' needs agent_id") }
+            guard let agent = id(payload["agent_id"]) else {
+                throw Failure("Failed to validate scheduler::Call: 'message' needs agent_id")
+            }
             let data = (payload["data"] as? String).flatMap { Data(base64Encoded: $0) } ?? Data()
             return .call(framework, .message(agentID: AgentID(agent), data: Array(data)))
         case "TEARDOWN": return .call(framework, .teardown)
@@ -127,13 +137,33 @@ enum MesosJSON {
             }
             command = CommandInfo(value: value, environment: environment, user: info["user"] as? String)
         }
-        var labels: Labels = [:]
-        for label in (object["labels"] as? Object)?["labels"] as? [Object] ?? [] {
-            if let key = label["key"] as? String { labels[key] = label["value"] as? String ?? "" }
-        }
         return TaskInfo(
             taskID: TaskID(taskID), name: object["name"] as? String ?? taskID, agentID: AgentID(agentID),
-            resources: try resources(object["resources"] as? [Object] ?? []), command: command, labels: labels)
+            resources: try resources(object["resources"] as? [Object] ?? []), command: command,
+            labels: labels(object["labels"]), discovery: try (object["discovery"] as? Object).map(discoveryInfo))
+    }
+
+    /// Mesos' `Labels`: `{"labels": [{"key": …, "value": …}]}`.
+    static func labels(_ value: Any?) -> Labels {
+        var labels: Labels = [:]
+        for label in (value as? Object)?["labels"] as? [Object] ?? [] {
+            if let key = label["key"] as? String { labels[key] = label["value"] as? String ?? "" }
+        }
+        return labels
+    }
+
+    /// `DiscoveryInfo`: `visibility` is required by Mesos and not used here; ports need a number in 1…65535.
+    static func discoveryInfo(_ object: Object) throws -> DiscoveryInfo {
+        var ports: [DiscoveryPort] = []
+        for port in (object["ports"] as? Object)?["ports"] as? [Object] ?? [] {
+            guard let number = (port["number"] as? NSNumber)?.intValue, let valid = UInt16(exactly: number), valid > 0
+            else { throw Failure("DiscoveryInfo.ports.ports[\(ports.count)].number must be a port in 1-65535") }
+            ports.append(
+                DiscoveryPort(
+                    number: valid, name: port["name"] as? String, protocol: port["protocol"] as? String ?? "tcp",
+                    labels: labels(port["labels"])))
+        }
+        return DiscoveryInfo(name: object["name"] as? String, ports: ports, labels: labels(object["labels"]))
     }
 
     static func resources(_ list: [Object]) throws -> Resources {
@@ -143,7 +173,9 @@ enum MesosJSON {
             switch name {
             case "cpus", "mem", "disk", "gpus":
                 let value = number((resource["scalar"] as? Object)?["value"]) ?? 0
-                guard value >= 0, value.isFinite else { throw Failure("Resource \(name) must be a non-negative scalar") }
+                guard value >= 0, value.isFinite else {
+                    throw Failure("Resource \(name) must be a non-negative scalar")
+                }
                 switch name {
                 case "cpus": total.milliCPUs += Int((value * 1000).rounded())
                 case "mem": total.memoryMiB += Int(value.rounded(.up))

@@ -1,0 +1,74 @@
+/// Hands out virtual IPs from a range inside 127.0.0.0/8, one per service name, the way Kubernetes gives each
+/// Service a cluster IP. The first address tried is a hash of the name, so a name gets the same VIP after a restart
+/// unless another name took it first; addresses reserved (the network address, the DNS server's) are never given.
+public struct VirtualIPPool: Hashable, Sendable {
+    public let network: IPv4Octets
+    public let prefixLength: Int
+    public let reserved: Set<IPv4Octets>
+    public private(set) var assigned: [String: IPv4Octets] = [:]
+    private var taken: Set<IPv4Octets> = []
+
+    /// Prefix lengths are whole octets (8, 16 or 24), so the reverse zone is one `in-addr.arpa` apex.
+    public init?(cidr: String, reserved: Set<IPv4Octets> = []) {
+        let parts = cidr.split(separator: "/")
+        guard parts.count == 2, let address = IPv4Octets(String(parts[0])), let length = Int(parts[1]),
+            [8, 16, 24].contains(length), address.octets.0 == 127
+        else { return nil }
+        let bytes = address.bytes
+        let kept = length / 8
+        let masked = (0..<4).map { $0 < kept ? bytes[$0] : 0 }
+        network = IPv4Octets(masked[0], masked[1], masked[2], masked[3])
+        prefixLength = length
+        self.reserved = reserved.union([network])
+    }
+
+    public var cidr: String { "\(network)/\(prefixLength)" }
+    public var size: Int { 1 << (32 - prefixLength) }
+
+    /// True when `address` lies in the range.
+    public func contains(_ address: IPv4Octets) -> Bool {
+        let kept = prefixLength / 8
+        return Array(address.bytes.prefix(kept)) == Array(network.bytes.prefix(kept))
+    }
+
+    /// The name's address, assigning one if it has none; nil when the range is full.
+    public mutating func address(for name: String) -> IPv4Octets? {
+        if let address = assigned[name] { return address }
+        let usable = size - 1  // the last address (broadcast in a real network) is left out too
+        guard taken.count + reserved.count < usable else { return nil }
+        var index = Int(Self.fnv1a(name) % UInt64(usable - 1)) + 1
+        for _ in 0..<usable {
+            let candidate = address(at: index)
+            if !taken.contains(candidate) && !reserved.contains(candidate) {
+                assigned[name] = candidate
+                taken.insert(candidate)
+                return candidate
+            }
+            index = index % (usable - 1) + 1
+        }
+        return nil
+    }
+
+    /// Frees the addresses of names not in `names`.
+    public mutating func keep(only names: Set<String>) {
+        for (name, address) in assigned where !names.contains(name) {
+            assigned.removeValue(forKey: name)
+            taken.remove(address)
+        }
+    }
+
+    func address(at index: Int) -> IPv4Octets {
+        let base = network.numeric + UInt32(index)
+        return IPv4Octets(UInt8(base >> 24), UInt8(base >> 16 & 0xff), UInt8(base >> 8 & 0xff), UInt8(base & 0xff))
+    }
+
+    /// FNV-1a: stable across runs, unlike `Hasher`.
+    static func fnv1a(_ text: String) -> UInt64 {
+        text.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+    }
+}
+
+extension IPv4Octets {
+    /// The address as one number, for ordering and arithmetic.
+    var numeric: UInt32 { bytes.reduce(0) { $0 << 8 | UInt32($1) } }
+}
