@@ -56,6 +56,11 @@ final class UDPTestSocket: TestSocket {
         try super.init(type: Int32(SOCK_DGRAM.rawValue), host: host, port: port, receiveTimeout: receiveTimeout)
     }
 
+    /// Sends `packet` as one datagram, even an empty one.
+    override func send(_ packet: [UInt8]) {
+        _ = packet.withUnsafeBytes { Glibc.send(fd, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), $0.count, 0) }
+    }
+
     /// The next datagram, nil after the receive timeout.
     func receive() -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: 65536)
