@@ -124,3 +124,65 @@ final class TCPTestSocket: TestSocket {
         return recv(fd, &byte, 1, 0) == 0
     }
 }
+
+/// A UDP socket and a listening TCP socket on one loopback address and port that never answer: an upstream
+/// resolver that has hung. The kernel still completes TCP handshakes into the backlog and queues datagrams.
+final class SilentPeer {
+    let host: String
+    let port: Int
+    private let udp: Int32
+    private let tcp: Int32
+
+    init(host: String) throws {
+        for _ in 0..<8 {
+            let udp = try Self.bound(Int32(SOCK_DGRAM.rawValue), host: host, port: 0)
+            let port = Self.port(of: udp)
+            if let tcp = try? Self.bound(Int32(SOCK_STREAM.rawValue), host: host, port: port) {
+                listen(tcp, 16)
+                (self.host, self.port, self.udp, self.tcp) = (host, port, udp, tcp)
+                return
+            }
+            close(udp)
+        }
+        throw TestSocketError(description: "no port free for both UDP and TCP on \(host)")
+    }
+
+    deinit {
+        close(udp)
+        close(tcp)
+    }
+
+    /// A port on `host` where nothing listens now, for UDP or TCP: connecting gets refused.
+    static func closedPort(host: String) throws -> Int {
+        let udp = try bound(Int32(SOCK_DGRAM.rawValue), host: host, port: 0)
+        defer { close(udp) }
+        return port(of: udp)
+    }
+
+    static func bound(_ type: Int32, host: String, port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, type, 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr(host)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw TestSocketError(description: "bind \(host):\(port): errno \(errno)")
+        }
+        return fd
+    }
+
+    static func port(of fd: Int32) -> Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
