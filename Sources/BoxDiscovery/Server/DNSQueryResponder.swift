@@ -35,10 +35,7 @@ struct DNSQueryResponder: Sendable {
             }
             return .reply(bytes)
         case .drop:
-            counters.update {
-                $0.received(over: transport)
-                $0.dropped += 1
-            }
+            dropped(over: transport)
             logger.trace("DNS packet dropped", metadata: ["dns.transport": "\(transport)"])
             return .drop
         case .forward(let query):
@@ -56,6 +53,14 @@ struct DNSQueryResponder: Sendable {
                 $0.forwarded += 1
             }
             return .later(forward(packet, query: query, over: transport, answerer: answerer, on: eventLoop))
+        }
+    }
+
+    /// Counts a query given no reply without reading it.
+    func dropped(over transport: DNSZoneAnswerer.Transport) {
+        counters.update {
+            $0.received(over: transport)
+            $0.dropped += 1
         }
     }
 

@@ -21,6 +21,8 @@ public struct DNSServerStatistics: Hashable, Sendable {
     /// TCP connections accepted, and those closed at once because `maxTCPConnections` were open.
     public var tcpConnections = 0
     public var tcpConnectionsRefused = 0
+    /// Times the UDP socket was bound again after NIO closed it on an error.
+    public var udpRebinds = 0
 
     public init() {}
 

@@ -16,6 +16,10 @@ final class DNSUDPHandler: ChannelInboundHandler {
         let datagram = unwrapInboundIn(data)
         let packet = Array(datagram.data.readableBytesView)
         let client = datagram.remoteAddress
+        guard Self.canReply(to: client) else {
+            responder.dropped(over: .udp)
+            return
+        }
         switch responder.respond(to: packet, over: .udp, on: context.eventLoop) {
         case .reply(let bytes):
             let reply = AddressedEnvelope(remoteAddress: client, data: context.channel.allocator.buffer(bytes: bytes))
@@ -29,6 +33,17 @@ final class DNSUDPHandler: ChannelInboundHandler {
         case .drop:
             break
         }
+    }
+
+    /// False for source addresses no reply can go to, spoofed ones: port 0 (sendto fails with EINVAL, which would
+    /// close the socket), the IPv4 broadcast and unspecified addresses, multicast groups.
+    static func canReply(to client: SocketAddress) -> Bool {
+        guard client.port != 0, !client.isMulticast else { return false }
+        if case .v4(let address) = client {
+            let raw = address.address.sin_addr.s_addr
+            return raw != 0 && raw != 0xFFFF_FFFF
+        }
+        return true
     }
 
     func channelReadComplete(context: ChannelHandlerContext) { context.flush() }
