@@ -110,6 +110,43 @@ import Testing
         }
     }
 
+    /// An upstream that first sends a reply with another id and one for another question (both ignored: they
+    /// could be spoofed), then 100 A records, 1,600-odd octets. The client without EDNS may take 512: it gets TC, its
+    /// id and no records (the upstream reply is not re-serialized), and asks again over TCP. A client with EDNS 4096
+    /// gets all 100 relayed as they came.
+    @Test func upstreamReplyTooBigForTheClientIsCutToTC() async throws {
+        let upstream = try FakeUpstream(host: "127.0.0.5")
+        let configuration = DNSServerConfiguration(port: 0, forwarders: ["127.0.0.5:\(upstream.port)"])
+        try await withDNSServer(ServerTestZones.answerer(outsideZones: .forward), configuration) { ours, _ in
+            let port = ours.port
+            async let served = onOwnThread {
+                try upstream.serve(count: 2) { query in
+                    var reply = DNSMessage(id: query.id, isResponse: true, questions: query.questions, edns: query.edns)
+                    reply.answers = (0..<100).map {
+                        DNSRecord(name: query.questions[0].name, data: .a(IPv4Octets(127, 96, 8, UInt8($0))))
+                    }
+                    var otherID = reply
+                    otherID.id &+= 1
+                    var otherQuestion = reply
+                    otherQuestion.questions = [DNSQuestion(name: "other.example.test", type: .a)]
+                    return [otherID, otherQuestion, reply].map { $0.serialized(maxSize: 65535) }
+                }
+            }
+            let (small, large) = try await onOwnThread {
+                let udp = try UDPTestSocket(port: port)
+                let small = try udp.exchange(DNSMessage.query(id: 21, name: "many.example.test", type: .a))
+                let large = try udp.exchange(
+                    DNSMessage.query(id: 22, name: "many.example.test", type: .a, edns: DNSEDNS(udpPayloadSize: 4096)))
+                return (small, large)
+            }
+            #expect(small.id == 21 && small.isTruncated && small.answers.isEmpty && small.rcode == .noError)
+            #expect(large.id == 22 && !large.isTruncated && large.answers.count == 100)
+            #expect(try await served.map(\.id) == [21, 22])
+            #expect(ours.statistics.truncated == 1 && ours.statistics.forwarded == 2)
+        }
+        withExtendedLifetime(upstream) {}
+    }
+
     /// The `.forward` policy with no forwarder configured: REFUSED, as the `.refuse` policy answers.
     @Test func noForwarderRefuses() async throws {
         try await withDNSServer(ServerTestZones.answerer(outsideZones: .forward)) { server, _ in
