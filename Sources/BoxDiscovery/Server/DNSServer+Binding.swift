@@ -19,8 +19,9 @@ extension DNSServer {
                 )
                 .bind(host: configuration.host, port: port).get()
                 return (udp, tcp)
-            } catch  where configuration.port == 0 && attempt < maxBindAttempts {
-                responder.logger.debug("DNS TCP port taken, binding again", metadata: ["dns.port": "\(port)"])
+            } catch let error where configuration.port == 0 && attempt < maxBindAttempts {
+                responder.logger.debug(
+                    "DNS TCP port taken, binding again", metadata: ["dns.port": "\(port)", "error": "\(error)"])
                 try? await udp.close()
             } catch {
                 try? await udp.close()

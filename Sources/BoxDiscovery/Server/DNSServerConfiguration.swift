@@ -10,6 +10,7 @@ public struct DNSServerConfiguration: Sendable {
     /// How long a forwarded query may take, all forwarders tried included, before the client gets SERVFAIL.
     public var forwardTimeout: Duration
     /// A TCP connection with no query for this long is closed (RFC 7766 6.2.3 suggests seconds, not minutes).
+    /// Keep it above `forwardTimeout`: a client waiting for a forwarded answer sends nothing meanwhile.
     public var tcpIdleTimeout: Duration
     /// Connections beyond this many open ones are closed as soon as they are accepted.
     public var maxTCPConnections: Int

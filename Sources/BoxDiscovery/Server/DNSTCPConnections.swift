@@ -22,8 +22,6 @@ final class DNSTCPConnections: Sendable {
         return admitted
     }
 
-    var count: Int { open.withLock { $0.count } }
-
     /// Closes every open connection and waits for them to close.
     func closeAll() async {
         let channels = open.withLock { Array($0.values) }
