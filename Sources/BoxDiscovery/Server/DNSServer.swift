@@ -6,8 +6,8 @@ import Synchronization
 /// The DNS server of the cluster: UDP and TCP on one address and port, answering from a `DNSZoneSource`, and
 /// forwarding names outside the zones to upstream resolvers when the answerer's policy is `.forward`.
 ///
-///     UDP datagram ─┐                          ┌─▶ .reply ─────────────────────────────────▶ client
-///                   ├─▶ DNSQueryResponder ─────┼─▶ .forward ─▶ DNSForwarder ─▶ reply or SERVFAIL ─▶ client
+///     UDP datagram ─┐                          ┌─▶ .reply ─────────────────────────────────────▶ client
+///                   ├─▶ DNSQueryResponder ─────┼─▶ .forward ─▶ DNSForwarder ─▶ reply/SERVFAIL ─▶ client
 ///     TCP frame ────┘   zones.current.respond  └─▶ .drop (no header, or a response)
 ///
 /// Each query is handled on its channel's event loop without awaiting anything: the zones come out of a lock and
