@@ -44,18 +44,24 @@ public struct DNSZoneAnswerer: Sendable {
     /// Parses a packet and answers it in wire format, sized for `transport`. Unparseable packets get FORMERR when
     /// their header could be read and are not responses; `.forward` carries the parsed query.
     public func respond(to packet: [UInt8], transport: Transport) -> Response {
+        respondWithCode(to: packet, transport: transport).response
+    }
+
+    /// `respond(to:transport:)`, with the full RCODE of a reply for the server's statistics: the header holds only
+    /// its low 4 bits (BADVERS travels in the OPT record).
+    func respondWithCode(to packet: [UInt8], transport: Transport) -> (response: Response, rcode: DNSResponseCode?) {
         let query: DNSMessage
         do {
             query = try DNSMessage(parsing: packet)
         } catch {
-            guard let reply = formatErrorReply(to: packet, error) else { return .drop }
-            return .reply(reply.serialized(maxSize: DNSMessage.classicUDPSize))
+            guard let reply = formatErrorReply(to: packet, error) else { return (.drop, nil) }
+            return (.reply(reply.serialized(maxSize: DNSMessage.classicUDPSize)), reply.rcode)
         }
         switch answer(query) {
-        case .drop: return .drop
-        case .forward(let query): return .forward(query)
+        case .drop: return (.drop, nil)
+        case .forward(let query): return (.forward(query), nil)
         case .reply(let reply):
-            return .reply(reply.serialized(maxSize: transport == .tcp ? 65535 : query.maxUDPReplySize))
+            return (.reply(reply.serialized(maxSize: transport == .tcp ? 65535 : query.maxUDPReplySize)), reply.rcode)
         }
     }
 
