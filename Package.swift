@@ -86,7 +86,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
-        .target(name: "BoxDiscovery", dependencies: ["BoxCore"], exclude: ["README.md"], swiftSettings: settings),
+        .target(
+            name: "BoxDiscovery",
+            dependencies: [
+                "BoxCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: settings),
         .target(name: "BoxTestSupport", path: "Tests/BoxTestSupport", swiftSettings: settings),
         .testTarget(name: "BoxCoreTests", dependencies: ["BoxCore"], swiftSettings: settings),
         .testTarget(name: "BoxStoreTests", dependencies: ["BoxCore", "BoxStore"], swiftSettings: settings),
@@ -102,7 +109,13 @@ let package = Package(
             name: "BoxMarathonTests",
             // BoxAgent for SimulatedTasks in the simulation test; BoxTestSupport to run it on a thread of its own.
             dependencies: ["BoxCore", "BoxMarathon", "BoxMaster", "BoxAgent", "BoxTestSupport"], swiftSettings: settings),
-        .testTarget(name: "BoxDiscoveryTests", dependencies: ["BoxCore", "BoxDiscovery"], swiftSettings: settings),
+        .testTarget(
+            name: "BoxDiscoveryTests",
+            dependencies: [
+                "BoxCore", "BoxDiscovery", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: settings),
         .testTarget(name: "BoxAgentTests", dependencies: ["BoxCore", "BoxAgent"], swiftSettings: settings),
         .testTarget(
             name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation", "BoxTestSupport"],
