@@ -69,9 +69,10 @@ let package = Package(
         .target(
             name: "BoxServer",
             dependencies: [
-                "BoxCore", "BoxStore", "BoxMaster", "BoxAgent", "BoxBatch", "BoxMarathon",
+                "BoxCore", "BoxStore", "BoxMaster", "BoxAgent", "BoxBatch", "BoxMarathon", "BoxDiscovery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -80,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "clusterbox",
             dependencies: [
-                "BoxCore", "BoxServer", "BoxAgent", "BoxSimulation",
+                "BoxCore", "BoxServer", "BoxAgent", "BoxSimulation", "BoxDiscovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

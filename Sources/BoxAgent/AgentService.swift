@@ -14,6 +14,8 @@ public actor AgentService {
     private let logger: Logger
     private let heartbeatInterval: Duration
     private let killGrace: Duration
+    /// Variables every task gets under its own (the cluster's service addresses); the task's own win.
+    private let environment: @Sendable () -> [String: String]
     public private(set) var agentID: AgentID?
     /// Tasks launched and not yet ended, for reregistration.
     private var running: [TaskID: AgentRegistration.RunningTask] = [:]
@@ -25,8 +27,9 @@ public actor AgentService {
     public init(
         name: String, resources: Resources, attributes: Labels = [:], executor: any TaskExecutor,
         uplink: any AgentUplink, clock: any ClusterClock, logger: Logger, heartbeatInterval: Duration = .seconds(5),
-        killGrace: Duration = .seconds(3)
+        killGrace: Duration = .seconds(3), environment: @escaping @Sendable () -> [String: String] = { [:] }
     ) {
+        self.environment = environment
         self.name = name
         self.resources = resources
         self.attributes = attributes
@@ -87,7 +90,9 @@ public actor AgentService {
         for await command in commands {
             guard let agentID else { continue }
             switch command {
-            case .launch(let task, let frameworkID):
+            case .launch(var task, let frameworkID):
+                let shared = environment()
+                if !shared.isEmpty { task.command?.environment.merge(shared) { own, _ in own } }
                 running[task.taskID] = .init(frameworkID: frameworkID, task: task, state: .staging)
                 let sink = updateSink
                 await executor.launch(task, frameworkID: frameworkID, agentID: agentID) { status in

@@ -11,6 +11,7 @@ enum APIRouter {
         BatchRoutes(cluster: cluster).add(to: router)
         SchedulerRoutes(cluster: cluster).add(to: router)
         OperatorRoutes(cluster: cluster).add(to: router)
+        DiscoveryRoutes(cluster: cluster).add(to: router)
         return router
     }
 }

@@ -1,12 +1,14 @@
 public import BoxAgent
 public import BoxBatch
 public import BoxCore
+public import BoxDiscovery
 public import BoxMarathon
 public import BoxMaster
 public import BoxStore
 import Foundation
 import Hummingbird
 public import Logging
+import NIOPosix
 import ServiceLifecycle
 
 /// One cluster in one process: the store, the master, the agents, the batch framework and the HTTP API, run as
@@ -19,6 +21,7 @@ public final class Cluster: Sendable {
     public let agents: [AgentService]
     public let batch: BatchService
     public let marathon: MarathonService
+    public let discovery: DiscoveryService
     public let clock: any ClusterClock
     let logger: Logger
     /// Lines for whoever started the cluster: each component as it comes up.
@@ -42,6 +45,10 @@ public final class Cluster: Sendable {
         }
         master = MasterService(
             config: MasterConfig(masterID: Self.masterID()), clock: clock, logger: Self.logger(logger, "master"))
+        let discovery = DiscoveryService(
+            configuration: try Self.discoveryConfiguration(config), group: MultiThreadedEventLoopGroup.singleton,
+            logger: Self.logger(logger, "discovery"))
+        self.discovery = discovery
         let uplink = InProcessAgentUplink(master: master)
         var agents: [AgentService] = []
         for index in 0..<config.processAgents {
@@ -54,8 +61,8 @@ public final class Cluster: Sendable {
             agents.append(
                 AgentService(
                     name: name, resources: resources, attributes: ["kind": "process", "address": config.host],
-                    executor: executor,
-                    uplink: uplink, clock: clock, logger: Self.logger(logger, "agent", name)))
+                    executor: executor, uplink: uplink, clock: clock, logger: Self.logger(logger, "agent", name),
+                    environment: { discovery.serviceEnvironment() }))
         }
         for index in 0..<config.simulatedAgents {
             let name = "sim-\(index + 1)"
@@ -83,6 +90,19 @@ public final class Cluster: Sendable {
         progress("store      ready: \(config.databasePath) (revision \(revision))")
         await restoreRoles()
         await marathon.findSandboxes { [weak self] task in await self?.sandbox(of: task) }
+        await feedDiscovery()
+        do {
+            try await discovery.start()
+        } catch {
+            throw ClusterError.discovery(
+                "DNS cannot listen on \(config.dnsHost):\(config.dnsPort): \(error) (choose another with --dns-port)")
+        }
+        let forwarding = discovery.configuration.dns.forwarders
+        progress(
+            "dns        \(config.dnsHost):\(discovery.dnsPort) udp+tcp, zones mesos, l4lb.thisdcos.directory, "
+                + "cluster.local; other names \(forwarding.isEmpty ? "refused" : "forwarded to " + forwarding.joined(separator: ", "))"
+        )
+        progress("vips       \(config.virtualIPRange), round robin")
         let watcher = ReadinessWatcher(cluster: self)
         let app = Application(
             router: APIRouter.build(cluster: self),
@@ -95,6 +115,7 @@ public final class Cluster: Sendable {
             onServerRunning: { _ in await watcher.marathonRunning() },
             logger: Self.logger(logger, "http"))
         let services: [any Service] = [
+            Runner("discovery") { await self.discovery.run() },
             Runner("master") { await self.master.run() },
             Runner("agents") {
                 await withTaskGroup(of: Void.self) { group in

@@ -18,6 +18,14 @@ public struct ClusterConfig: Sendable {
     /// ranges must not overlap.
     public var firstPort: UInt16 = 31000
     public var portsPerAgent: UInt16 = 1000
+    /// The cluster DNS server: a loopback address of its own (so tasks' resolv.conf can name it), port 53 when
+    /// root may bind it, a high port otherwise.
+    public var dnsHost = "127.96.0.10"
+    public var dnsPort = getuid() == 0 ? 53 : 1053
+    /// Send names outside the cluster's zones to the host's resolvers (else REFUSED).
+    public var dnsForward = true
+    /// Virtual IPs of services; the DNS address inside it is reserved, as Kubernetes reserves kube-dns's.
+    public var virtualIPRange = "127.96.0.0/16"
     public var simulatedFailureRate = 0.0
     public var seed: UInt64 = 1
 

@@ -3,6 +3,7 @@ public enum ClusterError: Error, CustomStringConvertible {
     case dataDirectory(String, String)
     case portInUse(String, Int)
     case store(String)
+    case discovery(String)
 
     public var description: String {
         switch self {
@@ -10,6 +11,7 @@ public enum ClusterError: Error, CustomStringConvertible {
         case .portInUse(let host, let port):
             "port \(port) on \(host) is already in use; choose another with --master-port"
         case .store(let reason): "cannot open the state database: \(reason)"
+        case .discovery(let reason): "cannot start service discovery: \(reason)"
         }
     }
 }

@@ -67,7 +67,8 @@ actor ReadinessWatcher {
         let info = ClusterInfo(
             pid: getpid(), masterURL: cluster.config.masterURL, host: cluster.config.host,
             masterPort: cluster.config.masterPort, marathonPort: cluster.config.marathonPort,
-            agents: cluster.agents.count, startedAt: started.secondsSinceEpoch)
+            agents: cluster.agents.count, startedAt: started.secondsSinceEpoch, dnsAddress: cluster.config.dnsHost,
+            dnsPort: cluster.discovery.dnsPort, virtualIPRange: cluster.config.virtualIPRange)
         do {
             try info.write(to: cluster.config.dataDirectory)
         } catch {
@@ -87,6 +88,9 @@ public struct ClusterInfo: Codable, Sendable {
     public var marathonPort: Int?
     public var agents: Int
     public var startedAt: Double
+    public var dnsAddress: String?
+    public var dnsPort: Int?
+    public var virtualIPRange: String?
 
     public static let fileName = "cluster.json"
 

@@ -31,7 +31,7 @@ import Testing
 
     @Test func marathonTasksGetMesosDNSNames() {
         var registry = ServiceRegistry(configuration: Self.configuration)
-        registry.apply(.agent(name: "agent-1", address: IPv4Octets(127, 0, 0, 1)))
+        registry.apply(.agent(id: "a1", name: "agent-1", address: IPv4Octets(127, 0, 0, 1)))
         for number in 1...3 { registry.apply(.running(Self.webTask(number))) }
 
         let a = answers(&registry, "WEB-prod.marathon.mesos", .a)

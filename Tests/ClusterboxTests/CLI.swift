@@ -14,8 +14,16 @@ struct CLI {
     let dataDirectory: String
     let port: Int
     let marathonPort: Int
+    /// Each cluster of the tests gets DNS and virtual IPs of its own, so that tests run side by side (and beside
+    /// a cluster the user runs).
+    let dnsAddress: String
+    let dnsPort: Int
+    let vipRange: String
 
     init() throws {
+        let octet = Int.random(in: 100...199)
+        vipRange = "127.\(octet).0.0/16"
+        dnsAddress = "127.\(octet).0.10"
         dataDirectory =
             FileManager.default.temporaryDirectory.appendingPathComponent("cbx-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -23,6 +31,7 @@ struct CLI {
         var other = try Self.freePort()
         while other == port { other = try Self.freePort() }
         marathonPort = other
+        dnsPort = try Self.freePort()
     }
 
     struct Result {
@@ -43,7 +52,11 @@ struct CLI {
     var url: String { "http://127.0.0.1:\(port)" }
 
     func up(_ extra: [String] = []) throws -> Result {
-        try run(["up", "--master-port", "\(port)", "--marathon-port", "\(marathonPort)"] + extra)
+        try run(
+            [
+                "up", "--master-port", "\(port)", "--marathon-port", "\(marathonPort)", "--dns-address", dnsAddress,
+                "--dns-port", "\(dnsPort)", "--vip-range", vipRange,
+            ] + extra)
     }
 
     var marathonURL: String { "http://127.0.0.1:\(marathonPort)" }

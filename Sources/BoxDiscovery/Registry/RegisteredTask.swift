@@ -59,6 +59,8 @@ public enum RegistryChange: Hashable, Sendable {
     /// The framework that runs the task says whether it is ready (Marathon: running and passing its health
     /// checks); nil forgets what it said. A task it called not ready gets no traffic and no DNS answers.
     case readiness(taskID: String, ready: Bool?)
-    /// An agent with a network address joined, or (address nil) left.
-    case agent(name: String, address: IPv4Octets?)
+    /// An agent with a network address joined (or came back).
+    case agent(id: String, name: String, address: IPv4Octets)
+    /// An agent left or became unreachable.
+    case agentLeft(id: String)
 }

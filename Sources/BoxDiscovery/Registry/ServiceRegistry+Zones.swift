@@ -20,9 +20,11 @@ extension ServiceRegistry {
             serial: generation, minimumSeconds: configuration.ttlSeconds)
     }
 
+    /// A zone of `records`, each once: tasks on one agent share its address, and an RRset holds no duplicates.
     func zone(_ apex: DNSName, _ records: [DNSRecord]) -> DNSZone {
-        DNSZone(
-            apex: apex, soa: soa(apex), nameServers: [nameServer], records: records,
+        var seen: Set<DNSRecord> = []
+        return DNSZone(
+            apex: apex, soa: soa(apex), nameServers: [nameServer], records: records.filter { seen.insert($0).inserted },
             ttlSeconds: configuration.ttlSeconds)
     }
 
@@ -46,7 +48,7 @@ extension ServiceRegistry {
         }
         let slave = domain.prepending("slave")!
         var agentAddresses: [IPv4Octets] = []
-        for (name, address) in agents.sorted(by: { $0.key < $1.key }) {
+        for (name, address) in agents.values.sorted(by: { $0.name < $1.name }) {
             if !agentAddresses.contains(address) { agentAddresses.append(address) }
             if let named = slave.prepending(Self.label(name)) { records.append(record(named, .a(address))) }
         }
@@ -77,6 +79,16 @@ extension ServiceRegistry {
             }
         }
         return records
+    }
+
+    /// The names a task answers to: its A name, and the SRV names of each port.
+    public func dnsNames(of task: RegisteredTask) -> (name: DNSName?, srv: [UInt16: [DNSName]]) {
+        let records = taskRecords(task, domain: configuration.mesosDomain)
+        var srv: [UInt16: [DNSName]] = [:]
+        for record in records {
+            if case .srv(_, _, let port, _) = record.data { srv[port, default: []].append(record.name) }
+        }
+        return (records.first?.name, srv)
     }
 
     func vipZone(_ services: [VirtualServiceEntry]) -> DNSZone {

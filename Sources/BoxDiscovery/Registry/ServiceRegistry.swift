@@ -6,7 +6,8 @@ public struct ServiceRegistry: Sendable {
     public private(set) var tasks: [TaskKey: RegisteredTask] = [:]
     /// What frameworks said about their tasks' readiness, by task id.
     private var readiness: [String: Bool] = [:]
-    public private(set) var agents: [String: IPv4Octets] = [:]
+    /// Agents with a network address, by agent id.
+    public private(set) var agents: [String: (name: String, address: IPv4Octets)] = [:]
     public internal(set) var pool: VirtualIPPool
     /// Counts changes: the SOA serial, so a secondary (or a curious user) sees that answers moved.
     public private(set) var generation: UInt32 = 1
@@ -21,7 +22,8 @@ public struct ServiceRegistry: Sendable {
         case .running(let task): tasks[task.key] = task
         case .stopped(let key): tasks.removeValue(forKey: key)
         case .readiness(let taskID, let ready): readiness[taskID] = ready
-        case .agent(let name, let address): agents[name] = address
+        case .agent(let id, let name, let address): agents[id] = (name, address)
+        case .agentLeft(let id): agents.removeValue(forKey: id)
         }
         generation &+= 1
     }

@@ -43,7 +43,10 @@ struct MasterRoutes {
         router.get("/metrics") { _, _ in
             let core = await cluster.master.snapshot()
             let timings = await cluster.master.allocationSeconds
-            let text = MetricsText.render(core: core, timings: timings, listeners: cluster.master.events.listenerCount)
+            let text =
+                MetricsText.render(core: core, timings: timings, listeners: cluster.master.events.listenerCount)
+                + MetricsText.discovery(
+                    dns: await cluster.discovery.dnsStatistics, services: cluster.discovery.balancer.statistics())
             return JSON.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/metrics/snapshot") { _, _ in

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BoxAgent
 import BoxCore
+import BoxDiscovery
 import BoxServer
 import Foundation
 import Logging
@@ -25,6 +26,19 @@ struct Up: AsyncParsableCommand {
     @Option(name: .long, help: "Port of Marathon's /v2 API.")
     var marathonPort = 8080
 
+    @Option(name: .long, help: "Loopback address of the cluster DNS server (its own, so tasks can name it).")
+    var dnsAddress = "127.96.0.10"
+
+    @Option(name: .long, help: "DNS port, UDP and TCP (default 53 as root, 1053 otherwise; 0: any free port).")
+    var dnsPort: Int?
+
+    @Flag(
+        name: .long, inversion: .prefixedNo, help: "Forward names outside the cluster's zones to the host's resolvers.")
+    var dnsForward = true
+
+    @Option(name: .long, help: "Virtual IPs of services: a /8, /16 or /24 inside 127.0.0.0/8.")
+    var vipRange = "127.96.0.0/16"
+
     @Option(name: .long, help: "Resources of each process agent (Mesos form: cpus:2;mem:2048;disk:8192).")
     var agentResources = "cpus:2;mem:2048;disk:8192"
 
@@ -47,6 +61,13 @@ struct Up: AsyncParsableCommand {
         guard (1...65535).contains(masterPort) else { throw ValidationError("--master-port must be 1 to 65535") }
         guard (1...65535).contains(marathonPort), marathonPort != masterPort else {
             throw ValidationError("--marathon-port must be 1 to 65535 and differ from --master-port")
+        }
+        if let dnsPort, !(0...65535).contains(dnsPort) { throw ValidationError("--dns-port must be 0 to 65535") }
+        guard let dns = IPv4Octets(dnsAddress), dns.bytes[0] == 127 else {
+            throw ValidationError("--dns-address must be an IPv4 loopback address (127.x.y.z), not \(dnsAddress)")
+        }
+        guard VirtualIPPool(cidr: vipRange) != nil else {
+            throw ValidationError("--vip-range must be 127.x.0.0/16, 127.x.y.0/24 or 127.0.0.0/8, not \(vipRange)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         do { _ = try Resources(parsing: agentResources) } catch {
@@ -76,6 +97,10 @@ struct Up: AsyncParsableCommand {
         config.processAgents = agents
         config.simulatedAgents = simulated
         config.simulatedFailureRate = simulatedFailureRate
+        config.dnsHost = dnsAddress
+        if let dnsPort { config.dnsPort = dnsPort }
+        config.dnsForward = dnsForward
+        config.virtualIPRange = vipRange
         let resources = try Resources(parsing: agentResources)
         config.processAgentResources = resources
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
@@ -116,11 +141,14 @@ struct Up: AsyncParsableCommand {
             throw CLIError("cannot use data directory \(directory): it is not writable")
         }
         try? FileManager.default.removeItem(atPath: directory + "/" + ClusterInfo.fileName)
-        let arguments = [
-            "up", "--foreground", "--data-dir", directory, "--agents", "\(agents)", "--simulated", "\(simulated)",
-            "--master-port", "\(masterPort)", "--marathon-port", "\(marathonPort)", "--agent-resources", agentResources,
-            "--simulated-failure-rate", "\(simulatedFailureRate)", "--log-level", logLevel,
-        ]
+        let arguments =
+            [
+                "up", "--foreground", "--data-dir", directory, "--agents", "\(agents)", "--simulated", "\(simulated)",
+                "--master-port", "\(masterPort)", "--marathon-port", "\(marathonPort)", "--agent-resources",
+                agentResources,
+                "--simulated-failure-rate", "\(simulatedFailureRate)", "--log-level", logLevel,
+                "--dns-address", dnsAddress, "--vip-range", vipRange, dnsForward ? "--dns-forward" : "--no-dns-forward",
+            ] + (dnsPort.map { ["--dns-port", "\($0)"] } ?? [])
         print("Starting clusterbox in \(directory)")
         let started = Date()
         let pid = try Daemon.spawn(executable: Daemon.selfPath(), arguments: arguments, log: logPath)
@@ -161,6 +189,12 @@ struct Up: AsyncParsableCommand {
         print("clusterbox is up in \(String(format: "%.2f", elapsed)) s (pid \(info.pid)).")
         print("  master     \(info.masterURL)   (/master/state, /metrics, /clusterbox/v1/events)")
         if let port = info.marathonPort { print("  marathon   http://\(info.host):\(port)   (/v2/apps, /v2/events)") }
+        if let address = info.dnsAddress, let port = info.dnsPort {
+            print(
+                "  dns        \(address) port \(port)   (dig @\(address)\(port == 53 ? "" : " -p \(port)") leader.mesos)"
+            )
+        }
+        if let range = info.virtualIPRange { print("  vips       \(range)   (clusterbox services)") }
         print("  data       \(directory)")
         print("  agents     \(state.slaves.count):")
         for agent in state.slaves {
@@ -173,6 +207,7 @@ struct Up: AsyncParsableCommand {
         print("  clusterbox agents                     agents and their resources")
         print("  clusterbox shares                     DRF dominant shares per framework")
         print("  clusterbox offers --watch             watch resource offers flow")
+        print("  clusterbox services                   DNS names, virtual IPs and load-balancer counters")
         print("  curl -s \(info.masterURL)/master/state")
         print("  clusterbox down                       stop the cluster and every task")
     }
