@@ -16,8 +16,9 @@ esac
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # System packages. libsqlite3-dev: GRDB (the state database). curl: the acceptance tests and the README's
-# examples. procps: ps/pgrep used by the benchmark scripts. python3-venv: the pymesos acceptance tests. Swift itself comes with the machine (/opt/swift).
-packages=(libsqlite3-dev curl procps ca-certificates python3-venv)
+# examples. procps: ps/pgrep used by the benchmark scripts. python3-venv: the pymesos acceptance tests. dnsutils:
+# dig, for the README's DNS examples and the DNS acceptance tests. Swift itself comes with the machine (/opt/swift).
+packages=(libsqlite3-dev curl procps ca-certificates python3-venv dnsutils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -60,6 +61,11 @@ setup_test_clients() {
     say "Installing marathon into .venv"
     .venv/bin/pip install -q marathon==0.13.0
     .venv/bin/python -c "import marathon"
+  fi
+  if ! .venv/bin/python -c "import dns.resolver" 2>/dev/null; then
+    say "Installing dnspython into .venv"
+    .venv/bin/pip install -q dnspython==2.7.0
+    .venv/bin/python -c "import dns.resolver"
   fi
 }
 
