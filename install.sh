@@ -39,7 +39,8 @@ command -v swift >/dev/null 2>&1 || { echo "swift 6.3 is required (expected in P
 # The acceptance tests drive clusterbox with the clients people use. pymesos 0.3.15 declares http-parser, whose C
 # extension does not build on Python 3.11: install pymesos without dependencies and http-parser's pure-Python
 # modules by hand (see ../shared/reference/mesos-api.md §12). The Marathon tests use the `marathon` client 0.13.0
-# (it pulls requests and requests-toolbelt). The venv is .venv in the checkout (git ignores it).
+# (it pulls requests and requests-toolbelt), the DNS tests dnspython 2.7.0. The venv is .venv in the checkout (git
+# ignores it).
 setup_test_clients() {
   command -v python3 >/dev/null 2>&1 || { echo "python3 is required for the acceptance tests" >&2; exit 1; }
   if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import pymesos" 2>/dev/null; then
