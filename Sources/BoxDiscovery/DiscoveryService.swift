@@ -42,9 +42,15 @@ public actor DiscoveryService {
         wake.yield()
     }
 
-    /// Kubernetes-style `NAME_SERVICE_HOST`/`NAME_SERVICE_PORT` variables for the virtual services that exist now,
-    /// for tasks about to start.
-    public nonisolated func serviceEnvironment() -> [String: String] { environmentBox.withLock { $0 } }
+    /// What a task about to start gets: Kubernetes-style `NAME_SERVICE_HOST`/`NAME_SERVICE_PORT` for the virtual
+    /// services that exist now, and `CLUSTERBOX_DNS_ADDRESS`/`CLUSTERBOX_DNS_PORT` (a process task shares the host's
+    /// `/etc/resolv.conf`, so it asks the cluster DNS by name).
+    public nonisolated func serviceEnvironment() -> [String: String] {
+        var environment = environmentBox.withLock { $0 }
+        environment["CLUSTERBOX_DNS_ADDRESS"] = configuration.dns.host
+        environment["CLUSTERBOX_DNS_PORT"] = "\(dnsPort)"
+        return environment
+    }
 
     /// Binds the DNS server (UDP and TCP) and publishes the first zones; throws when the address cannot be bound.
     public func start() async throws {

@@ -5,10 +5,11 @@ import Testing
 /// Service discovery on a live cluster, with the clients users have: `dig` (dnsutils, installed by install.sh)
 /// against the cluster DNS, curl-like HTTP through a virtual IP, and the Marathon API to deploy and kill.
 @Suite(.serialized) struct DiscoveryEndToEndTests {
-    static let backend = CLI.root + "/examples/discovery/backend.py"
+    static let example = CLI.root + "/examples/discovery"
 
-    /// Three backends of one Marathon app behind VIP `/backend:8080`: Mesos-DNS names, the VIP's name and PTR,
-    /// NXDOMAIN, exactly 100 of 300 connections each, the service variables in a new task's environment; then one
+    /// examples/discovery deployed as its README does: three backends of one Marathon app behind VIP
+    /// `/backend:8080`: Mesos-DNS names, the VIP's name and PTR, NXDOMAIN, exactly 100 of 300 connections each, the
+    /// frontend calling the backend by name through the VIP, the service variables in a new task's environment; then one
     /// backend is killed: within 1 s it is gone from DNS and gets no new connections, while requests in flight to
     /// the others complete.
     @Test func marathonVirtualIPRoundRobinAndDNS() async throws {
@@ -26,14 +27,11 @@ import Testing
         #expect(up.status == 0, "up failed: \(up.stdout) \(up.stderr)")
         #expect(up.stdout.contains("dns"), "\(up.stdout)")
         let api = MarathonCurl(cli)
-        let app = """
-            {"id":"/backend","cmd":"python3 \(backend)","instances":3,"cpus":0.1,"mem":32,
-             "portDefinitions":[{"port":0,"name":"http","labels":{"VIP_0":"/backend:8080"}}],
-             "healthChecks":[{"protocol":"HTTP","path":"/health","portIndex":0,"gracePeriodSeconds":10,
-                              "intervalSeconds":1,"timeoutSeconds":2,"maxConsecutiveFailures":3}]}
-            """
-        let created = try api.call("POST", "/v2/apps", app)
-        #expect(created.status == 201, "\(created.body)")
+        // The example's apps, deployed as its README does.
+        for app in ["backend", "frontend"] {
+            let deploy = try cli.run(["app", "deploy", "-f", "\(example)/\(app).yaml"])
+            #expect(deploy.status == 0, "\(deploy.stdout) \(deploy.stderr)")
+        }
         let dig = Dig(server: cli.dnsAddress, port: cli.dnsPort)
 
         // Ready means running and healthy: the VIP has three backends only once all three passed their check.
@@ -43,7 +41,11 @@ import Testing
             guard
                 let found = (view["services"] as? [[String: Any]])?.first(where: { $0["name"] as? String == "/backend" }
                 ),
-                (found["backends"] as? [[String: Any]])?.count == 3
+                (found["backends"] as? [[String: Any]])?.count == 3,
+                let front = (view["services"] as? [[String: Any]])?.first(where: {
+                    $0["name"] as? String == "/frontend"
+                }),
+                (front["backends"] as? [[String: Any]])?.count == 1
             else { return false }
             service = found
             return true
@@ -53,20 +55,20 @@ import Testing
         let vip = "\(address):8080"
         #expect(service["port"] as? Int == 8080)
         #expect(service["dns"] as? String == "backend.marathon.l4lb.thisdcos.directory.")
-        let tasks = try api.taskIDs("/backend")
+        let tasks = try api.taskIDs("/discovery/backend")
         #expect(tasks.count == 3)
 
         // DNS, as dig asks.
-        #expect(try dig.short("backend.marathon.mesos") == ["127.0.0.1"])
-        let srv = try dig.short("_backend._tcp.marathon.mesos", "SRV")
+        #expect(try dig.short("backend-discovery.marathon.mesos") == ["127.0.0.1"])
+        let srv = try dig.short("_backend-discovery._tcp.marathon.mesos", "SRV")
         #expect(srv.count == 3, "\(srv)")
-        #expect(try dig.short("_http._backend._tcp.marathon.mesos", "SRV").count == 3)
+        #expect(try dig.short("_http._backend-discovery._tcp.marathon.mesos", "SRV").count == 3)
         #expect(try dig.short("BACKEND.Marathon.l4lb.thisdcos.directory") == [address])
         #expect(try dig.short("-x", address) == ["backend.marathon.l4lb.thisdcos.directory."])
         #expect(try dig.short("leader.mesos") == ["127.0.0.1"])
         let missing = try dig.run(["nothing.marathon.mesos"])
         #expect(missing.contains("status: NXDOMAIN") && missing.contains("AUTHORITY: 1"), "\(missing)")
-        let tcp = try dig.run(["+tcp", "+short", "_backend._tcp.marathon.mesos", "SRV"])
+        let tcp = try dig.run(["+tcp", "+short", "_backend-discovery._tcp.marathon.mesos", "SRV"])
         #expect(tcp.split(separator: "\n").count == 3, "\(tcp)")
 
         // Round robin: 300 connections, 100 to each backend.
@@ -80,6 +82,17 @@ import Testing
         }
         #expect(counts.count == 3 && counts.values.allSatisfy { $0 == 100 }, "\(counts)")
         #expect(Set(counts.keys) == Set(tasks), "\(counts.keys) vs \(tasks)")
+
+        // The frontend looks the backend up in the cluster DNS and calls it through the VIP.
+        let frontend = try dig.short("frontend.marathon.l4lb.thisdcos.directory")
+        #expect(frontend.count == 1)
+        var seen: Set<String> = []
+        for _ in 0..<3 {
+            let answer = frontend.first.flatMap { HTTP.get($0, 8000, "/") } ?? ""
+            #expect(answer.contains("-> backend.marathon.l4lb.thisdcos.directory = \(vip) -> "), "\(answer)")
+            seen.insert(String(answer.split(separator: " ").last ?? ""))
+        }
+        #expect(seen.count == 3, "the frontend's calls did not go round robin: \(seen)")
 
         let listing = try cli.run(["services"])
         #expect(listing.stdout.contains("/backend") && listing.stdout.contains(vip), "\(listing.stdout)")
@@ -95,7 +108,9 @@ import Testing
         let victim = tasks[0]
         let victimPort = try victimSRVPort(cli, victim)
         // Its SRV record: the port and a target named after the task (a replacement may reuse the port).
-        let victimSRV = try dig.short("_backend._tcp.marathon.mesos", "SRV").filter { $0.contains(" \(victimPort) ") }
+        let victimSRV = try dig.short("_backend-discovery._tcp.marathon.mesos", "SRV").filter {
+            $0.contains(" \(victimPort) ")
+        }
         #expect(victimSRV.count == 1, "\(victimSRV)")
         nonisolated(unsafe) var slow: [String?] = Array(repeating: nil, count: 6)
         // Threads of their own: blocked in recv on GCD's pool, they would starve the pipe readers of `CLI.execute`.
@@ -109,11 +124,11 @@ import Testing
         }
         usleep(300_000)
         let killedAt = Date()
-        let kill = try api.call("DELETE", "/v2/apps/backend/tasks/\(victim)")
+        let kill = try api.call("DELETE", "/v2/apps/discovery/backend/tasks/\(victim)")
         #expect(kill.status == 200, "\(kill.body)")
         print("DELETE answered after \(Int(Date().timeIntervalSince(killedAt) * 1000)) ms")
         let gone = api.waitUntil(timeout: 1) {
-            try Set(dig.short("_backend._tcp.marathon.mesos", "SRV")).isDisjoint(with: victimSRV)
+            try Set(dig.short("_backend-discovery._tcp.marathon.mesos", "SRV")).isDisjoint(with: victimSRV)
         }
         let elapsed = Date().timeIntervalSince(killedAt)
         #expect(gone, "the killed backend was still in DNS after 1 s")
