@@ -39,7 +39,8 @@ import Testing
             throw DNSParseError(.truncated, id: nil)
         }
         let reply = try DNSMessage(parsing: bytes)
-        #expect(reply.id == 99 && reply.isResponse && reply.recursionDesired && !reply.recursionAvailable)
+        let forwarding = (answerer ?? self.answerer).outsideZones == .forward
+        #expect(reply.id == 99 && reply.isResponse && reply.recursionDesired && reply.recursionAvailable == forwarding)
         #expect(reply.questions == query.questions)
         return reply
     }
@@ -107,6 +108,9 @@ import Testing
         let query = DNSMessage.query(id: 5, name: "example.com", type: .a)
         #expect(forwarding.answer(query) == .forward(query))
         #expect(forwarding.respond(to: query.serialized(), transport: .udp) == .forward(query))
+        // Recursion is available (RA) exactly when outside names are forwarded, so dig does not warn.
+        #expect(!refused.recursionAvailable)
+        #expect(try reply("leader.mesos", .a, using: forwarding).recursionAvailable)
     }
 
     @Test func otherOpcodesClassesAndQuestionCountsAreRejected() throws {

@@ -93,7 +93,7 @@ public struct DNSZoneAnswerer: Sendable {
         if query.isResponse { return .drop }
         var reply = DNSMessage(
             id: query.id, isResponse: true, opcode: query.opcode, recursionDesired: query.recursionDesired,
-            questions: query.questions)
+            recursionAvailable: outsideZones == .forward, questions: query.questions)
         if query.edns != nil { reply.edns = DNSEDNS(udpPayloadSize: udpPayloadSize) }
         if let edns = query.edns, edns.version > 0 {
             reply.rcode = .badVersion
