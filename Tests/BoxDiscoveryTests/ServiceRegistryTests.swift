@@ -145,4 +145,12 @@ import Testing
         #expect(VirtualIPPool(cidr: "10.0.0.0/16") == nil)
         #expect(VirtualIPPool(cidr: "127.0.0.0/20") == nil)
     }
+
+    @Test func containersGetTheClusterDNSAndItsSearchDomains() {
+        let registry = ServiceRegistry(configuration: Self.configuration)
+        #expect(
+            registry.resolvConf(namespace: "prod")
+                == "nameserver 127.96.0.10\nsearch prod.svc.cluster.local svc.cluster.local cluster.local marathon.mesos\n"
+                + "options ndots:5\n")
+    }
 }

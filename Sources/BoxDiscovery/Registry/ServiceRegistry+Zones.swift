@@ -149,3 +149,19 @@ extension ServiceRegistry {
         return String(characters)
     }
 }
+
+extension ServiceRegistry {
+    /// The `/etc/resolv.conf` a container gets: the cluster DNS (which forwards other names), and the search
+    /// domains of Kubernetes (for pods of `namespace`) and Mesos-DNS, so `web` and `web-prod.marathon` resolve.
+    /// resolv.conf has no port: it names the server on port 53.
+    public func resolvConf(namespace: String = "default") -> String {
+        let cluster = configuration.clusterDomain.description.dropLast()
+        let search = ["\(namespace).svc.\(cluster)", "svc.\(cluster)", "\(cluster)", "marathon.mesos"]
+        return """
+            nameserver \(configuration.dnsAddress)
+            search \(search.joined(separator: " "))
+            options ndots:5
+
+            """
+    }
+}
