@@ -1,3 +1,4 @@
+import BoxTestSupport
 import Foundation
 import Testing
 
@@ -25,40 +26,8 @@ enum TestTools {
     /// True where tests may not skip for a missing tool: CI installs them all, so a missing one fails there.
     static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs `path` and waits at most `timeoutSeconds` (then kills it and records an issue). Blocks: call it on a
-    /// thread of its own.
-    static func run(_ path: String, _ arguments: [String], timeoutSeconds: Double = 30) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read both pipes while the process runs, so that a full pipe never blocks it.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data()
-        nonisolated(unsafe) var errData = Data()
-        DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
-        if process.isRunning {
-            process.terminate()
-            Issue.record("\(path) \(arguments) did not finish within \(timeoutSeconds) s")
-        }
-        process.waitUntilExit()
-        group.wait()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+    /// Runs a tool; see `ChildProcess.run`.
+    static func run(_ path: String, _ arguments: [String], timeoutSeconds: Double = 30) throws -> ChildProcess {
+        try ChildProcess.run(path, arguments, timeoutSeconds: timeoutSeconds)
     }
 }

@@ -1,3 +1,4 @@
+import BoxTestSupport
 import Foundation
 import Testing
 
@@ -34,11 +35,7 @@ struct CLI {
         dnsPort = try Self.freePort()
     }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = ChildProcess
 
     @discardableResult
     func run(_ arguments: [String], timeout: Double = 60) throws -> Result {
@@ -69,37 +66,8 @@ struct CLI {
     static func execute(_ path: String, _ arguments: [String], environment: [String: String], timeout: Double) throws
         -> Result
     {
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw CLIMissing(path: path)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read both pipes while the process runs so that a full pipe never blocks it.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data()
-        nonisolated(unsafe) var errData = Data()
-        DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-            Issue.record("\(path) \(arguments) did not finish within \(timeout) s")
-        }
-        process.waitUntilExit()
-        group.wait()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw CLIMissing(path: path) }
+        return try ChildProcess.run(path, arguments, environment: environment, timeoutSeconds: timeout)
     }
 
     /// A port nobody listens on now, from the kernel.
