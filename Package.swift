@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "BoxCore", targets: ["BoxCore"]),
         .library(name: "BoxMaster", targets: ["BoxMaster"]),
         .library(name: "BoxAgent", targets: ["BoxAgent"]),
+        .library(name: "BoxRuntime", targets: ["BoxRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -46,6 +47,17 @@ let package = Package(
         .target(
             name: "BoxAgent",
             dependencies: ["BoxCore", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
+            swiftSettings: settings),
+        // The code between fork and exec (namespaces, mounts, pivot_root, capabilities, seccomp load) and the
+        // libseccomp calls (variadic and macro-based, so unusable from Swift). Needs Debian's libseccomp-dev.
+        .target(
+            name: "CBoxRuntime",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("seccomp")]),
+        .target(
+            name: "BoxRuntime",
+            dependencies: ["BoxCore", "CBoxRuntime", .product(name: "Logging", package: "swift-log")],
             exclude: ["README.md"],
             swiftSettings: settings),
         .target(
@@ -118,6 +130,8 @@ let package = Package(
             ],
             exclude: ["Fixtures"],  // dnspython scripts the tests run, read from the source tree
             swiftSettings: settings),
+        .testTarget(
+            name: "BoxRuntimeTests", dependencies: ["BoxRuntime", "BoxCore", "BoxTestSupport"], swiftSettings: settings),
         .testTarget(name: "BoxAgentTests", dependencies: ["BoxCore", "BoxAgent"], swiftSettings: settings),
         .testTarget(
             name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation", "BoxTestSupport"],
