@@ -44,6 +44,13 @@ let package = Package(
             path: "SchedulerPath",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Launch latency of a contained `true`: process, clusterbox's launcher, crun (container-launch.sh runs it).
+        .executableTarget(
+            name: "ContainerLaunch",
+            dependencies: [.product(name: "BoxRuntime", package: "clusterbox")],
+            path: "ContainerLaunch",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
