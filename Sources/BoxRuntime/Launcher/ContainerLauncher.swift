@@ -65,7 +65,7 @@ public enum ContainerLauncher {
     /// `/proc/sys/kernel/cap_last_cap`: the highest capability this kernel knows (40 on 6.x).
     static let lastCapability: Int32 = {
         let text = (try? readSmallFile("/proc/sys/kernel/cap_last_cap")) ?? ""
-        return Int32(text.trimmingWhitespace) ?? 40
+        return Int32(text.filter(\.isNumber)) ?? 40
     }()
 
     static func stepName(_ failure: cbox_failure) -> String {
