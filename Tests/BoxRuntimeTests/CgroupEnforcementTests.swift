@@ -1,0 +1,70 @@
+import BoxRuntime
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The kernel enforcing the limits, seen through the task cgroup's own counters.
+extension CgroupHostTests {
+    /// cpus 0.25 = 25 ms per 100 ms period: a busy loop gets 0.5 s of CPU in 2 s (25% ± 5%), and the quota runs
+    /// out in nearly every period.
+    @Test func cpuQuotaCapsABusyLoop() throws {
+        try withScratchSubtree { subtree in
+            let task = try subtree.create("busy", limits: CgroupLimits(cpus: 0.25))
+            let shell = try GatedShell("while :; do :; done")
+            defer { shell.stop() }
+            try task.add(pid: shell.pid)
+            shell.release()
+            usleep(200_000)  // past the first, unthrottled period
+            let before = task.usage()
+            let start = ContinuousClock.now
+            usleep(2_000_000)
+            let after = task.usage()
+            let elapsed = start.duration(to: .now)
+            let used = try #require(after.cpuTime) - #require(before.cpuTime)
+            let share = used / elapsed
+            #expect(share > 0.20 && share < 0.30, "used \(used) of \(elapsed): \(share)")
+            #expect((after.throttledPeriods ?? 0) - (before.throttledPeriods ?? 0) >= 15)
+            try task.killAll()
+        }
+    }
+
+    /// 32 MiB and `tail` buffering 100 MiB without a newline: the OOM killer kills tail, `oom_kill` rises (the
+    /// signal we use, not failcnt), and memory never went past the limit.
+    @Test func memoryLimitOOMKills() throws {
+        try withScratchSubtree { subtree in
+            let limitBytes: UInt64 = 32 << 20
+            let task = try subtree.create("oom", limits: CgroupLimits(memoryBytes: limitBytes))
+            let shell = try GatedShell("head -c 100m /dev/zero | tail")
+            defer { shell.stop() }
+            try task.add(pid: shell.pid)
+            #expect(!task.oomKilled())
+            shell.release()
+            #expect(shell.waitForExit(within: .seconds(20)), "the pipeline did not end")
+            #expect(task.oomKilled())
+            let usage = task.usage()
+            #expect((usage.oomKills ?? 0) >= 1)
+            #expect((usage.memoryPeakBytes ?? 0) <= limitBytes, "peak \(usage.memoryPeakBytes ?? 0)")
+            try task.killAll()
+        }
+    }
+
+    /// pids.max 5: the shell plus four `sleep`s fill it, the fifth fork fails with EAGAIN ("Cannot fork"), and
+    /// `pids.events` counts the refusal.
+    @Test func pidsLimitRefusesForks() throws {
+        try withScratchSubtree { subtree in
+            let task = try subtree.create("forks", limits: CgroupLimits(pids: 5))
+            let shell = try GatedShell("for i in 1 2 3 4 5 6 7 8; do sleep 30 & done; wait")
+            defer { shell.stop() }
+            try task.add(pid: shell.pid)
+            shell.release()
+            #expect(waitUntil(within: .seconds(5)) { (task.usage().pidsLimitHits ?? 0) >= 1 })
+            #expect((task.usage().pids ?? 0) <= 5)
+            #expect(waitUntil(within: .seconds(5)) { shell.output.lowercased().contains("fork") }, "\(shell.output)")
+            try task.killAll()
+            #expect(task.processes().isEmpty)
+        }
+    }
+}
