@@ -131,7 +131,9 @@ let package = Package(
             exclude: ["Fixtures"],  // dnspython scripts the tests run, read from the source tree
             swiftSettings: settings),
         .testTarget(
-            name: "BoxRuntimeTests", dependencies: ["BoxRuntime", "BoxCore", "BoxTestSupport"], swiftSettings: settings),
+            name: "BoxRuntimeTests",
+            dependencies: ["BoxRuntime", "BoxCore", "BoxTestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings),
         .testTarget(name: "BoxAgentTests", dependencies: ["BoxCore", "BoxAgent"], swiftSettings: settings),
         .testTarget(
             name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation", "BoxTestSupport"],

@@ -67,7 +67,7 @@ final class GatedShell {
         .appendingPathComponent("cgroup-test-\(UUID().uuidString).out").path
 
     init(_ script: String) throws {
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         defer { try? output.close() }
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
