@@ -46,7 +46,7 @@ let package = Package(
             swiftSettings: settings),
         .target(
             name: "BoxAgent",
-            dependencies: ["BoxCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["BoxCore", "BoxRuntime", .product(name: "Logging", package: "swift-log")],
             exclude: ["README.md"],
             swiftSettings: settings),
         // The code between fork and exec (namespaces, mounts, pivot_root, capabilities, seccomp load) and the

@@ -1,4 +1,5 @@
 public import BoxCore
+import BoxRuntime
 import Foundation
 public import Logging
 
@@ -37,6 +38,9 @@ public actor ProcessExecutor: TaskExecutor {
         /// Sends SIGKILL when the grace period ends; cancelled when the process exits first. (A `ManualClock`
         /// sleep ignores cancellation, so under one it stays suspended until the clock passes the deadline.)
         var escalation: Task<Void, Never>?
+        /// A contained task's cgroup: signals go to its processes, and it is killed whole and removed at the end.
+        var cgroup: TaskCgroup?
+        var memoryMiB = 0
     }
 
     private let sandboxRoot: String
@@ -44,19 +48,26 @@ public actor ProcessExecutor: TaskExecutor {
     private let clock: any ClusterClock
     private let logger: Logger
     private let agentPath: String?
+    /// Set: tasks run as containers (see `Containment`); nil: as plain process groups.
+    private let containment: Containment?
 
     private var running: [TaskID: Running] = [:]
     /// Every sandbox made, kept after the task ends so its output can still be read.
     private var sandboxes: [TaskID: String] = [:]
     private var isShutDown = false
 
-    public nonisolated var kind: String { "process" }
+    public nonisolated var kind: String { containment == nil ? "process" : "container" }
 
     /// - Parameters:
     ///   - sandboxRoot: sandboxes go to `<sandboxRoot>/<agentID>/<frameworkID>/<taskID>`; a relative path is
     ///     taken from the current directory.
     ///   - hostname: given to tasks as `HOST`.
-    public init(sandboxRoot: String, hostname: String, clock: any ClusterClock = SystemClock(), logger: Logger) {
+    ///   - containment: run each task as a container (own cgroup, namespaces, seccomp); nil: a plain process.
+    public init(
+        sandboxRoot: String, hostname: String, clock: any ClusterClock = SystemClock(), logger: Logger,
+        containment: Containment? = nil
+    ) {
+        self.containment = containment
         self.sandboxRoot =
             sandboxRoot.hasPrefix("/")
             ? sandboxRoot : FileManager.default.currentDirectoryPath + "/" + sandboxRoot
@@ -111,21 +122,35 @@ public actor ProcessExecutor: TaskExecutor {
             task: task, frameworkID: frameworkID, agentID: agentID, sandbox: sandbox, hostname: hostname,
             agentPath: agentPath)
         let pid: pid_t
-        switch ShellProcess.spawn(
-            command: command.value, directory: sandbox, environment: environment, stdout: sandbox + "/stdout",
-            stderr: sandbox + "/stderr")
-        {
-        case .success(let spawned): pid = spawned
-        case .failure(let error):
-            logger.warning("Spawn failed", metadata: ["error": "\(error)"])
-            return report(.failed, error.description, .containerLaunchFailed)
+        var cgroup: TaskCgroup?
+        if let containment {
+            switch Self.spawnContained(
+                task, command: command, sandbox: sandbox, environment: environment, containment: containment)
+            {
+            case .success(let spawned): (pid, cgroup) = spawned
+            case .failure(let error):
+                logger.warning("Container launch failed", metadata: ["error": "\(error)"])
+                return report(.failed, error.description, .containerLaunchFailed)
+            }
+        } else {
+            switch ShellProcess.spawn(
+                command: command.value, directory: sandbox, environment: environment, stdout: sandbox + "/stdout",
+                stderr: sandbox + "/stderr")
+            {
+            case .success(let spawned): pid = spawned
+            case .failure(let error):
+                logger.warning("Spawn failed", metadata: ["error": "\(error)"])
+                return report(.failed, error.description, .containerLaunchFailed)
+            }
         }
         if let error = ProcessSandbox.writeCheckpoint(sandbox: sandbox, pid: pid) {
             logger.warning("Could not write the pid checkpoint", metadata: ["error": "\(error)"])
         }
 
         // No suspension point since the spawn: the monitor cannot report the exit before RUNNING is sent.
-        running[taskID] = Running(pid: pid, sandbox: sandbox, agentID: agentID, onStatus: onStatus)
+        running[taskID] = Running(
+            pid: pid, sandbox: sandbox, agentID: agentID, onStatus: onStatus, cgroup: cgroup,
+            memoryMiB: task.resources.memoryMiB)
         // Owned by the entry and awaited by `shutdown`. It runs on this actor; only the wait itself leaves it.
         running[taskID]?.monitor = Task {
             let waitError = await ShellProcess.waitUntilExited(pid)
@@ -148,6 +173,9 @@ public actor ProcessExecutor: TaskExecutor {
         for taskID in running.keys { requestKill(taskID, grace: grace) }
         let monitors = running.values.compactMap(\.monitor)
         for monitor in monitors { await monitor.value }
+        if let containment {
+            do { try containment.cgroups.remove() } catch { logger.warning("Could not remove the cgroups: \(error)") }
+        }
     }
 
     public func sandbox(of taskID: TaskID) async -> String? { sandboxes[taskID] }
@@ -159,7 +187,7 @@ public actor ProcessExecutor: TaskExecutor {
         let deadline = clock.now + grace
         if let armed = entry.killDeadline, armed <= deadline { return }
         if !entry.killRequested {
-            ProcessSignals.signalGroup(entry.pid, SIGTERM)
+            signal(entry, SIGTERM)
             logger.info(
                 "Killing task", metadata: ["task.id": "\(taskID)", "pid": "\(entry.pid)", "grace": "\(grace)"])
         }
@@ -177,9 +205,9 @@ public actor ProcessExecutor: TaskExecutor {
 
     private func escalate(_ taskID: TaskID, pid: pid_t) {
         // The entry exists until the leader is reaped, so `pid` is still ours.
-        guard running[taskID]?.pid == pid else { return }
+        guard let entry = running[taskID], entry.pid == pid else { return }
         logger.info("Grace period over, sending SIGKILL", metadata: ["task.id": "\(taskID)", "pid": "\(pid)"])
-        ProcessSignals.signalGroup(pid, SIGKILL)
+        signal(entry, SIGKILL)
     }
 
     /// The main process has exited and is still a zombie: kill what is left of its group, reap it, and send the
@@ -188,7 +216,7 @@ public actor ProcessExecutor: TaskExecutor {
         guard let entry = running[taskID], entry.pid == pid else { return }
         let exit: ProcessExit
         if waitError == 0 {
-            ProcessSignals.signalGroup(pid, SIGKILL)
+            signal(entry, SIGKILL)
             exit = ProcessWatcher.reap(pid)
         } else {
             // Someone else reaped it, so the pid may be reused already: signal nothing.
@@ -198,7 +226,11 @@ public actor ProcessExecutor: TaskExecutor {
         running[taskID] = nil
         ProcessSandbox.removeCheckpoint(sandbox: entry.sandbox)
 
-        let outcome = TerminalOutcome(exit: exit, killRequested: entry.killRequested)
+        var outcome = TerminalOutcome(exit: exit, killRequested: entry.killRequested)
+        if let cgroup = entry.cgroup {
+            outcome = Self.containedOutcome(outcome, cgroup: cgroup, memoryMiB: entry.memoryMiB)
+            do { try cgroup.remove() } catch { logger.warning("Could not remove the task's cgroup: \(error)") }
+        }
         logger.info(
             "Task ended",
             metadata: [
@@ -211,6 +243,19 @@ public actor ProcessExecutor: TaskExecutor {
     }
 
     // MARK: - Helpers
+
+    /// Signals a task: its process group, or every process of its cgroup (SIGKILL: the whole cgroup at once).
+    private func signal(_ entry: Running, _ signal: Int32) {
+        guard let cgroup = entry.cgroup else {
+            ProcessSignals.signalGroup(entry.pid, signal)
+            return
+        }
+        if signal == SIGKILL {
+            do { try cgroup.killAll() } catch { logger.warning("Could not kill the task's cgroup: \(error)") }
+        } else {
+            Self.signalContained(cgroup, signal)
+        }
+    }
 
     private func makeStatus(
         _ taskID: TaskID, _ state: TaskState, _ agentID: AgentID, _ message: String?, _ reason: StatusReason?,

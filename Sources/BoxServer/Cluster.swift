@@ -50,12 +50,14 @@ public final class Cluster: Sendable {
             logger: Self.logger(logger, "discovery"))
         self.discovery = discovery
         let uplink = InProcessAgentUplink(master: master)
+        let containment =
+            config.processAgents > 0 ? try Self.containment(config, logger: logger, progress: progress) : nil
         var agents: [AgentService] = []
         for index in 0..<config.processAgents {
             let name = "agent-\(index + 1)"
             let executor = ProcessExecutor(
                 sandboxRoot: config.sandboxRoot, hostname: config.host, clock: clock,
-                logger: Self.logger(logger, "agent"))
+                logger: Self.logger(logger, "agent"), containment: containment)
             var resources = config.processAgentResources
             resources.ports = config.ports(forAgent: index)
             agents.append(
@@ -194,6 +196,32 @@ public final class Cluster: Sendable {
         logger.logLevel = base.logLevel
         if let name { logger[metadataKey: "agent.name"] = "\(name)" }
         return logger
+    }
+
+    /// Containment for process agents as `config.executor` asks, saying which executor they use and why.
+    static func containment(
+        _ config: ClusterConfig, logger: Logger, progress: @Sendable (String) -> Void
+    ) throws(ClusterError) -> Containment? {
+        guard config.executor != .process else {
+            progress("executor   process: each task a process group (--executor container confines them)")
+            return nil
+        }
+        // One subtree per data directory: a restart after a crash finds its own leftovers and no one else's.
+        let cluster = String(UInt32(truncatingIfNeeded: StableHash.fnv1a(config.dataDirectory)), radix: 16)
+        switch Containment.detect(cluster: cluster, logger: Self.logger(logger, "agent")) {
+        case .success(let containment):
+            let leftovers = containment.cgroups.removeLeftovers()
+            if leftovers > 0 { progress("cleanup    removed \(leftovers) task cgroups left by a previous run") }
+            progress(
+                "executor   container: pid, mount, uts and ipc namespaces, seccomp, no new privileges, "
+                    + "\(containment.cgroups.layout.description)")
+            return containment
+        case .failure(let unavailable) where config.executor == .auto:
+            progress("executor   process: containers unavailable (\(unavailable))")
+            return nil
+        case .failure(let unavailable):
+            throw .executor("containers are unavailable: \(unavailable)")
+        }
     }
 
     static func masterID() -> String { UUID().uuidString.lowercased() }

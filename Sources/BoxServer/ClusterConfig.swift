@@ -10,6 +10,9 @@ public struct ClusterConfig: Sendable {
     public var marathonPort = 8080
     /// Agents that run tasks as real processes.
     public var processAgents = 3
+    /// How process agents run tasks: plain process groups, or containers (own cgroup, namespaces, seccomp; root
+    /// only). `auto` picks containers when the host allows them.
+    public var executor = ExecutorChoice.process
     /// In-process simulated agents, for scale and teaching.
     public var simulatedAgents = 0
     public var processAgentResources = Resources(cpus: 2, memoryMiB: 2048, diskMiB: 8192)
@@ -42,4 +45,9 @@ public struct ClusterConfig: Sendable {
         guard low <= 65535 else { return PortRanges() }
         return PortRanges([UInt16(low)...UInt16(high)])
     }
+}
+
+/// `clusterbox up --executor`.
+public enum ExecutorChoice: String, Sendable, CaseIterable {
+    case process, container, auto
 }

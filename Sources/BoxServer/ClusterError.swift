@@ -4,6 +4,7 @@ public enum ClusterError: Error, CustomStringConvertible {
     case portInUse(String, Int)
     case store(String)
     case discovery(String)
+    case executor(String)
 
     public var description: String {
         switch self {
@@ -12,6 +13,7 @@ public enum ClusterError: Error, CustomStringConvertible {
             "port \(port) on \(host) is already in use; choose another with --master-port"
         case .store(let reason): "cannot open the state database: \(reason)"
         case .discovery(let reason): "cannot start service discovery: \(reason)"
+        case .executor(let reason): "--executor container: \(reason)"
         }
     }
 }

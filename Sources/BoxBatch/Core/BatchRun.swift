@@ -48,6 +48,8 @@ public struct BatchRun: Hashable, Sendable, Codable {
     public var agentID: AgentID?
     public var exitCode: Int32?
     public var message: String?
+    /// Why it ended, when the agent said (`REASON_CONTAINER_LIMITATION_MEMORY` for an OOM kill).
+    public var reason: StatusReason?
     public var queuedAt: Instant
     public var startedAt: Instant?
     public var finishedAt: Instant?

@@ -113,6 +113,7 @@ public struct BatchScheduler: Sendable {
         }
         run.message = status.message ?? run.message
         run.exitCode = status.exitCode ?? run.exitCode
+        run.reason = status.reason ?? run.reason
         record(run)
         if run.state.isDone { calls += ended(run, now: now) }
         return calls

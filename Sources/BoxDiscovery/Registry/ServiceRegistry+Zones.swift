@@ -139,7 +139,7 @@ extension ServiceRegistry {
 
     /// Five base-36 characters from the task id, so SRV targets of tasks with one name differ.
     static func shortHash(_ text: String) -> String {
-        var value = VirtualIPPool.fnv1a(text)
+        var value = StableHash.fnv1a(text)
         var characters: [Character] = []
         let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz")
         for _ in 0..<5 {

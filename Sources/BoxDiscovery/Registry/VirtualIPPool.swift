@@ -1,3 +1,5 @@
+import BoxCore
+
 /// Hands out virtual IPs from a range inside 127.0.0.0/8, one per service name, the way Kubernetes gives each
 /// Service a cluster IP. The first address tried is a hash of the name, so a name gets the same VIP after a restart
 /// unless another name took it first; addresses reserved (the network address, the DNS server's) are never given.
@@ -36,7 +38,7 @@ public struct VirtualIPPool: Hashable, Sendable {
         if let address = assigned[name] { return address }
         let usable = size - 1  // the last address (broadcast in a real network) is left out too
         guard taken.count + reserved.count < usable else { return nil }
-        var index = Int(Self.fnv1a(name) % UInt64(usable - 1)) + 1
+        var index = Int(StableHash.fnv1a(name) % UInt64(usable - 1)) + 1
         for _ in 0..<usable {
             let candidate = address(at: index)
             if !taken.contains(candidate) && !reserved.contains(candidate) {
@@ -62,10 +64,6 @@ public struct VirtualIPPool: Hashable, Sendable {
         return IPv4Octets(UInt8(base >> 24), UInt8(base >> 16 & 0xff), UInt8(base >> 8 & 0xff), UInt8(base & 0xff))
     }
 
-    /// FNV-1a: stable across runs, unlike `Hasher`.
-    static func fnv1a(_ text: String) -> UInt64 {
-        text.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-    }
 }
 
 extension IPv4Octets {

@@ -138,6 +138,7 @@ public struct RunView: Codable, Sendable {
     public var agent_id: String?
     public var exit_code: Int32?
     public var message: String?
+    public var reason: String?
     public var queued_at: Double
     public var started_at: Double?
     public var finished_at: Double?
@@ -154,6 +155,7 @@ public struct RunView: Codable, Sendable {
         agent_id = run.agentID?.value
         exit_code = run.exitCode
         message = run.message
+        reason = run.reason?.rawValue
         queued_at = run.queuedAt.secondsSinceEpoch
         started_at = run.startedAt?.secondsSinceEpoch
         finished_at = run.finishedAt?.secondsSinceEpoch

@@ -79,6 +79,9 @@ struct Run: ParsableCommand {
         case "finished":
             return
         case "failed" where run.exit_code != nil:
+            if let reason = run.reason, reason != "REASON_COMMAND_EXECUTOR_FAILED" {
+                FileHandle.standardError.write(Data("clusterbox: task failed: \(run.message ?? "") (\(reason))\n".utf8))
+            }
             throw ExitCode(run.exit_code!)
         default:
             FileHandle.standardError.write(Data("clusterbox: task \(run.state): \(run.message ?? "no message")\n".utf8))

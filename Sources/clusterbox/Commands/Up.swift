@@ -26,6 +26,11 @@ struct Up: AsyncParsableCommand {
     @Option(name: .long, help: "Port of Marathon's /v2 API.")
     var marathonPort = 8080
 
+    @Option(
+        name: .long,
+        help: "How process agents run tasks: process, container (own cgroup, namespaces, seccomp; root) or auto.")
+    var executor = "process"
+
     @Option(name: .long, help: "Loopback address of the cluster DNS server (its own, so tasks can name it).")
     var dnsAddress = "127.96.0.10"
 
@@ -62,6 +67,9 @@ struct Up: AsyncParsableCommand {
         guard (1...65535).contains(marathonPort), marathonPort != masterPort else {
             throw ValidationError("--marathon-port must be 1 to 65535 and differ from --master-port")
         }
+        guard ExecutorChoice(rawValue: executor) != nil else {
+            throw ValidationError("--executor must be process, container or auto, not \(executor)")
+        }
         if let dnsPort, !(0...65535).contains(dnsPort) { throw ValidationError("--dns-port must be 0 to 65535") }
         guard let dns = IPv4Octets(dnsAddress), dns.bytes[0] == 127 else {
             throw ValidationError("--dns-address must be an IPv4 loopback address (127.x.y.z), not \(dnsAddress)")
@@ -97,6 +105,7 @@ struct Up: AsyncParsableCommand {
         config.processAgents = agents
         config.simulatedAgents = simulated
         config.simulatedFailureRate = simulatedFailureRate
+        config.executor = ExecutorChoice(rawValue: executor) ?? .process
         config.dnsHost = dnsAddress
         if let dnsPort { config.dnsPort = dnsPort }
         config.dnsForward = dnsForward
@@ -147,7 +156,8 @@ struct Up: AsyncParsableCommand {
                 "--master-port", "\(masterPort)", "--marathon-port", "\(marathonPort)", "--agent-resources",
                 agentResources,
                 "--simulated-failure-rate", "\(simulatedFailureRate)", "--log-level", logLevel,
-                "--dns-address", dnsAddress, "--vip-range", vipRange, dnsForward ? "--dns-forward" : "--no-dns-forward",
+                "--executor", executor, "--dns-address", dnsAddress, "--vip-range", vipRange,
+                dnsForward ? "--dns-forward" : "--no-dns-forward",
             ] + (dnsPort.map { ["--dns-port", "\($0)"] } ?? [])
         print("Starting clusterbox in \(directory)")
         let started = Date()

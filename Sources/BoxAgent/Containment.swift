@@ -1,0 +1,66 @@
+import BoxCore
+public import BoxRuntime
+import Foundation
+public import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// How the process executor confines tasks when it runs them as containers, as the Mesos containerizer runs a
+/// command without an image: the host's filesystem with the sandbox as working directory, a private /proc and
+/// /tmp, new pid, mount, uts and ipc namespaces, a cgroup of its own with the task's cpus, mem and a pids limit,
+/// Docker's default capabilities (none left for the default user), no new privileges and the default seccomp
+/// filter.
+public struct Containment: Sendable {
+    public let cgroups: CgroupSubtree
+    public var seccomp: SeccompProfile = .default
+    /// Tasks that name no user run as nobody (65534).
+    public var defaultUser: ContainerSpec.User = .nobody
+    /// A fork bomb stops here.
+    public var pidsLimit = 1024
+
+    public init(cgroups: CgroupSubtree) { self.cgroups = cgroups }
+
+    /// Containment when this process may make namespaces and cgroups (root, a writable hierarchy); otherwise why
+    /// not, for `clusterbox up` to say. `cluster` names the cgroup subtree (`clusterbox-<cluster>`), so that two
+    /// clusters never touch each other's task cgroups.
+    public static func detect(cluster: String, logger: Logger) -> Result<Containment, ContainmentUnavailable> {
+        guard getuid() == 0 else {
+            return .failure(ContainmentUnavailable(reason: "not root: namespaces and cgroups need root"))
+        }
+        do {
+            return .success(
+                Containment(cgroups: try CgroupSubtree.detect(root: "clusterbox-\(cluster)", logger: logger)))
+        } catch {
+            return .failure(ContainmentUnavailable(reason: "no usable cgroup hierarchy: \(error)"))
+        }
+    }
+
+    /// The cgroup limits for a task's resources.
+    func limits(for resources: Resources) -> CgroupLimits {
+        CgroupLimits(
+            cpus: resources.cpus > 0 ? resources.cpus : nil,
+            memoryBytes: resources.memoryMiB > 0 ? UInt64(resources.memoryMiB) << 20 : nil, pids: pidsLimit)
+    }
+
+    /// The task's user: a uid number or a name from the host's passwd (`CommandInfo.user`), else the default.
+    func user(named name: String?) -> ContainerSpec.User? {
+        guard let name, !name.isEmpty else { return defaultUser }
+        if let uid = UInt32(name) { return ContainerSpec.User(uid: uid, gid: uid) }
+        guard let entry = getpwnam(name) else { return nil }
+        return ContainerSpec.User(uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
+    }
+
+    /// A hostname from the task's name: a DNS label.
+    static func hostname(for name: String) -> String {
+        let label = String(name.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }.prefix(63))
+        let trimmed = label.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        return trimmed.isEmpty ? "task" : trimmed
+    }
+}
+
+public struct ContainmentUnavailable: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { reason }
+}

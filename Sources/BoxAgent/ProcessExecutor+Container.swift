@@ -1,0 +1,77 @@
+import BoxCore
+import BoxRuntime
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The container path of the process executor: a task cgroup, then `ContainerLauncher.spawn` in host mode.
+extension ProcessExecutor {
+    /// Creates the task's cgroup and spawns `/bin/sh -c <command>` in it, confined; the sandbox is given to the
+    /// task's user. On failure nothing is left behind and the message names the step.
+    static func spawnContained(
+        _ task: TaskInfo, command: CommandInfo, sandbox: String, environment: [String: String],
+        containment: Containment
+    ) -> Result<(pid: pid_t, cgroup: TaskCgroup), ContainedLaunchError> {
+        guard let user = containment.user(named: command.user) else {
+            return .failure(ContainedLaunchError("user: no user named \(command.user ?? "")"))
+        }
+        let cgroup: TaskCgroup
+        do {
+            cgroup = try containment.cgroups.create(
+                Self.cgroupName(task.taskID), limits: containment.limits(for: task.resources))
+        } catch {
+            return .failure(ContainedLaunchError("cgroup: \(error)"))
+        }
+        for path in [sandbox, sandbox + "/stdout", sandbox + "/stderr"] { chown(path, user.uid, user.gid) }
+        var procs: [Int32] = []
+        var directory: Int32?
+        defer {
+            for fd in procs { close(fd) }
+            if let directory { close(directory) }
+        }
+        do {
+            procs = try cgroup.openProcsFDs()
+            directory = try cgroup.openDirectoryFD()
+            let spec = ContainerSpec(
+                argv: ["/bin/sh", "-c", command.value], environment: environment, workingDirectory: sandbox,
+                hostname: Containment.hostname(for: task.name), user: user, seccomp: containment.seccomp,
+                stdoutPath: sandbox + "/stdout", stderrPath: sandbox + "/stderr", cgroupProcsFDs: procs,
+                cgroupDirectoryFD: directory)
+            return .success((try ContainerLauncher.spawn(spec), cgroup))
+        } catch {
+            try? cgroup.killAll()
+            try? cgroup.remove()
+            return .failure(ContainedLaunchError("\(error)"))
+        }
+    }
+
+    /// Cgroup directory names: the task id with anything but letters, digits, '-', '_' and '.' replaced.
+    static func cgroupName(_ taskID: TaskID) -> String {
+        String(taskID.value.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "_" })
+    }
+
+    /// SIGTERM to every process of the task. The task's main process is PID 1 of its pid namespace and, like any
+    /// init, ignores SIGTERM unless it handles it: then the grace period ends in `killAll`.
+    static func signalContained(_ cgroup: TaskCgroup, _ signal: Int32) {
+        for pid in cgroup.processes() where pid > 1 { _ = Glibc.kill(pid, signal) }
+    }
+
+    /// The terminal outcome of a contained task, told apart from an ordinary failure when the kernel OOM-killed
+    /// one of its processes.
+    static func containedOutcome(_ outcome: TerminalOutcome, cgroup: TaskCgroup, memoryMiB: Int) -> TerminalOutcome {
+        guard cgroup.oomKilled(), outcome.state != .killed else { return outcome }
+        var oom = outcome
+        oom.state = .failed
+        oom.reason = .containerLimitationMemory
+        oom.message = "Memory limit exceeded: the task was OOM-killed (limit \(memoryMiB) MiB); \(outcome.message)"
+        return oom
+    }
+}
+
+/// Why a contained task did not start: the launcher's step ("pivot_root: …"), or the cgroup or user.
+struct ContainedLaunchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
