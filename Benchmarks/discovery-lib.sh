@@ -114,5 +114,12 @@ view = json.load(open(sys.argv[1]))
 print(next(s[sys.argv[3]] for s in view["services"] if s["name"] == sys.argv[2]))' "$@"
 }
 
+# CPU seconds (user + system) of a process so far.
+cpu_seconds() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+    echo "${stat##*) }" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($12 + $13) / hz }'
+}
+
 # The median of the numbers on stdin (nearest rank, as `percentile 50`), printed as given.
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else print v[int((NR + 1) / 2)] }'; }

@@ -174,13 +174,6 @@ fi
 echo "same answers from both for all $DISTINCT distinct queries of the mix (1,000 queries:" \
     "$(awk '$2 == "SRV" { s++ } /^missing-/ { n++ } /l4lb/ { v++ } END { printf "%d A of tasks, %d SRV, %d VIP A, %d NXDOMAIN", NR - s - n - v, s, v, n }' "$WORK/queries"))"
 
-# CPU seconds (user + system) of a process so far.
-cpu_seconds() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-    echo "${stat##*) }" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($12 + $13) / hz }'
-}
-
 DAEMON_PID=$(daemon_pids_for "$DIR" | head -1)
 [ -n "$DAEMON_PID" ] || { echo "cannot find the daemon's pid" >&2; exit 1; }
 declare -A QPS AVG MAX CPU SIZE LOST
@@ -223,12 +216,12 @@ maxof() { printf '%s\n' $1 | sort -n | tail -1; }
 
 echo
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $RUNS runs of ${SECONDS_PER_RUN} s each"
-printf "%-12s | %10s | %10s | %14s | %13s | %11s | %14s\n" server "queries/s" "(min-max)" "avg latency ms" \
+printf "%-12s | %10s | %13s | %14s | %13s | %11s | %14s\n" server "queries/s" "(min-max)" "avg latency ms" \
     "max latency ms" "reply bytes" "CPU us/query"
-printf "%-12s-+-%10s-+-%10s-+-%14s-+-%13s-+-%11s-+-%14s\n" ------------ ---------- ---------- -------------- \
+printf "%-12s-+-%10s-+-%13s-+-%14s-+-%13s-+-%11s-+-%14s\n" ------------ ---------- ------------- -------------- \
     ------------- ----------- --------------
 for name in clusterbox dnsmasq; do
-    printf "%-12s | %10s | %10s | %14s | %13s | %11s | %14s\n" "$name" "$(med "${QPS[$name]}" | cut -d. -f1)" \
+    printf "%-12s | %10s | %13s | %14s | %13s | %11s | %14s\n" "$name" "$(med "${QPS[$name]}" | cut -d. -f1)" \
         "$(printf '%s\n' ${QPS[$name]} | sort -n | head -1)-$(maxof "${QPS[$name]}")" "$(med "${AVG[$name]}")" \
         "$(maxof "${MAX[$name]}")" "${SIZE[$name]}" "$(med "${CPU[$name]}")"
 done

@@ -129,7 +129,11 @@ echo "VIP $VIP:$VIP_PORT -> ${BACKENDS[*]}"
 } >"$WORK/haproxy.cfg"
 haproxy -c -q -f "$WORK/haproxy.cfg" || { echo "haproxy refused its config" >&2; exit 1; }
 haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.out" 2>&1 &
-PEER_PIDS+=("$!")
+HAPROXY_PID=$!
+PEER_PIDS+=("$HAPROXY_PID")
+DAEMON_PID=$(daemon_pids_for "$DIR" | head -1)
+[ -n "$DAEMON_PID" ] || { echo "cannot find the daemon's pid" >&2; exit 1; }
+declare -A PID_OF=([clusterbox]=$DAEMON_PID [haproxy]=$HAPROXY_PID)
 
 declare -A URL=([direct]="http://${BACKENDS[0]}/" [clusterbox]="http://$VIP:$VIP_PORT/"
     [haproxy]="http://$PEER_ADDRESS:8080/")
@@ -147,17 +151,23 @@ done
 # wrk's latency (e.g. 350.12us, 1.20ms, 2.00s) in ms.
 to_ms() { awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /ms$/) v += 0; else if ($1 ~ /s$/) v *= 1000; printf "%.3f", v }'; }
 
-declare -A RPS P50 P99 ERRORS
+declare -A RPS P50 P99 ERRORS CPU
 MODES=(keep-alive close one-connection)
 # run_wrk MODE TARGET: one run; appends its figures.
 run_wrk() {
-    local mode=$1 target=$2 out="$WORK/wrk.out" key="$1/$2" rps p50 p99 errors args
+    local mode=$1 target=$2 out="$WORK/wrk.out" key="$1/$2" rps p50 p99 errors args before after cpu=-
     case "$mode" in
         keep-alive) args=(-t2 -c32) ;;
         close) args=(-t2 -c32 -H "Connection: close") ;;
         one-connection) args=(-t1 -c1) ;;
     esac
+    [ -n "${PID_OF[$target]:-}" ] && before=$(cpu_seconds "${PID_OF[$target]}")
     wrk "${args[@]}" -d"${SECONDS_PER_RUN}s" --timeout 5s --latency "${URL[$target]}" >"$out" 2>&1
+    if [ -n "${PID_OF[$target]:-}" ]; then
+        after=$(cpu_seconds "${PID_OF[$target]}")
+        cpu=$(awk -v b="$before" -v a="$after" '/requests in/ { printf "%.1f", (a - b) * 1000000 / $1 }' "$out")
+        CPU[$key]+="$cpu "
+    fi
     rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
     if [ -z "$rps" ]; then
         echo "  wrk $mode against $target failed:" >&2
@@ -172,8 +182,8 @@ run_wrk() {
     P50[$key]+="$p50 "
     P99[$key]+="$p99 "
     ERRORS[$key]=$(( ${ERRORS[$key]:-0} + errors ))
-    printf "  %-14s %-10s run %d: %8s requests/s, p50 %7s ms, p99 %7s ms, errors %s\n" "$mode" "$target" "$run" \
-        "$rps" "$p50" "$p99" "$errors"
+    printf "  %-14s %-10s run %d: %8s requests/s, p50 %7s ms, p99 %7s ms, errors %s, LB CPU %s us/request\n" \
+        "$mode" "$target" "$run" "$rps" "$p50" "$p99" "$errors" "$cpu"
 }
 
 FAILED=0
@@ -190,13 +200,14 @@ s = next(s for s in json.load(sys.stdin)["services"] if s["name"] == "/nginx")
 print("VIP connections per backend:", ", ".join("%s:%d %d" % (b["address"], b["port"], b["connections_total"])
       for b in s["backends"]), "; connect errors:", sum(b["connect_errors"] for b in s["backends"]))'
 
-med() { printf '%s\n' $1 | median; }
+med() { [ -n "$1" ] || { echo -; return; }; printf '%s\n' $1 | median; }
 echo
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores shared by wrk, the LB and nginx, load" \
     "$(cut -d' ' -f1-3 /proc/loadavg), $RUNS runs of ${SECONDS_PER_RUN} s per mode and target (medians)"
-printf "%-14s | %-10s | %10s | %8s | %8s | %12s | %6s\n" mode target "requests/s" "p50 ms" "p99 ms" "added p99 ms" errors
-printf "%-14s-+-%-10s-+-%10s-+-%8s-+-%8s-+-%12s-+-%6s\n" -------------- ---------- ---------- -------- -------- \
-    ------------ ------
+printf "%-14s | %-10s | %10s | %8s | %8s | %12s | %6s | %10s\n" mode target "requests/s" "p50 ms" "p99 ms" \
+    "added p99 ms" errors "CPU us/req"
+printf "%-14s-+-%-10s-+-%10s-+-%8s-+-%8s-+-%12s-+-%6s-+-%10s\n" -------------- ---------- ---------- -------- -------- \
+    ------------ ------ ----------
 for mode in "${MODES[@]}"; do
     for target in "${TARGETS[@]}"; do
         key="$mode/$target"
@@ -205,8 +216,8 @@ for mode in "${MODES[@]}"; do
         if [ "$target" != direct ] && [ -n "${P99[$mode/direct]:-}" ]; then
             added=$(awk -v a="$(med "${P99[$key]}")" -v d="$(med "${P99[$mode/direct]}")" 'BEGIN { printf "%.3f", a - d }')
         fi
-        printf "%-14s | %-10s | %10s | %8s | %8s | %12s | %6s\n" "$mode" "$target" "$(med "${RPS[$key]}")" \
-            "$(med "${P50[$key]}")" "$(med "${P99[$key]}")" "$added" "${ERRORS[$key]}"
+        printf "%-14s | %-10s | %10s | %8s | %8s | %12s | %6s | %10s\n" "$mode" "$target" "$(med "${RPS[$key]}")" \
+            "$(med "${P50[$key]}")" "$(med "${P99[$key]}")" "$added" "${ERRORS[$key]}" "$(med "${CPU[$key]:-}")"
     done
     if [ -n "${RPS[$mode/clusterbox]:-}" ] && [ -n "${RPS[$mode/haproxy]:-}" ]; then
         echo "  $mode: clusterbox / haproxy requests/s = $(awk -v c="$(med "${RPS[$mode/clusterbox]}")" \
@@ -214,4 +225,5 @@ for mode in "${MODES[@]}"; do
     fi
 done
 echo "targets: clusterbox >= 0.8x HAProxy's requests/s; added p99 (VIP p99 - direct p99) <= 1 ms."
+echo "CPU us/req: the balancer process's user+system time per request (the daemon's includes its other work)."
 exit "$FAILED"
