@@ -53,7 +53,10 @@ struct DNSWriter {
     /// Where each name suffix was first written; keys compare case-insensitively, the first spelling is kept.
     private var suffixOffsets: [DNSName: Int] = [:]
 
-    init() { bytes.reserveCapacity(512) }
+    init() {
+        bytes.reserveCapacity(512)
+        suffixOffsets.reserveCapacity(16)  // a reply names a few zones' worth of suffixes: skip the first regrowths
+    }
 
     mutating func writeUInt8(_ value: UInt8) { bytes.append(value) }
 
@@ -79,14 +82,19 @@ struct DNSWriter {
     }
 
     /// Writes `name`, ending in a pointer to the longest suffix already in the packet when `compress` is true.
-    /// Suffixes written here become targets for later names either way.
+    /// Suffixes written here become targets for later names either way. Each suffix is built only when it is
+    /// looked up, and looked up once: most names end in a pointer after one or two labels.
     mutating func writeName(_ name: DNSName, compress: Bool = true) {
-        for (index, suffix) in name.suffixes.enumerated() {
-            if compress, let target = suffixOffsets[suffix] {
-                writeUInt16(0xC000 | UInt16(target))
-                return
+        for index in name.labels.indices {
+            let suffix = name.suffix(from: index)
+            if let target = suffixOffsets[suffix] {
+                if compress {
+                    writeUInt16(0xC000 | UInt16(target))
+                    return
+                }
+            } else if bytes.count < 0x4000 {
+                suffixOffsets[suffix] = bytes.count
             }
-            if bytes.count < 0x4000, suffixOffsets[suffix] == nil { suffixOffsets[suffix] = bytes.count }
             let label = name.labels[index]
             writeUInt8(UInt8(label.count))
             bytes += label

@@ -16,6 +16,12 @@ public struct DNSName: Hashable, Sendable, CustomStringConvertible, ExpressibleB
         self.folded = labels.map { $0.map(DNSName.lowercase) }
     }
 
+    /// Labels already checked and folded: a suffix of a name needs neither again.
+    private init(labels: [[UInt8]], folded: [[UInt8]]) {
+        self.labels = labels
+        self.folded = folded
+    }
+
     /// Checks the label and name lengths; nil when a label is empty or too long or the name too long.
     public init?(labels: [[UInt8]]) {
         guard labels.allSatisfy({ !$0.isEmpty && $0.count <= DNSName.maxLabelLength }) else { return nil }
@@ -49,19 +55,19 @@ public struct DNSName: Hashable, Sendable, CustomStringConvertible, ExpressibleB
     public var isRoot: Bool { labels.isEmpty }
 
     /// The name with its first label removed; the root's parent is the root.
-    public var parent: DNSName { isRoot ? self : DNSName(validatedLabels: Array(labels.dropFirst())) }
+    public var parent: DNSName { isRoot ? self : suffix(from: 1) }
 
     /// True when this name equals `ancestor` or lies below it.
     public func isSubdomain(of ancestor: DNSName) -> Bool {
-        ancestor.folded.count <= folded.count && Array(folded.suffix(ancestor.folded.count)) == ancestor.folded
+        ancestor.folded.count <= folded.count && folded.suffix(ancestor.folded.count).elementsEqual(ancestor.folded)
     }
 
     /// The name with `label` added in front, or nil when it would be too long.
     public func prepending(_ label: String) -> DNSName? { DNSName(labels: [Array(label.utf8)] + labels) }
 
-    /// The suffixes of this name from itself down to (excluding) the root.
-    var suffixes: [DNSName] {
-        (0..<labels.count).map { DNSName(validatedLabels: Array(labels[$0...])) }
+    /// The name from its label `index` on: the name itself for 0, the root for `labels.count`.
+    func suffix(from index: Int) -> DNSName {
+        DNSName(labels: Array(labels[index...]), folded: Array(folded[index...]))
     }
 
     public var description: String {
@@ -69,5 +75,12 @@ public struct DNSName: Hashable, Sendable, CustomStringConvertible, ExpressibleB
     }
 
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool { lhs.folded == rhs.folded }
-    public func hash(into hasher: inout Hasher) { hasher.combine(folded) }
+    /// Each label's length and octets in one call: hashing `folded` as an array of arrays feeds the hasher one
+    /// octet at a time, which was a tenth of the DNS server's CPU (name compression hashes every suffix).
+    public func hash(into hasher: inout Hasher) {
+        for label in folded {
+            hasher.combine(label.count)
+            label.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
 }
