@@ -43,4 +43,30 @@ import Testing
             }
         }
     }
+
+    /// A repeated question is answered from the reply cache: the same octets but for the id, which is the
+    /// asker's; the statistics count it like any reply; an update empties the cache.
+    @Test func repeatedQuestionsComeFromTheCacheWithTheirOwnID() async throws {
+        try await withDNSServer { server, zones in
+            let port = server.port
+            try await onOwnThread {
+                let udp = try UDPTestSocket(port: port)
+                let first = try udp.exchange(DNSMessage.query(id: 10, name: "web-prod.marathon.mesos", type: .a))
+                for id in UInt16(11)...30 {
+                    let again = try udp.exchange(DNSMessage.query(id: id, name: "web-prod.marathon.mesos", type: .a))
+                    var expected = first
+                    expected.id = id
+                    #expect(again == expected)
+                }
+                let missing = DNSMessage.query(id: 40, name: "nothing.mesos", type: .a)
+                #expect(try udp.exchange(missing).rcode == .nameError)
+                #expect(try udp.exchange(missing).rcode == .nameError)
+                #expect(server.statistics.replies(.noError) >= 21 && server.statistics.replies(.nameError) >= 2)
+
+                zones.update(Self.zones(webProdAt: IPv4Octets(127, 96, 0, 77), serial: 9, withNewName: false))
+                let updated = try udp.exchange(DNSMessage.query(id: 50, name: "web-prod.marathon.mesos", type: .a))
+                #expect(updated.answers.map(\.data) == [.a(IPv4Octets(127, 96, 0, 77))])
+            }
+        }
+    }
 }

@@ -22,10 +22,18 @@ struct DNSQueryResponder: Sendable {
     func respond(
         to packet: [UInt8], over transport: DNSZoneAnswerer.Transport, on eventLoop: any EventLoop
     ) -> Action {
-        let answerer = zones.current
+        let (answerer, cache) = zones.snapshot
+        if let cached = cache.reply(to: packet, over: transport) {
+            counters.update {
+                $0.received(over: transport)
+                $0.replied(cached.rcode, bytes: cached.bytes)
+            }
+            return .reply(cached.bytes)
+        }
         let (response, rcode) = answerer.respondWithCode(to: packet, transport: transport)
         switch response {
         case .reply(let bytes):
+            cache.store(bytes, rcode: rcode ?? .noError, for: packet, over: transport)
             counters.update {
                 $0.received(over: transport)
                 $0.replied(rcode ?? .noError, bytes: bytes)
