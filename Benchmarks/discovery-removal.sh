@@ -3,7 +3,7 @@
 #
 # A cluster of 3 process agents (`clusterbox up --agents 3`, private data dir, free master/Marathon ports), DNS
 # on DNS_ADDRESS:53 (default 127.97.0.10) and VIPs from its /16, so nothing collides with a default cluster
-# (127.96.x.y). One Marathon app, /bench/removal: 3 instances of examples/discovery/backend.py, an HTTP health
+# (127.96.x.y). One Marathon app, /bench/removal: 3 instances of `python3 -m http.server`, an HTTP health
 # check every second, VIP `/removal:8080`. Each run:
 #   - waits until the VIP has 3 current backends and the SRV name _removal-bench._tcp.marathon.mesos 3 records;
 #   - picks the first backend, reads its task's pid from the sandbox checkpoint (`<data-dir>/sandboxes/<agent>/
@@ -51,8 +51,6 @@ VIP_RANGE="$(echo "$DNS_ADDRESS" | cut -d. -f1-2).0.0/16"
 [ -x "$BINARY" ] || { echo "no clusterbox binary at $BINARY (build one, or pass its path / set CLUSTERBOX)" >&2; exit 2; }
 BINARY=$(cd "$(dirname "$BINARY")" && pwd)/$(basename "$BINARY")
 [ "$(id -u)" = 0 ] || { echo "needs root: the cluster DNS listens on port 53" >&2; exit 2; }
-BACKEND=$(cd "$HERE/.." && pwd)/examples/discovery/backend.py
-[ -f "$BACKEND" ] || { echo "no backend at $BACKEND" >&2; exit 2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/clusterbox-removal.XXXXXX")
 . "$HERE/marathon-lib.sh"
@@ -152,9 +150,9 @@ echo "clusterbox: $BINARY"
 case "$BINARY" in */debug/*) echo "  (a debug build: not release figures)" ;; esac
 start_discovery_cluster "$DIR" || exit 1
 start_listener "$EVENTS" || exit 1
-post_app "{\"id\":\"$APP\",\"cmd\":\"exec python3 $BACKEND\",\"cpus\":0.1,\"mem\":32,\"instances\":3,
+post_app "{\"id\":\"$APP\",\"cmd\":\"exec python3 -m http.server --bind 127.0.0.1 \$PORT0\",\"cpus\":0.1,\"mem\":32,\"instances\":3,
   \"portDefinitions\":[{\"port\":0,\"name\":\"http\",\"labels\":{\"VIP_0\":\"/removal:8080\"}}],
-  \"healthChecks\":[{\"protocol\":\"HTTP\",\"path\":\"/health\",\"portIndex\":0,\"gracePeriodSeconds\":10,
+  \"healthChecks\":[{\"protocol\":\"HTTP\",\"path\":\"/\",\"portIndex\":0,\"gracePeriodSeconds\":10,
                      \"intervalSeconds\":1,\"timeoutSeconds\":2,\"maxConsecutiveFailures\":3}]}"
 SRV_NAME=""
 DNS_MS=()
