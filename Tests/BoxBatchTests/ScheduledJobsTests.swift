@@ -11,7 +11,7 @@ import Testing
 @Suite struct ScheduledJobsTests {
     /// A job every minute for a virtual day runs 1,440 times.
     // A virtual day is seconds of CPU: it runs on its own thread, not on the cooperative pool other tests share.
-    @Test func everyMinuteForADay() async throws { try await onOwnThread { try Self.everyMinuteForADay() } }
+    @Test func everyMinuteForADay() async throws { try await cpuHeavy { try Self.everyMinuteForADay() } }
 
     static func everyMinuteForADay() throws {
         var cluster = BatchOnMaster(start: try instant("2025-12-31T23:59:00Z"))
@@ -26,7 +26,7 @@ import Testing
 
     /// A failed parent (after its retries) keeps its child from running; a parent that succeeds starts it every
     /// time. Cron schedules count the same way: every 10 minutes is 144 runs a day, hourly 24.
-    @Test func failedParentBlocksChild() async throws { try await onOwnThread { try Self.failedParentBlocksChild() } }
+    @Test func failedParentBlocksChild() async throws { try await cpuHeavy { try Self.failedParentBlocksChild() } }
 
     static func failedParentBlocksChild() throws {
         var cluster = BatchOnMaster(start: try instant("2026-01-01T00:00:00Z"))

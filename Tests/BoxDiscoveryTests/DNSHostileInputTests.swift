@@ -1,5 +1,6 @@
 import BoxCore
 import BoxDiscovery
+import BoxTestSupport
 import Testing
 
 /// A header with the given counts, id 0x5151, as a query.
@@ -93,7 +94,12 @@ func pointerChain(length: Int) -> [UInt8] {
         #expect(parseError(opt)?.kind == .badOPT)
     }
 
-    @Test func everyTruncationOfValidPacketsFails() {
+    /// CPU for seconds: on a thread of its own, not one of the few Swift concurrency threads other tests await on.
+    @Test func everyTruncationOfValidPacketsFails() async throws {
+        try await cpuHeavy { self.everyTruncationOfValidPacketsFailsBody() }
+    }
+
+    func everyTruncationOfValidPacketsFailsBody() {
         for valid in [digQuery, handBuiltResponse, bigResponse()] {
             #expect((try? DNSMessage(parsing: valid)) != nil)
             for length in 0..<valid.count {
@@ -117,7 +123,12 @@ func pointerChain(length: Int) -> [UInt8] {
         return reply.serialized()
     }
 
-    @Test func randomAndMutatedPacketsNeverCrash() {
+    /// CPU for seconds: on a thread of its own, not one of the few Swift concurrency threads other tests await on.
+    @Test func randomAndMutatedPacketsNeverCrash() async throws {
+        try await cpuHeavy { self.randomAndMutatedPacketsNeverCrashBody() }
+    }
+
+    func randomAndMutatedPacketsNeverCrashBody() {
         var random = SeededGenerator(seed: 0xD15C_0DE5)
         let valid = [digQuery, handBuiltResponse, bigResponse()]
         let clock = ContinuousClock()
@@ -165,7 +176,12 @@ func pointerChain(length: Int) -> [UInt8] {
         #expect(clock.now - start < .seconds(120))
     }
 
-    @Test func validQueriesInterleavedWithGarbageStillAnswer() throws {
+    /// CPU for seconds: on a thread of its own, not one of the few Swift concurrency threads other tests await on.
+    @Test func validQueriesInterleavedWithGarbageStillAnswer() async throws {
+        try await cpuHeavy { try self.validQueriesInterleavedWithGarbageStillAnswerBody() }
+    }
+
+    func validQueriesInterleavedWithGarbageStillAnswerBody() throws {
         var random = SeededGenerator(seed: 7)
         for round in 0..<1000 {
             let garbage = (0..<Int.random(in: 0...100, using: &random)).map { _ in

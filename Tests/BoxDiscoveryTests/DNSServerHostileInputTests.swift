@@ -29,12 +29,12 @@ import Testing
         var probesWrong: [String] = []
     }
 
-    @Test(.timeLimit(.minutes(1))) func hundredThousandHostileDatagrams() async throws {
+    @Test(.timeLimit(.minutes(4))) func hundredThousandHostileDatagrams() async throws {
         try await withDNSServer { server, _ in
             let port = server.port
             let clock = ContinuousClock()
             let start = clock.now
-            let outcome = try await onOwnThread { try Self.blast(port: port) }
+            let outcome = try await cpuHeavy { try Self.blast(port: port) }
             let elapsed = clock.now - start
             #expect(outcome.probesWrong.isEmpty, "\(outcome.probesWrong.prefix(5))")
             #expect(outcome.probesAnswered == Self.packetCount / Self.burstSize)
@@ -46,7 +46,7 @@ import Testing
             #expect(statistics.replies(.formatError) == outcome.formatErrorsExpected)
             #expect(statistics.replyCount + statistics.dropped == statistics.udpQueries)
             #expect(outcome.formatErrorsExpected > 20_000 && outcome.droppedExpected > 10_000, "\(outcome)")
-            #expect(elapsed < .seconds(45), "took \(elapsed)")
+            #expect(elapsed < .seconds(180), "took \(elapsed) (waiting for the other CPU-heavy tests included)")
 
             // Still answering, and FORMERR with the id and RD of packets whose header could be read.
             try await onOwnThread { try Self.checkSpecificPackets(port: port) }

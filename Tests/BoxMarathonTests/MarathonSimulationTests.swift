@@ -29,7 +29,7 @@ enum MarathonSeeds {
     /// master and the agents agree on every task.
     @Test(arguments: MarathonSeeds.all)
     func appsConvergeAfterFaults(seed: UInt64) async throws {
-        let sim = try await onOwnThread { () throws(MarathonSimulation.Failure) -> MarathonSimulation in
+        let sim = try await cpuHeavy { () throws(MarathonSimulation.Failure) -> MarathonSimulation in
             var sim = MarathonSimulation(config: .init(seed: seed))
             try Self.run(&sim)
             return sim
@@ -65,7 +65,7 @@ enum MarathonSeeds {
 
     /// The same seed gives the same run, event for event; another seed another run.
     @Test func sameSeedSameRun() async throws {
-        let digests = try await onOwnThread { () throws(MarathonSimulation.Failure) -> [UInt64] in
+        let digests = try await cpuHeavy { () throws(MarathonSimulation.Failure) -> [UInt64] in
             var config = MarathonSimulation.Config(seed: 42)
             config.agentCount = 40
             config.appCount = 12

@@ -13,8 +13,8 @@ extension CgroupHostTests {
     /// none of them alive, and remove then succeeds in every hierarchy. Both ways: v2 `cgroup.kill` (where there
     /// is a v2 tree) and the v1 freezer sweep.
     @Test(arguments: [true, false])
-    func killAllKillsTheTree(usingCgroupKill: Bool) throws {
-        try withScratchSubtree { subtree in
+    func killAllKillsTheTree(usingCgroupKill: Bool) async throws {
+        try await withScratchSubtree { subtree in
             let task = try subtree.create("tree", limits: CgroupLimits())
             let shell = try GatedShell("sleep 60 & sleep 60 & wait")
             defer { shell.stop() }
@@ -34,8 +34,8 @@ extension CgroupHostTests {
     /// gets forks made during the kill; the sweep freezes first so nothing forks between reading the pids and
     /// killing them).
     @Test(arguments: [true, false])
-    func killAllStopsAForkLoop(usingCgroupKill: Bool) throws {
-        try withScratchSubtree { subtree in
+    func killAllStopsAForkLoop(usingCgroupKill: Bool) async throws {
+        try await withScratchSubtree { subtree in
             let task = try subtree.create("forker", limits: CgroupLimits(pids: 50))
             let shell = try GatedShell("while :; do sleep 60 & done")
             defer { shell.stop() }
@@ -50,8 +50,8 @@ extension CgroupHostTests {
 
     /// A run creates two task cgroups, one with a sleeping process, and "dies". The next run, detecting the same
     /// subtree, removes both (killing the process) and finds nothing the second time.
-    @Test func removeLeftoversAfterARestart() throws {
-        try withScratchSubtree { subtree in
+    @Test func removeLeftoversAfterARestart() async throws {
+        try await withScratchSubtree { subtree in
             let idle = try subtree.create("idle", limits: CgroupLimits(pids: 10))
             let busy = try subtree.create("busy", limits: CgroupLimits(memoryBytes: 64 << 20))
             let shell = try GatedShell("sleep 60")

@@ -10,8 +10,8 @@ import Testing
 extension CgroupHostTests {
     /// cpus 0.25 = 25 ms per 100 ms period: a busy loop gets 0.5 s of CPU in 2 s (25% ± 5%), and the quota runs
     /// out in nearly every period.
-    @Test func cpuQuotaCapsABusyLoop() throws {
-        try withScratchSubtree { subtree in
+    @Test func cpuQuotaCapsABusyLoop() async throws {
+        try await withScratchSubtree { subtree in
             let task = try subtree.create("busy", limits: CgroupLimits(cpus: 0.25))
             let shell = try GatedShell("while :; do :; done")
             defer { shell.stop() }
@@ -33,8 +33,8 @@ extension CgroupHostTests {
 
     /// 32 MiB and `tail` buffering 100 MiB without a newline: the OOM killer kills tail, `oom_kill` rises (the
     /// signal we use, not failcnt), and memory never went past the limit.
-    @Test func memoryLimitOOMKills() throws {
-        try withScratchSubtree { subtree in
+    @Test func memoryLimitOOMKills() async throws {
+        try await withScratchSubtree { subtree in
             let limitBytes: UInt64 = 32 << 20
             let task = try subtree.create("oom", limits: CgroupLimits(memoryBytes: limitBytes))
             let shell = try GatedShell("head -c 100m /dev/zero | tail")
@@ -53,8 +53,8 @@ extension CgroupHostTests {
 
     /// pids.max 5: the shell plus four `sleep`s fill it, the fifth fork fails with EAGAIN ("Cannot fork"), and
     /// `pids.events` counts the refusal.
-    @Test func pidsLimitRefusesForks() throws {
-        try withScratchSubtree { subtree in
+    @Test func pidsLimitRefusesForks() async throws {
+        try await withScratchSubtree { subtree in
             let task = try subtree.create("forks", limits: CgroupLimits(pids: 5))
             let shell = try GatedShell("for i in 1 2 3 4 5 6 7 8; do sleep 30 & done; wait")
             defer { shell.stop() }

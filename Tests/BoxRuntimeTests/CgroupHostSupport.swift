@@ -1,4 +1,5 @@
 import BoxRuntime
+import BoxTestSupport
 import Foundation
 import Logging
 import Testing
@@ -42,7 +43,13 @@ enum CgroupTestHost {
 
 /// Runs `body` with a fresh subtree, then removes every cgroup in it and the subtree itself, even when `body`
 /// throws; anything left behind is an issue.
-func withScratchSubtree(_ body: (CgroupSubtree) throws -> Void) throws {
+/// On a thread of its own: the tests wait on processes and sleep, which must not hold one of Swift concurrency's
+/// few threads while async tests run beside them.
+func withScratchSubtree(_ body: @escaping @Sendable (CgroupSubtree) throws -> Void) async throws {
+    try await onOwnThread { try withScratchSubtreeBlocking(body) }
+}
+
+private func withScratchSubtreeBlocking(_ body: (CgroupSubtree) throws -> Void) throws {
     if let reason = CgroupTestHost.unavailableReason {
         Issue.record("cgroup tests cannot run here (CI is set, so this is not a skip): \(reason)")
         return

@@ -13,8 +13,8 @@ struct CgroupHostTests {
     /// The layout matches what `stat -f` says about /sys/fs/cgroup (tmpfs + cgroup2 at unified = hybrid, as on
     /// the development VM); each controller's hierarchy is a cgroupfs mount, our own directory there lists this
     /// process, and the subtree made in it has the controller's files.
-    @Test func detectsThisHost() throws {
-        try withScratchSubtree { subtree in
+    @Test func detectsThisHost() async throws {
+        try await withScratchSubtree { subtree in
             let layout = subtree.layout
             let rootType = try fileSystemType("/sys/fs/cgroup")
             let unifiedType = try? fileSystemType("/sys/fs/cgroup/unified")
@@ -53,8 +53,8 @@ struct CgroupHostTests {
     /// 0.25 cpus → quota 25000 of 100000 and 256 shares; 64 MiB → limit and memsw both 67108864; pids.max 7.
     /// Raising to 128 MiB (memsw first) and lowering to 32 MiB (limit first) both succeed. A second cgroup of the
     /// same name is refused, a bad name too, and remove leaves no directory.
-    @Test func limitsLandInTheFiles() throws {
-        try withScratchSubtree { subtree in
+    @Test func limitsLandInTheFiles() async throws {
+        try await withScratchSubtree { subtree in
             let task = try subtree.create("limits", limits: CgroupLimits(cpus: 0.25, memoryBytes: 64 << 20, pids: 7))
             let layout = subtree.layout
             func file(_ controller: String, _ name: String) -> String? {
@@ -90,8 +90,8 @@ struct CgroupHostTests {
 
     /// The launcher's descriptors: one `cgroup.procs` per directory (writing a pid into each moves the process
     /// everywhere), and a v2 directory descriptor wherever there is a v2 tree.
-    @Test func placementDescriptors() throws {
-        try withScratchSubtree { subtree in
+    @Test func placementDescriptors() async throws {
+        try await withScratchSubtree { subtree in
             let task = try subtree.create("fds", limits: CgroupLimits())
             let shell = try GatedShell("sleep 30")
             defer { shell.stop() }

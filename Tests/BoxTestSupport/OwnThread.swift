@@ -12,3 +12,16 @@ public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T)
         thread.start()
     }
 }
+
+/// Like `onOwnThread`, for work that keeps a core busy for seconds (the simulations, 100,000-packet fuzzing): at
+/// most one such body runs at a time, so that on a 2-core machine they leave a core to the timing-sensitive tests
+/// running beside them (real processes with health checks, sockets with deadlines).
+public func cpuHeavy<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await onOwnThread {
+        cpuHeavyGate.wait()
+        defer { cpuHeavyGate.signal() }
+        return try body()
+    }
+}
+
+private let cpuHeavyGate = DispatchSemaphore(value: 1)

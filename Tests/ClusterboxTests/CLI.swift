@@ -1,5 +1,6 @@
 import BoxTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// Runs the built `clusterbox` binary (and `curl`) as a user would, with a private data directory.
@@ -20,11 +21,14 @@ struct CLI {
     let dnsAddress: String
     let dnsPort: Int
     let vipRange: String
+    /// Task ports of its own too: two test clusters' tasks must not race for one port.
+    let firstTaskPort: Int
 
     init() throws {
-        let octet = Int.random(in: 100...199)
+        let octet = Self.nextOctet()
         vipRange = "127.\(octet).0.0/16"
         dnsAddress = "127.\(octet).0.10"
+        firstTaskPort = 10000 + (octet - 100) * 300
         dataDirectory =
             FileManager.default.temporaryDirectory.appendingPathComponent("cbx-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -52,7 +56,8 @@ struct CLI {
         try run(
             [
                 "up", "--master-port", "\(port)", "--marathon-port", "\(marathonPort)", "--dns-address", dnsAddress,
-                "--dns-port", "\(dnsPort)", "--vip-range", vipRange,
+                "--dns-port", "\(dnsPort)", "--vip-range", vipRange, "--first-task-port", "\(firstTaskPort)",
+                "--ports-per-agent", "100",
             ] + extra)
     }
 
@@ -69,6 +74,17 @@ struct CLI {
         guard FileManager.default.isExecutableFile(atPath: path) else { throw CLIMissing(path: path) }
         return try ChildProcess.run(path, arguments, environment: environment, timeoutSeconds: timeout)
     }
+
+    /// 127.<octet>.0.0/16 and task ports of their own for each cluster of this test run, in turn (from a random
+    /// start, so that two runs side by side rarely meet).
+    static func nextOctet() -> Int {
+        octets.withLock { next in
+            defer { next += 1 }
+            return 100 + next % 100
+        }
+    }
+
+    private static let octets = Mutex(Int.random(in: 0..<100))
 
     /// A port nobody listens on now, from the kernel.
     static func freePort() throws -> Int {

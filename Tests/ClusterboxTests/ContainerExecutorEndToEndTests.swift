@@ -1,3 +1,4 @@
+import BoxCore
 import BoxTestSupport
 import Foundation
 import Testing
@@ -46,16 +47,17 @@ import Testing
         #expect(oom.stderr.contains("REASON_CONTAINER_LIMITATION_MEMORY"), "\(oom.stderr)")
         #expect(oom.stderr.contains("OOM-killed"), "\(oom.stderr)")
 
-        let paths = try cgroupPaths()
+        let paths = try cgroupPaths(of: cli)
         #expect(!paths.isEmpty, "the cluster's cgroup subtree was not found")
         let down = try cli.run(["down"])
         #expect(down.status == 0, "\(down.stderr)")
         for path in paths { #expect(!FileManager.default.fileExists(atPath: path), "\(path) is left after down") }
     }
 
-    /// The directories of every `clusterbox-*` subtree under the hierarchies this process is in (the test's
-    /// cluster is the only one with containers).
-    static func cgroupPaths() throws -> [String] {
+    /// The directories of the cluster's cgroup subtree (`clusterbox-<hash of its data directory>`) under the
+    /// hierarchies this process is in.
+    static func cgroupPaths(of cli: CLI) throws -> [String] {
+        let subtree = "clusterbox-" + String(UInt32(truncatingIfNeeded: StableHash.fnv1a(cli.dataDirectory)), radix: 16)
         let own = try String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8).split(separator: "\n")
         var found: [String] = []
         for line in own {
@@ -64,7 +66,7 @@ import Testing
             let hierarchy = fields[1].isEmpty ? "unified" : String(fields[1].split(separator: ",")[0])
             let base = "/sys/fs/cgroup/\(hierarchy)\(fields[2] == "/" ? "" : String(fields[2]))"
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
-            found += entries.filter { $0.hasPrefix("clusterbox-") }.map { base + "/" + $0 }
+            found += entries.filter { $0 == subtree }.map { base + "/" + $0 }
         }
         return found
     }

@@ -71,14 +71,20 @@ import Testing
         let tcp = try dig.run(["+tcp", "+short", "_backend-discovery._tcp.marathon.mesos", "SRV"])
         #expect(tcp.split(separator: "\n").count == 3, "\(tcp)")
 
-        // Round robin: 300 connections, 100 to each backend.
+        // Round robin: 300 connections, 100 to each backend. A health check that times out on a loaded machine takes
+        // a backend out for a moment (as marathon-lb would), so a round with a changed backend set is tried again.
         var counts: [String: Int] = [:]
-        for _ in 0..<300 {
-            guard let body = HTTP.get(address, 8080, "/") else {
-                Issue.record("a connection through the VIP failed")
-                continue
+        for _ in 0..<3 {
+            counts = [:]
+            for _ in 0..<300 {
+                guard let body = HTTP.get(address, 8080, "/") else {
+                    Issue.record("a connection through the VIP failed")
+                    continue
+                }
+                counts[String(body.split(separator: " ")[0]), default: 0] += 1
             }
-            counts[String(body.split(separator: " ")[0]), default: 0] += 1
+            if counts.count == 3 && counts.values.allSatisfy({ $0 == 100 }) { break }
+            print("round robin round with a changed backend set: \(counts)")
         }
         #expect(counts.count == 3 && counts.values.allSatisfy { $0 == 100 }, "\(counts)")
         #expect(Set(counts.keys) == Set(tasks), "\(counts.keys) vs \(tasks)")

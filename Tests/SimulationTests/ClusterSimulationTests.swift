@@ -18,7 +18,7 @@ enum Seeds {
     /// task the master tracks runs on a live agent.
     @Test(arguments: Seeds.regression + Seeds.fresh)
     func hourUnderFaults(seed: UInt64) async throws {
-        let sim = try await onOwnThread { try Self.hour(seed: seed) }
+        let sim = try await cpuHeavy { try Self.hour(seed: seed) }
         #expect(sim.agentCrashes > 20)
         #expect(sim.master.counters.tasksLaunched > 10_000)
     }
@@ -36,7 +36,7 @@ enum Seeds {
 
     /// The same seed gives the same run, event for event.
     @Test func sameSeedSameRun() async throws {
-        try await onOwnThread { try Self.sameSeed() }
+        try await cpuHeavy { try Self.sameSeed() }
     }
 
     static func sameSeed() throws {

@@ -44,6 +44,12 @@ struct Up: AsyncParsableCommand {
     @Option(name: .long, help: "Virtual IPs of services: a /8, /16 or /24 inside 127.0.0.0/8.")
     var vipRange = "127.96.0.0/16"
 
+    @Option(name: .long, help: "First task port: process agent N offers ports first+N×ports-per-agent onwards.")
+    var firstTaskPort = 31000
+
+    @Option(name: .long, help: "Task ports each process agent offers.")
+    var portsPerAgent = 1000
+
     @Option(name: .long, help: "Resources of each process agent (Mesos form: cpus:2;mem:2048;disk:8192).")
     var agentResources = "cpus:2;mem:2048;disk:8192"
 
@@ -66,6 +72,12 @@ struct Up: AsyncParsableCommand {
         guard (1...65535).contains(masterPort) else { throw ValidationError("--master-port must be 1 to 65535") }
         guard (1...65535).contains(marathonPort), marathonPort != masterPort else {
             throw ValidationError("--marathon-port must be 1 to 65535 and differ from --master-port")
+        }
+        guard (1024...65535).contains(firstTaskPort), (1...10_000).contains(portsPerAgent),
+            firstTaskPort + agents * portsPerAgent <= 65536
+        else {
+            throw ValidationError(
+                "--first-task-port and --ports-per-agent must keep every agent's ports within 1024-65535")
         }
         guard ExecutorChoice(rawValue: executor) != nil else {
             throw ValidationError("--executor must be process, container or auto, not \(executor)")
@@ -106,6 +118,8 @@ struct Up: AsyncParsableCommand {
         config.simulatedAgents = simulated
         config.simulatedFailureRate = simulatedFailureRate
         config.executor = ExecutorChoice(rawValue: executor) ?? .process
+        config.firstPort = UInt16(firstTaskPort)
+        config.portsPerAgent = UInt16(portsPerAgent)
         config.dnsHost = dnsAddress
         if let dnsPort { config.dnsPort = dnsPort }
         config.dnsForward = dnsForward
@@ -156,7 +170,9 @@ struct Up: AsyncParsableCommand {
                 "--master-port", "\(masterPort)", "--marathon-port", "\(marathonPort)", "--agent-resources",
                 agentResources,
                 "--simulated-failure-rate", "\(simulatedFailureRate)", "--log-level", logLevel,
-                "--executor", executor, "--dns-address", dnsAddress, "--vip-range", vipRange,
+                "--executor", executor, "--first-task-port", "\(firstTaskPort)", "--ports-per-agent",
+                "\(portsPerAgent)",
+                "--dns-address", dnsAddress, "--vip-range", vipRange,
                 dnsForward ? "--dns-forward" : "--no-dns-forward",
             ] + (dnsPort.map { ["--dns-port", "\($0)"] } ?? [])
         print("Starting clusterbox in \(directory)")

@@ -123,7 +123,7 @@ def web_app(instances):
         port_definitions=[PortDefinition(port=0, name="http", protocol="tcp")],
         health_checks=[MarathonHealthCheck(
             protocol="HTTP", path="/", port_index=0, interval_seconds=1, grace_period_seconds=10,
-            timeout_seconds=2, max_consecutive_failures=3)])
+            timeout_seconds=5, max_consecutive_failures=5)])
 
 
 def run(url):
@@ -149,7 +149,9 @@ def run(url):
     events.wait("deployment_success", 10, id=created.deployments[0].id)
     app = client.get_app(APP)
     check(app.tasks_running == 3, f"tasks_running is {app.tasks_running} after the create, expected 3")
-    check(app.tasks_healthy == 3, f"tasks_healthy is {app.tasks_healthy} after the create, expected 3")
+    # A check can time out once on a loaded machine (the test suite runs beside it): healthy again within seconds.
+    app = wait_until("3 healthy tasks after the create",
+                     lambda: (lambda a: a if a.tasks_healthy == 3 else None)(client.get_app(APP)), 15)
     service_port = app.port_definitions[0].port
     check(10000 <= service_port <= 20000, f"the service port is {service_port}, expected one from 10000-20000")
 
