@@ -8,25 +8,38 @@ import Testing
 
 /// The kernel enforcing the limits, seen through the task cgroup's own counters.
 extension CgroupHostTests {
-    /// cpus 0.25 = 25 ms per 100 ms period: a busy loop gets 0.5 s of CPU in 2 s (25% ± 5%), and the quota runs
-    /// out in nearly every period.
+    /// cpus 0.25 = 25 ms per 100 ms period: a busy loop gets 0.5 s of CPU in 2 s (25% ± 5%), and the quota runs out
+    /// in nearly every period. Never more: alone it would take a whole core. A machine busy with the rest of the
+    /// suite can leave it less than its quota for a while (it is then not throttled, which says nothing about the
+    /// limit), so a starved window is measured again, up to four windows in all.
     @Test func cpuQuotaCapsABusyLoop() async throws {
-        try await withScratchSubtree { subtree in
+        try await withScratchSubtree(cpuHeavy: true) { subtree in
             let task = try subtree.create("busy", limits: CgroupLimits(cpus: 0.25))
             let shell = try GatedShell("while :; do :; done")
             defer { shell.stop() }
             try task.add(pid: shell.pid)
             shell.release()
             usleep(200_000)  // past the first, unthrottled period
-            let before = task.usage()
-            let start = ContinuousClock.now
-            usleep(2_000_000)
-            let after = task.usage()
-            let elapsed = start.duration(to: .now)
-            let used = try #require(after.cpuTime) - #require(before.cpuTime)
-            let share = used / elapsed
-            #expect(share > 0.20 && share < 0.30, "used \(used) of \(elapsed): \(share)")
-            #expect((after.throttledPeriods ?? 0) - (before.throttledPeriods ?? 0) >= 15)
+            var windows: [String] = []
+            var reachedQuota = false
+            for _ in 0..<4 where !reachedQuota {
+                let before = task.usage()
+                let start = ContinuousClock.now
+                usleep(2_000_000)
+                let after = task.usage()
+                let elapsed = start.duration(to: .now)
+                let used = try #require(after.cpuTime) - #require(before.cpuTime)
+                let share = used / elapsed
+                let throttled = try #require(after.throttledPeriods) - #require(before.throttledPeriods)
+                windows.append("\(share) (throttled in \(throttled) periods)")
+                #expect(share < 0.30, "used \(used) of \(elapsed): \(share)")
+                if share > 0.20 {
+                    reachedQuota = true
+                    #expect(throttled >= 15)
+                }
+            }
+            print("cpus 0.25: share of a core in 2 s windows: \(windows.joined(separator: ", "))")
+            #expect(reachedQuota, "starved below 20% in every window: \(windows)")
             try task.killAll()
         }
     }
