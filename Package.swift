@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .target(
@@ -58,6 +59,16 @@ let package = Package(
         .target(
             name: "BoxRuntime",
             dependencies: ["BoxCore", "CBoxRuntime", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
+            swiftSettings: settings),
+        // zlib, for gzip-compressed image layers (Debian's zlib1g-dev).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "BoxImages",
+            dependencies: [
+                "BoxCore", "BoxRuntime", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["README.md"],
             swiftSettings: settings),
         .target(
@@ -133,6 +144,11 @@ let package = Package(
         .testTarget(
             name: "BoxRuntimeTests",
             dependencies: ["BoxRuntime", "BoxCore", "BoxTestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings),
+        .testTarget(
+            name: "BoxImagesTests",
+            dependencies: ["BoxImages", "BoxCore", "BoxRuntime", "BoxTestSupport"],
+            exclude: ["Fixtures"],  // umoci/skopeo scripts and Dockerfiles the tests use, read from the source tree
             swiftSettings: settings),
         .testTarget(name: "BoxAgentTests", dependencies: ["BoxCore", "BoxAgent"], swiftSettings: settings),
         .testTarget(

@@ -18,9 +18,9 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # System packages. libsqlite3-dev: GRDB (the state database). curl: the acceptance tests and the README's
 # examples. procps: ps/pgrep used by the benchmark scripts. python3-venv: the pymesos acceptance tests. dnsutils:
 # dig, for the README's DNS examples and the DNS acceptance tests. libseccomp-dev: the container launcher's seccomp
-# filters (BoxRuntime). busybox-static: the busybox image and the container tests' rootfs. Swift itself comes with
-# the machine (/opt/swift).
-packages=(libsqlite3-dev curl procps ca-certificates python3-venv dnsutils libseccomp-dev busybox-static)
+# filters (BoxRuntime). busybox-static: the busybox image and the container tests' rootfs. zlib1g-dev: gzip image
+# layers (BoxImages). Swift itself comes with the machine (/opt/swift).
+packages=(libsqlite3-dev curl procps ca-certificates python3-venv dnsutils libseccomp-dev busybox-static zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
