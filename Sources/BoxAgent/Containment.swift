@@ -20,6 +20,10 @@ public struct Containment: Sendable {
     /// A fork bomb stops here.
     public var pidsLimit = 1024
 
+    /// A task with this label set to `process` runs as a plain process group even on a container-capable agent
+    /// (a Marathon app's labels are its tasks' labels).
+    public static let executorLabel = "clusterbox.io/executor"
+
     public init(cgroups: CgroupSubtree) { self.cgroups = cgroups }
 
     /// Containment when this process may make namespaces and cgroups (root, a writable hierarchy); otherwise why

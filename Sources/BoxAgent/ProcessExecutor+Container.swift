@@ -52,10 +52,10 @@ extension ProcessExecutor {
         String(taskID.value.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "_" })
     }
 
-    /// SIGTERM to every process of the task. The task's main process is PID 1 of its pid namespace and, like any
-    /// init, ignores SIGTERM unless it handles it: then the grace period ends in `killAll`.
-    static func signalContained(_ cgroup: TaskCgroup, _ signal: Int32) {
-        for pid in cgroup.processes() where pid > 1 { _ = Glibc.kill(pid, signal) }
+    /// A signal for a contained task goes to its init (`ContainerSpec.runsInit`), PID 1 of its namespace, which
+    /// forwards it to the command's process group. (SIGKILL instead kills the whole cgroup at once.)
+    static func signalContained(init pid: pid_t, _ signal: Int32) {
+        _ = Glibc.kill(pid, signal)
     }
 
     /// The terminal outcome of a contained task, told apart from an ordinary failure when the kernel OOM-killed

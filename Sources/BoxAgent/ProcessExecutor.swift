@@ -123,7 +123,7 @@ public actor ProcessExecutor: TaskExecutor {
             agentPath: agentPath)
         let pid: pid_t
         var cgroup: TaskCgroup?
-        if let containment {
+        if let containment, task.labels[Containment.executorLabel] != "process" {
             switch Self.spawnContained(
                 task, command: command, sandbox: sandbox, environment: environment, containment: containment)
             {
@@ -253,7 +253,7 @@ public actor ProcessExecutor: TaskExecutor {
         if signal == SIGKILL {
             do { try cgroup.killAll() } catch { logger.warning("Could not kill the task's cgroup: \(error)") }
         } else {
-            Self.signalContained(cgroup, signal)
+            Self.signalContained(init: entry.pid, signal)
         }
     }
 

@@ -72,11 +72,14 @@ public struct TaskInfo: Hashable, Sendable, Codable {
     /// The task group it was launched in (LAUNCH_GROUP), set by the master: the first task's id.
     public var group: TaskID?
     public var discovery: DiscoveryInfo?
+    /// An image to run the task in; nil runs the command on the agent's own filesystem.
+    public var container: ContainerInfo?
 
     public init(
         taskID: TaskID, name: String, agentID: AgentID, resources: Resources, command: CommandInfo? = nil,
-        labels: Labels = [:], group: TaskID? = nil, discovery: DiscoveryInfo? = nil
+        labels: Labels = [:], group: TaskID? = nil, discovery: DiscoveryInfo? = nil, container: ContainerInfo? = nil
     ) {
+        self.container = container
         self.group = group
         self.discovery = discovery
         self.taskID = taskID
@@ -116,6 +119,23 @@ public struct TaskStatus: Hashable, Sendable, Codable {
         self.uuid = uuid
         self.timestamp = timestamp
         self.exitCode = exitCode
+    }
+}
+
+/// The image a task runs in, as Mesos' `ContainerInfo` with a `MESOS` container and a `DOCKER` image names it. With
+/// a shell command (`TaskInfo.command`) the command runs under the image's `/bin/sh -c`; without one, the image's
+/// entrypoint and cmd run, each replaced by `entrypoint` and `arguments` when given (Kubernetes' `command` and
+/// `args`, Marathon's `args`).
+public struct ContainerInfo: Hashable, Sendable, Codable {
+    /// A reference in the agent's image store: `busybox`, `web:1.0`, or a digest.
+    public var image: String
+    public var entrypoint: [String]?
+    public var arguments: [String]?
+
+    public init(image: String, entrypoint: [String]? = nil, arguments: [String]? = nil) {
+        self.image = image
+        self.entrypoint = entrypoint
+        self.arguments = arguments
     }
 }
 

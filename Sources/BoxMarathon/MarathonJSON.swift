@@ -72,6 +72,16 @@ public enum MarathonJSON {
         if let cmd = app.cmd { json["cmd"] = .string(cmd) }
         if let args = app.args { json["args"] = .array(args.map(JSONValue.string)) }
         if let user = app.user { json["user"] = .string(user) }
+        if let container = app.container {
+            json["container"] = [
+                "type": .string(container.type.rawValue),
+                "docker": [
+                    "image": .string(container.image), "forcePullImage": false, "privileged": false,
+                    "parameters": [],
+                ],
+                "volumes": [], "portMappings": [],
+            ]
+        }
         if let grace = app.taskKillGracePeriodSeconds { json["taskKillGracePeriodSeconds"] = .double(grace) }
         return json
     }

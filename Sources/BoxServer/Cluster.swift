@@ -203,7 +203,7 @@ public final class Cluster: Sendable {
         _ config: ClusterConfig, logger: Logger, progress: @Sendable (String) -> Void
     ) throws(ClusterError) -> Containment? {
         guard config.executor != .process else {
-            progress("executor   process: each task a process group (--executor container confines them)")
+            progress("executor   process: each task a process group (--executor process)")
             return nil
         }
         // One subtree per data directory: a restart after a crash finds its own leftovers and no one else's.

@@ -11,8 +11,9 @@ public struct ClusterConfig: Sendable {
     /// Agents that run tasks as real processes.
     public var processAgents = 3
     /// How process agents run tasks: plain process groups, or containers (own cgroup, namespaces, seccomp; root
-    /// only). `auto` picks containers when the host allows them.
-    public var executor = ExecutorChoice.process
+    /// only). `auto` (the default) picks containers when the host allows them, as a Mesos agent with the
+    /// `cgroups/cpu,cgroups/mem,namespaces/pid,filesystem/linux` isolators would.
+    public var executor = ExecutorChoice.auto
     /// In-process simulated agents, for scale and teaching.
     public var simulatedAgents = 0
     public var processAgentResources = Resources(cpus: 2, memoryMiB: 2048, diskMiB: 8192)

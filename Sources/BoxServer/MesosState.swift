@@ -70,6 +70,20 @@ public struct MesosState: Codable, Sendable {
         public var statuses: [Status]
         public var labels: [[String: String]]?
         public var discovery: Discovery?
+        public var container: Container?
+
+        /// Mesos' `ContainerInfo` as `/master/state` shows it: a `MESOS` container with a `DOCKER` image.
+        public struct Container: Codable, Sendable {
+            public struct Mesos: Codable, Sendable { public var image: Image }
+            public struct Image: Codable, Sendable {
+                public var type = "DOCKER"
+                public var docker: [String: String]
+            }
+            public var type = "MESOS"
+            public var mesos: Mesos
+
+            init(_ info: ContainerInfo) { mesos = Mesos(image: Image(docker: ["name": info.image])) }
+        }
 
         /// Mesos' `DiscoveryInfo` as `/master/state` shows it.
         public struct Discovery: Codable, Sendable {
@@ -118,6 +132,7 @@ public struct MesosState: Codable, Sendable {
                 ? nil
                 : entry.info.labels.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }
             discovery = entry.info.discovery.map(Discovery.init)
+            container = entry.info.container.map(Container.init)
         }
     }
 

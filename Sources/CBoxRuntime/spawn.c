@@ -69,6 +69,7 @@ static const char *const step_names[] = {
     [CBOX_STEP_SECCOMP] = "seccomp",
     [CBOX_STEP_EXECVE] = "execve",
     [CBOX_STEP_ERROR_PIPE] = "read error pipe",
+    [CBOX_STEP_FORK_TASK] = "fork (init)",
 };
 
 const char *cbox_step_name(int32_t step) {

@@ -2,6 +2,7 @@
 // calls on memory the parent prepared: no malloc, no stdio, no libc wrapper that takes a lock or signals other
 // threads (glibc's setresuid does). The steps follow docs/runtime.md §1.2, in order.
 #include "spawn_child.h"
+#include "task_init.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -174,12 +175,35 @@ static void enter_rootfs(const struct cbox_spawn_config *config, int error_fd) {
     CHECK(syscall(SYS_chdir, config->cwd), CBOX_STEP_CHDIR, 0);
 }
 
+// A sandbox under /tmp (test clusters keep their data there) would be reachable only as the working directory once
+// the private tmpfs covers /tmp, and a program asking getcwd() for its path would find nothing there: the same path
+// is made in the tmpfs and the sandbox (still the working directory) bound onto it.
+static void keep_sandbox_path(const struct cbox_spawn_config *config, int error_fd) {
+    const char *cwd = config->cwd;
+    if (strncmp(cwd, "/tmp/", 5) != 0) return;
+    char path[4096];
+    size_t length = strlen(cwd);
+    if (length >= sizeof path) {
+        errno = ENAMETOOLONG;
+        fail(error_fd, CBOX_STEP_MOUNT_TMP, 1);
+    }
+    for (size_t i = 5; i <= length; i++) {
+        if (cwd[i] != '/' && cwd[i] != '\0') continue;
+        memcpy(path, cwd, i);
+        path[i] = '\0';
+        if (syscall(SYS_mkdirat, AT_FDCWD, path, 0755) < 0 && errno != EEXIST) fail(error_fd, CBOX_STEP_MOUNT_TMP, 1);
+    }
+    CHECK(sys_mount(".", cwd, NULL, MS_BIND, NULL), CBOX_STEP_MOUNT_TMP, 2);
+    CHECK(syscall(SYS_chdir, cwd), CBOX_STEP_CHDIR, 0);
+}
+
 // Host mode (the Mesos containerizer without an image): the host's filesystem, with its own /proc and /tmp.
 static void stay_on_host(const struct cbox_spawn_config *config, int error_fd) {
     // chdir first: a sandbox under /tmp stays reachable as the working directory once the tmpfs hides it.
     CHECK(syscall(SYS_chdir, config->cwd), CBOX_STEP_CHDIR, 0);
     CHECK(sys_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL), CBOX_STEP_MOUNT_PROC, 0);
     CHECK(sys_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"), CBOX_STEP_MOUNT_TMP, 0);
+    keep_sandbox_path(config, error_fd);
     if (config->hosts_file != NULL) {
         CHECK(sys_mount(config->hosts_file, "/etc/hosts", NULL, MS_BIND, NULL), CBOX_STEP_BIND_HOSTS, 0);
     }
@@ -228,10 +252,24 @@ void cbox_child_main(const struct cbox_spawn_config *config, int error_fd) {
         stay_on_host(config, error_fd);
     }
     drop_privileges(config, error_fd);
+    struct sock_fprog program = {.len = config->seccomp_filter_len,
+                                 .filter = (struct sock_filter *)config->seccomp_filter};
+    if (config->with_init) {
+        // Signals stay blocked from here in the init (it takes them with rt_sigtimedwait); the task unblocks them.
+        uint64_t all = ~(uint64_t)0, none = 0;
+        CHECK(syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof all), CBOX_STEP_SIGNALS, 0);
+        long task = syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+        CHECK(task, CBOX_STEP_FORK_TASK, 0);
+        if (task > 0) {
+            // The init. The task's copy of error_fd reports its exec; the parent reads EOF once both are closed.
+            syscall(SYS_close, error_fd);
+            cbox_run_init(config, (pid_t)task, config->seccomp_filter != NULL ? &program : NULL);
+        }
+        CHECK(syscall(SYS_setpgid, 0, 0), CBOX_STEP_FORK_TASK, 1);
+        CHECK(syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none), CBOX_STEP_SIGNALS, 0);
+    }
     if (config->seccomp_filter != NULL) {
         // Last before exec, so the filter never has to allow the setup's own calls.
-        struct sock_fprog program = {.len = config->seccomp_filter_len,
-                                     .filter = (struct sock_filter *)config->seccomp_filter};
         CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program), CBOX_STEP_SECCOMP, 0);
     }
     syscall(SYS_execve, config->path, config->argv, config->envp);

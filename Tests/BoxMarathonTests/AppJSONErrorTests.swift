@@ -29,11 +29,46 @@ import Testing
         ) { try Self.decode("[1]") }
     }
 
-    @Test func containersAre422() {
-        let details = Self.details(#"{"id": "web", "container": {"type": "DOCKER", "docker": {"image": "nginx"}}}"#)
-        #expect(details.first == FieldError(path: "/container", errors: [Messages.container]))
-        // Without cmd or args the app also has nothing to run: reported too, in the same answer.
-        #expect(details.map(\.path) == ["/container", "/"])
+    /// An image runs the app without cmd or args (its entrypoint and cmd), or with args as the entrypoint's
+    /// arguments; the output carries Marathon's full container shape.
+    @Test func containerWithAnImage() throws {
+        let app = try Self.decode(#"{"id": "web", "container": {"docker": {"image": "busybox:1"}}, "args": ["-p"]}"#)
+        #expect(app.container == AppContainer(type: .docker, image: "busybox:1"))
+        let mesos = try Self.decode(#"{"id": "web", "container": {"type": "MESOS", "docker": {"image": "web"}}}"#)
+        #expect(mesos.container == AppContainer(type: .mesos, image: "web"))
+        let json = MarathonJSON.appJSON(app)
+        #expect(json["container"]?["docker"]?["image"] == .string("busybox:1"))
+        #expect(json["container"]?["type"] == .string("DOCKER"))
+        // A MESOS container with nothing in it (as exported definitions carry) is no container.
+        let plain = try Self.decode(#"{"id": "web", "cmd": "x", "container": {"type": "MESOS", "volumes": []}}"#)
+        #expect(plain.container == nil)
+    }
+
+    @Test func containerFeaturesBeyondAnImageAre422() {
+        let cases: [(String, String, String)] = [
+            (
+                #"{"docker": {"image": "x"}, "volumes": [{"containerPath": "/d", "hostPath": "/d", "mode": "RW"}]}"#,
+                "/container/volumes", "volumes are not supported: tasks use host networking and their sandbox"
+            ),
+            (
+                #"{"docker": {"image": "x"}, "portMappings": [{"containerPort": 80}]}"#,
+                "/container/portMappings", "portMappings are not supported: tasks use host networking and their sandbox"
+            ),
+            (
+                #"{"docker": {"image": "x", "privileged": true}}"#,
+                "/container/docker/privileged", "privileged containers are not supported"
+            ),
+            (#"{"docker": {"image": ""}}"#, "/container/docker/image", "must not be empty"),
+            (
+                #"{"type": "DOCKER"}"#,
+                "/container/docker/image", "a container needs docker.image (an image from `clusterbox image ls`)"
+            ),
+            (#"{"type": "RKT", "docker": {"image": "x"}}"#, "/container/type", "must be DOCKER or MESOS, not RKT"),
+        ]
+        for (container, path, message) in cases {
+            let details = Self.details(#"{"id": "web", "cmd": "x", "container": "# + container + "}")
+            #expect(details.contains(FieldError(path: path, errors: [message])), "\(container): \(details)")
+        }
     }
 
     @Test func everyBrokenRuleIsReportedWithItsPath() {

@@ -55,7 +55,6 @@ extension ClientBodies {
 enum Messages {
     static let portIndex =
         "Health check port indices must address an element of the ports array or container port mappings."
-    static let container = "containers need a real agent (the container executor is not built yet); use cmd or args"
     static let noCommand = "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'."
     static let operators =
         "Constraint operator must be one of the following UNIQUE, CLUSTER, GROUP_BY, LIKE, UNLIKE, MAX_PER or IS"

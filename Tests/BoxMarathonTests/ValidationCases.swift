@@ -141,8 +141,8 @@ enum ValidationCases {
             #""networks": [{"mode": "container/bridge"}]"#, "/networks(0)/mode",
             "only host networking is supported (container networks need a container)"),
         ValidationCase(
-            #""container": {"type": "MESOS", "volumes": [{"containerPath": "/d", "mode": "RW"}]}"#,
-            "/container", Messages.container),
+            #""container": {"type": "MESOS", "docker": {"image": "x"}, "volumes": [{"containerPath": "/d"}]}"#,
+            "/container/volumes", "volumes are not supported: tasks use host networking and their sandbox"),
         ValidationCase(
             #""taskKillGracePeriodSeconds": -3"#, "/taskKillGracePeriodSeconds", "got -3, expected 0 or more"),
     ]

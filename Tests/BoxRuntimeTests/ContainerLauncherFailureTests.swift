@@ -49,10 +49,10 @@ struct ContainerLauncherFailureTests {
     }
 
     @Test func stopKillsAPid1ThatIgnoresSIGTERM() async throws {
-        // sleep as PID 1 has no SIGTERM handler, so the kernel drops SIGTERM: stop waits out its 200 ms grace and
-        // sends SIGKILL; the task ends with 128 + 9.
+        // Without the init, sleep is PID 1 and has no SIGTERM handler, so the kernel drops SIGTERM: stop waits out
+        // its 200 ms grace and sends SIGKILL; the task ends with 128 + 9. (ContainerInitTests: with the init.)
         try await withWorkspace { workspace in
-            let spec = ContainerSpec(argv: ["/bin/sleep", "30"], rootfs: workspace.rootfs)
+            let spec = ContainerSpec(argv: ["/bin/sleep", "30"], rootfs: workspace.rootfs, runsInit: false)
             let (outcome, status) = try await onOwnThread { () throws -> (ContainerLauncher.StopOutcome, Int32) in
                 let pid = try ContainerLauncher.spawn(spec)
                 let outcome = try ContainerLauncher.stop(pid, grace: .milliseconds(200))

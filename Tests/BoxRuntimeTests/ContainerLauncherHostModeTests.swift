@@ -13,8 +13,9 @@ import Testing
 struct ContainerLauncherHostModeTests {
     @Test func sandboxPrivateTmpAndOwnPidNamespace() async throws {
         // The task writes a file into its /tmp; the host's /tmp never has it. pwd is the sandbox (itself under the
-        // host's /tmp, so reachable only as the working directory once the tmpfs covers /tmp), $$ is 1, and
-        // /proc is the task's own (ps in `ps | wc` sees sh, ps and wc, plus its header line).
+        // host's /tmp, and bound onto the same path in the task's /tmp: its /tmp holds the marker and the top of that
+        // path), $$ is 2 (the init
+        // is 1), and /proc is the task's own (ps in `ps | wc` sees the init, sh, ps and wc, plus its header line).
         try await withWorkspace { workspace in
             let sandbox = workspace.root + "/sandbox"
             try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
@@ -30,7 +31,7 @@ struct ContainerLauncherHostModeTests {
             let outcome = try await run(spec, in: workspace)
             #expect(outcome.status == 0, "\(outcome.stderr)")
             let lines = outcome.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            #expect(lines == ["pid=1", sandbox, "hi", "1", "4", "NoNewPrivs:\t1", "Seccomp:\t2"], "\(outcome.stdout)")
+            #expect(lines == ["pid=2", sandbox, "hi", "2", "5", "NoNewPrivs:\t1", "Seccomp:\t2"], "\(outcome.stdout)")
             #expect(!FileManager.default.fileExists(atPath: "/tmp/\(marker)"))
             #expect((try? String(contentsOfFile: sandbox + "/out", encoding: .utf8)) == "sandbox\n")
         }

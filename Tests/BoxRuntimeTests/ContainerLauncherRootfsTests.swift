@@ -84,7 +84,8 @@ struct ContainerLauncherRootfsTests {
     }
 
     @Test func ownPidNamespaceHostnameAndUser() async throws {
-        // The shell is PID 1, ps sees only it and itself, the hostname is the one given, and id says 65534.
+        // The init is PID 1 and the shell PID 2; ps sees only them and itself, the hostname is the one given, and
+        // id says 65534.
         try await withWorkspace { workspace in
             let script = "echo pid=$$; hostname; id -u; id -g; ps -o pid,comm; true"  // not last: sh would exec ps
             var spec = ContainerSpec(argv: shell(script), rootfs: workspace.rootfs)
@@ -92,10 +93,11 @@ struct ContainerLauncherRootfsTests {
             let outcome = try await run(spec, in: workspace)
             #expect(outcome.status == 0, "\(outcome.stderr)")
             let lines = outcome.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            #expect(Array(lines.prefix(4)) == ["pid=1", "task-7", "65534", "65534"])
-            let processes = lines.dropFirst(5)  // after the PID COMMAND header
-            #expect(processes.count == 2, "\(outcome.stdout)")
-            #expect(processes.first?.hasPrefix("1 ") == true, "\(outcome.stdout)")
+            #expect(Array(lines.prefix(4)) == ["pid=2", "task-7", "65534", "65534"])
+            let processes = lines.dropFirst(5).map { $0.split(separator: " ").joined(separator: " ") }
+            #expect(processes.count == 3, "\(outcome.stdout)")  // after the PID COMMAND header
+            #expect(processes.first == "1 clusterbox-init", "\(outcome.stdout)")
+            #expect(processes.dropFirst().first?.hasPrefix("2 ") == true, "\(outcome.stdout)")
         }
     }
 

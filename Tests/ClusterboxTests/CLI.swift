@@ -110,6 +110,35 @@ struct CLIMissing: Error, CustomStringConvertible {
     var description: String { "\(path) is missing: ./install.sh --test builds the binary and sets up .venv" }
 }
 
+/// The pid (in this pid namespace) of the one process whose command line has `marker` as an argument: how a test finds
+/// a task it started with a unique argument (`sleep 300.<random>`), whichever executor ran it. Waits up to 5 s.
+func processWithArgument(_ marker: String) -> Int32? {
+    for _ in 0..<200 {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry),
+                let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+            else { continue }
+            if data.split(separator: 0).contains(where: { String(decoding: $0, as: UTF8.self) == marker }) {
+                return pid
+            }
+        }
+        usleep(25_000)
+    }
+    return nil
+}
+
+/// Why the container executor cannot run here (not root), printed as the skip reason; in CI (root) that is an issue.
+func containerExecutorUnavailable() -> String? {
+    guard getuid() != 0 else { return nil }
+    if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("CI must run as root") }
+    print("skipped: containers need root (namespaces, cgroups, seccomp)")
+    return "not root"
+}
+
+/// A unique `sleep` argument: 300 seconds and a random fraction.
+func uniqueSleep() -> String { "300.\(UInt32.random(in: 100_000...999_999))" }
+
 func processAlive(_ pid: Int32) -> Bool {
     guard kill(pid, 0) == 0 else { return false }
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),

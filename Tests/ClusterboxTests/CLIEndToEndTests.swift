@@ -49,24 +49,17 @@ import Testing
         #expect((report?["agents"] as? [String: Any])?["active"] as? Int == 3)
 
         // A long task: `down` must kill it.
-        let pidFile = cli.dataDirectory + "/task.pid"
+        let duration = uniqueSleep()
         let long = Process()
         long.executableURL = URL(fileURLWithPath: CLI.binary)
-        long.arguments = ["run", "--", "echo $$ > \(pidFile); exec sleep 300"]
+        long.arguments = ["run", "--", "sleep \(duration)"]
         long.environment = ProcessInfo.processInfo.environment.merging(["CLUSTERBOX_DATA_DIR": cli.dataDirectory]) {
             $1
         }
         long.standardOutput = FileHandle.nullDevice
         long.standardError = FileHandle.nullDevice
         try long.run()
-        var taskPID: Int32?
-        for _ in 0..<200 where taskPID == nil {
-            taskPID = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
-                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
-            }
-            usleep(25_000)
-        }
-        let pid = try #require(taskPID)
+        let pid = try #require(processWithArgument(duration))
         #expect(processAlive(pid))
         let info =
             try JSONSerialization.jsonObject(
@@ -164,7 +157,8 @@ import Testing
         // The client hung up, so the master no longer feeds a listener for it.
         var listeners = ""
         for _ in 0..<20 {
-            listeners = try cli.curl(["\(cli.url)/metrics"]).stdout.split(separator: "\n")
+            listeners =
+                try cli.curl(["\(cli.url)/metrics"]).stdout.split(separator: "\n")
                 .first { $0.hasPrefix("clusterbox_master_event_listeners ") }.map(String.init) ?? "none"
             if listeners.hasSuffix(" 0") { break }
             usleep(100_000)
@@ -175,26 +169,25 @@ import Testing
     }
 
     /// kill -9 of the daemon loses no committed job, and the next `up` stops the tasks it left behind.
-    @Test func survivesKillNine() async throws { try await onOwnThread { try Self.survivesKillNine() } }
+    @Test(arguments: ["process", "container"]) func survivesKillNine(executor: String) async throws {
+        try await onOwnThread { try Self.survivesKillNine(executor: executor) }
+    }
 
-    static func survivesKillNine() throws {
+    /// A task outlives its daemon's SIGKILL, and the next `up` of the same data directory stops it: the process
+    /// executor by the pid it wrote in the sandbox, the container executor by the task cgroups it left.
+    static func survivesKillNine(executor: String) throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
-        #expect(try cli.up(["--agents", "1"]).status == 0)
+        if executor == "container", containerExecutorUnavailable() != nil { return }
+        #expect(try cli.up(["--agents", "1", "--executor", executor]).status == 0)
         let job = try cli.run(["run", "--", "echo", "persisted"])
         #expect(job.stdout == "persisted\n")
-        let pidFile = cli.dataDirectory + "/orphan.pid"
+        let duration = uniqueSleep()
         let submit = try cli.curl([
-            "-X", "POST", "-d", #"{"cmd":"echo $$ > \#(pidFile); exec sleep 300"}"#, "\(cli.url)/batch/v1/jobs",
+            "-X", "POST", "-d", #"{"cmd":"sleep \#(duration)"}"#, "\(cli.url)/batch/v1/jobs",
         ])
         #expect(submit.stdout.contains(#""trigger":"created""#), "\(submit.stdout)")
-        var orphan: Int32?
-        for _ in 0..<200 where orphan == nil {
-            orphan = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
-                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
-            }
-            usleep(25_000)
-        }
+        let orphan = processWithArgument(duration)
         let orphanPID = try #require(orphan)
         let info =
             try JSONSerialization.jsonObject(
@@ -204,9 +197,12 @@ import Testing
         for _ in 0..<100 where processAlive(daemon) { usleep(20_000) }
         #expect(processAlive(orphanPID), "a task survives its daemon's SIGKILL until the next up cleans up")
 
-        let again = try cli.up(["--agents", "1"])
+        let again = try cli.up(["--agents", "1", "--executor", executor])
         #expect(again.status == 0)
-        #expect(again.stdout.contains("killed 1 tasks left by a previous run"))
+        let cleanup =
+            executor == "process"
+            ? "killed 1 tasks left by a previous run" : "removed 1 task cgroups left by a previous run"
+        #expect(again.stdout.contains(cleanup), "\(again.stdout)")
         #expect(!processAlive(orphanPID))
         let jobs = try cli.curl(["\(cli.url)/batch/v1/jobs"]).stdout
         #expect(jobs.contains(#""cmd":"echo persisted""#), "\(jobs)")
@@ -298,7 +294,11 @@ import Testing
         let file = cli.dataDirectory + "/a-file"
         _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         let unusable = try CLI.execute(
-            CLI.binary, ["up", "--master-port", "\(try CLI.freePort())", "--marathon-port", "\(try CLI.freePort())", "--data-dir", file + "/sub"], environment: [:],
+            CLI.binary,
+            [
+                "up", "--master-port", "\(try CLI.freePort())", "--marathon-port", "\(try CLI.freePort())",
+                "--data-dir", file + "/sub",
+            ], environment: [:],
             timeout: 30)
         #expect(unusable.status != 0)
         #expect(unusable.stderr.contains("cannot use data directory"))

@@ -44,7 +44,7 @@ import Testing
         let keepTasks = try api.taskIDs("/keep")
         #expect(keepTasks.count == 1)
 
-        let image = #""container":{"type":"DOCKER","docker":{"image":"nginx:1.27"}}"#
+        let volumes = #""container":{"docker":{"image":"busybox"},"volumes":[{"containerPath":"/d","hostPath":"/d"}]}"#
         let cases: [(method: String, path: String, body: String, status: Int, field: String?, message: String)] = [
             ("POST", "/v2/apps", #"{"cmd":"sleep 1","cpus":0.1,"mem":16}"#, 422, "/id", "error.path.missing"),
             ("POST", "/v2/apps", #"{"id":"/bad","cmd":"sleep 1","instances":-1}"#, 422, "/instances", "0 or more"),
@@ -61,13 +61,16 @@ import Testing
                 "POST", "/v2/apps", #"{"id":"/bad","cmd":"sleep 1","instances":"three"}"#, 422, "/instances",
                 "error.expected.jsnumber"
             ),
-            ("POST", "/v2/apps", #"{"id":"/bad","cmd":"sleep 1",\#(image)}"#, 422, "/container", "container"),
+            (
+                "POST", "/v2/apps", #"{"id":"/bad","cmd":"sleep 1",\#(volumes)}"#, 422, "/container/volumes",
+                "volumes are not supported"
+            ),
             // The same mistakes as updates of the existing app: refused whole, the app stays as it was.
             ("PUT", "/v2/apps/keep", #"{"instances":-1}"#, 422, "/instances", "0 or more"),
             ("PUT", "/v2/apps/keep", #"{"instances":"three","cmd":"sleep 5"}"#, 422, "/instances", "jsnumber"),
             ("PUT", "/v2/apps/keep", #"{"cpus":64}"#, 422, "/", "no agent can ever fit"),
             ("PUT", "/v2/apps/keep", #"{"constraints":[["hostname","NEAR"]]}"#, 422, "/constraints(0)", "operator"),
-            ("PUT", "/v2/apps/keep", "{\(image)}", 422, "/container", "container"),
+            ("PUT", "/v2/apps/keep", "{\(volumes)}", 422, "/container/volumes", "volumes are not supported"),
             ("PUT", "/v2/apps/keep", #"{"cmd":"#, 400, nil, "Invalid JSON"),
             ("PUT", "/v2/apps", #"[{"id":"/keep","instances":-2}]"#, 422, "(0)/instances", "0 or more"),
             ("POST", "/v2/apps", #"{"id":"/keep","cmd":"sleep 1"}"#, 409, nil, "already exists"),

@@ -35,7 +35,7 @@ extension App {
     private func validateCommand(_ errors: inout FieldErrors) {
         let hasArgs = !(args ?? []).isEmpty
         if cmd != nil, hasArgs { errors.add("/", "AppDefinition must contain either 'cmd' or 'args', not both") }
-        if cmd == nil, !hasArgs {
+        if cmd == nil, !hasArgs, container == nil {
             errors.add("/", "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'.")
         }
         if cmd?.isEmpty == true { errors.add("/cmd", "must not be empty") }

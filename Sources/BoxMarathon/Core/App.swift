@@ -6,8 +6,10 @@ public struct App: Hashable, Sendable, Codable {
     public var id: PathID
     /// Run with `/bin/sh -c`; exactly one of `cmd` and `args`.
     public var cmd: String?
-    /// argv without a shell.
+    /// argv without a shell; with a `container`, the arguments to the image's entrypoint.
     public var args: [String]?
+    /// The image the tasks run in (Marathon's `container.docker.image`), by the agent's container executor.
+    public var container: AppContainer?
     public var cpus = 1.0
     /// MiB, as Marathon's `mem`.
     public var mem = 128.0
@@ -145,4 +147,21 @@ public struct HealthCheck: Hashable, Sendable, Codable {
     public var ignoreHttp1xx = false
 
     public init(protocol: Kind = .http) { self.protocol = `protocol` }
+}
+
+/// Marathon's `container`, as far as clusterbox runs it: an image, with host networking and no volumes. `type`
+/// `DOCKER` (Marathon's default) and `MESOS` both run through clusterbox's own container executor, as the Mesos
+/// containerizer runs Docker images.
+public struct AppContainer: Hashable, Sendable, Codable {
+    public enum Kind: String, Hashable, Sendable, Codable {
+        case docker = "DOCKER"
+        case mesos = "MESOS"
+    }
+    public var type = Kind.docker
+    public var image: String
+
+    public init(type: Kind = .docker, image: String) {
+        self.type = type
+        self.image = image
+    }
 }

@@ -32,6 +32,7 @@ extension AppReader {
             app.taskKillGracePeriodSeconds = x
         }
         if let v = present("user"), let x = string(v, "/user") { app.user = x }
+        if let v = present("container") { app.container = container(v) }
         readUnsupported()
         // Accepted and ignored, as the reference allows: `version` (rollback is `AppJSON.rollbackVersion`), `fetch`,
         // `uris`, `acceptedResourceRoles`, `role`, `unreachableStrategy`, `readinessChecks`, `residency`,
@@ -204,10 +205,6 @@ extension AppReader {
     // MARK: - What needs a runtime clusterbox does not have
 
     private mutating func readUnsupported() {
-        if let container = present("container"), !Self.isEmptyMesosContainer(container) {
-            fail(
-                "/container", "containers need a real agent (the container executor is not built yet); use cmd or args")
-        }
         if let v = present("executor"), let text = string(v, "/executor"), !(text.isEmpty || text == "//cmd") {
             fail("/executor", "custom executors are not supported; leave executor empty or \"//cmd\"")
         }
@@ -222,6 +219,48 @@ extension AppReader {
                 }
             }
         }
+    }
+
+    /// `container`: `docker.image` runs the tasks in that image (type `DOCKER`, the default, or `MESOS`). A `MESOS`
+    /// container without an image asks for nothing (exported definitions often carry one). Volumes, port mappings,
+    /// privileged mode and docker parameters need more than clusterbox's executor does, and are refused by name.
+    private mutating func container(_ value: JSONValue) -> AppContainer? {
+        if value == .null || Self.isEmptyMesosContainer(value) { return nil }
+        guard let members = object(value, "/container") else { return nil }
+        var kind = AppContainer.Kind.docker
+        if let v = members["type"], v != .null, let text = string(v, "/container/type") {
+            guard let parsed = AppContainer.Kind(rawValue: text) else {
+                fail("/container/type", "must be DOCKER or MESOS, not \(text)")
+                return nil
+            }
+            kind = parsed
+        }
+        for key in ["volumes", "portMappings"] {
+            if let v = members[key], v != .null, v != .array([]) {
+                fail("/container/\(key)", "\(key) are not supported: tasks use host networking and their sandbox")
+            }
+        }
+        guard let dockerValue = members["docker"], dockerValue != .null,
+            let docker = object(dockerValue, "/container/docker")
+        else {
+            fail("/container/docker/image", "a container needs docker.image (an image from `clusterbox image ls`)")
+            return nil
+        }
+        if docker["privileged"] == .bool(true) {
+            fail("/container/docker/privileged", "privileged containers are not supported")
+        }
+        if let v = docker["parameters"], v != .null, v != .array([]) {
+            fail("/container/docker/parameters", "docker parameters are not supported")
+        }
+        guard let imageValue = docker["image"], let image = string(imageValue, "/container/docker/image") else {
+            if docker["image"] == nil { fail("/container/docker/image", "must be given") }
+            return nil
+        }
+        guard !image.isEmpty else {
+            fail("/container/docker/image", "must not be empty")
+            return nil
+        }
+        return AppContainer(type: kind, image: image)
     }
 
     /// `{"type": "MESOS"}` with no image, volumes or port mappings asks for nothing beyond a command, which is what

@@ -141,8 +141,11 @@ extension MarathonScheduler {
         emit(.statusUpdate(task, message: nil), now)
         return TaskInfo(
             taskID: id, name: app.id.mesosTaskName, agentID: offer.agentID, resources: needed,
-            command: CommandInfo(value: app.commandLine, environment: environment(app, task), user: app.user),
-            labels: app.labels, discovery: discovery(app, hostPorts))
+            command: CommandInfo(
+                value: app.container != nil && app.cmd == nil ? "" : app.commandLine,
+                environment: environment(app, task), user: app.user),
+            labels: app.labels, discovery: discovery(app, hostPorts),
+            container: app.container.map { ContainerInfo(image: $0.image, arguments: app.cmd == nil ? app.args : nil) })
     }
 
     /// What Marathon tells Mesos (and so service discovery) about the task: its name and its ports, each with the

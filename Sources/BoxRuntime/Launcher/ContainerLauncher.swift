@@ -43,6 +43,11 @@ public enum ContainerLauncher {
         config.cap_last_cap = Self.lastCapability
         config.seccomp_filter = program.map { UnsafeRawPointer($0.instructions) }
         config.seccomp_filter_len = UInt16(program?.count ?? 0)
+        config.with_init = spec.runsInit ? 1 : 0
+        if spec.runsInit, let area = Self.argumentArea {
+            config.argument_area = UnsafeMutableRawPointer(bitPattern: area.start)
+            config.argument_area_len = area.count
+        }
 
         var pid: pid_t = -1
         var failure = cbox_failure()
@@ -66,6 +71,18 @@ public enum ContainerLauncher {
     static let lastCapability: Int32 = {
         let text = (try? readSmallFile("/proc/sys/kernel/cap_last_cap")) ?? ""
         return Int32(text.filter(\.isNumber)) ?? 40
+    }()
+
+    /// This process's argv area (`arg_start` and `arg_end`, fields 48 and 49 of /proc/self/stat), which a task's
+    /// init, a copy of this process, overwrites with its own name.
+    static let argumentArea: (start: UInt, count: Int)? = {
+        guard let stat = try? readSmallFile("/proc/self/stat"), let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after the command name (which may hold spaces) start with field 3, the state.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 46, let start = UInt(fields[45]), let end = UInt(fields[46]), end > start else {
+            return nil
+        }
+        return (start, Int(end - start))
     }()
 
     static func stepName(_ failure: cbox_failure) -> String {

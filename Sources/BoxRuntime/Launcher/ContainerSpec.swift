@@ -45,13 +45,17 @@ public struct ContainerSpec: Sendable, Hashable {
     /// An open cgroup v2 directory: the child is created inside it (`clone3` with `CLONE_INTO_CGROUP`). Owned by
     /// the caller.
     public var cgroupDirectoryFD: Int32?
+    /// PID 1 of the task's namespace is a tiny init that forwards signals to the command's process group, reaps
+    /// orphans and exits with the command's status (`docker run --init`). Without it the command is PID 1 and
+    /// ignores SIGTERM unless it handles it, as every init does.
+    public var runsInit: Bool
 
     public init(
         argv: [String], environment: [String: String] = [:], workingDirectory: String = "/", rootfs: String? = nil,
         hostname: String = "clusterbox", user: User = .nobody, capabilities: CapabilitySet = .dockerDefault,
         seccomp: SeccompProfile = .default, stdoutPath: String = "/dev/null", stderrPath: String = "/dev/null",
         hostsFile: String? = nil, resolvConf: String? = nil, cgroupProcsFDs: [Int32] = [],
-        cgroupDirectoryFD: Int32? = nil
+        cgroupDirectoryFD: Int32? = nil, runsInit: Bool = true
     ) {
         self.argv = argv
         self.environment = environment
@@ -67,5 +71,6 @@ public struct ContainerSpec: Sendable, Hashable {
         self.resolvConf = resolvConf
         self.cgroupProcsFDs = cgroupProcsFDs
         self.cgroupDirectoryFD = cgroupDirectoryFD
+        self.runsInit = runsInit
     }
 }

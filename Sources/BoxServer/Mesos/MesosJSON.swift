@@ -125,22 +125,47 @@ enum MesosJSON {
         guard let taskID = id(object["task_id"]) else { throw Failure("TaskInfo.task_id is required") }
         let agentID = id(object["agent_id"]) ?? ""
         var command: CommandInfo?
+        var container = try (object["container"] as? Object).flatMap(containerInfo)
         if let info = object["command"] as? Object {
             var value = info["value"] as? String ?? ""
-            if (info["shell"] as? Bool) == false {
-                let words = [value] + (info["arguments"] as? [String] ?? []).dropFirst()
-                value = words.map(shellQuote).joined(separator: " ")
-            }
+            let arguments = info["arguments"] as? [String] ?? []
             var environment: [String: String] = [:]
             for variable in (info["environment"] as? Object)?["variables"] as? [Object] ?? [] {
                 if let name = variable["name"] as? String { environment[name] = variable["value"] as? String ?? "" }
+            }
+            if (info["shell"] as? Bool) == false {
+                if container != nil {
+                    // As Mesos runs `shell: false` in an image: `value` replaces the entrypoint, `arguments` (argv,
+                    // its first element the program's name) the cmd; with no value, all of `arguments` are the cmd.
+                    container?.entrypoint = value.isEmpty ? nil : [value]
+                    container?.arguments = value.isEmpty ? arguments : Array(arguments.dropFirst())
+                    value = ""
+                } else {
+                    value = ([value] + arguments.dropFirst()).map(shellQuote).joined(separator: " ")
+                }
             }
             command = CommandInfo(value: value, environment: environment, user: info["user"] as? String)
         }
         return TaskInfo(
             taskID: TaskID(taskID), name: object["name"] as? String ?? taskID, agentID: AgentID(agentID),
             resources: try resources(object["resources"] as? [Object] ?? []), command: command,
-            labels: labels(object["labels"]), discovery: try (object["discovery"] as? Object).map(discoveryInfo))
+            labels: labels(object["labels"]), discovery: try (object["discovery"] as? Object).map(discoveryInfo),
+            container: container)
+    }
+
+    /// `ContainerInfo`: a `MESOS` container with a `DOCKER` image (`mesos.image.docker.name`), or the `DOCKER`
+    /// type's `docker.image`; a `MESOS` container without an image asks for nothing (nil).
+    static func containerInfo(_ object: Object) throws -> ContainerInfo? {
+        let docker = (((object["mesos"] as? Object)?["image"] as? Object)?["docker"] as? Object)?["name"] as? String
+        let image = docker ?? (object["docker"] as? Object)?["image"] as? String
+        switch object["type"] as? String {
+        case "MESOS", "DOCKER", nil:
+            guard let image else { return nil }
+            guard !image.isEmpty else { throw Failure("ContainerInfo: the image name is empty") }
+            return ContainerInfo(image: image)
+        case let other?:
+            throw Failure("ContainerInfo.type \(other) is not supported (MESOS with a DOCKER image)")
+        }
     }
 
     /// Mesos' `Labels`: `{"labels": [{"key": …, "value": …}]}`.

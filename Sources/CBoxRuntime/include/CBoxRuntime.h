@@ -47,6 +47,7 @@ enum cbox_step {
     CBOX_STEP_SECCOMP = 30,
     CBOX_STEP_EXECVE = 31,
     CBOX_STEP_ERROR_PIPE = 32,    // parent: reading the error pipe
+    CBOX_STEP_FORK_TASK = 33,     // with an init: the fork that makes the task the init's child
 };
 
 /// Where the child stopped: its step, the errno, and an index for steps that repeat (see `enum cbox_step`).
@@ -83,6 +84,15 @@ struct cbox_spawn_config {
     int cap_last_cap;        // /proc/sys/kernel/cap_last_cap
     const void *seccomp_filter; // struct sock_filter[], or NULL for no filter
     uint16_t seccomp_filter_len; // in instructions
+    // With an init (`with_init` non-zero), PID 1 of the task's namespace is a tiny init of ours and the command runs
+    // as its child (PID 2) in a process group of its own: the init forwards every signal it gets to that group,
+    // reaps orphans, and exits with the command's status (128 + n when a signal n ended it), like `docker --init`.
+    // Without one, the command is PID 1 and, like any init, ignores the signals it does not handle (SIGTERM).
+    int with_init;
+    // The calling process's argv area (arg_start..arg_end of /proc/self/stat), which the init, a copy of the caller,
+    // overwrites with its own name so that `ps` in the task shows "clusterbox-init"; NULL to leave it.
+    void *argument_area;
+    size_t argument_area_len;
 };
 
 /// Clones a task into new pid, mount, UTS and IPC namespaces, runs the setup steps in the child and execs.

@@ -28,8 +28,11 @@ struct Up: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "How process agents run tasks: process, container (own cgroup, namespaces, seccomp; root) or auto.")
-    var executor = "process"
+        help: """
+            How process agents run tasks: container (own cgroup, namespaces, seccomp; needs root), process (a \
+            process group), or auto: container where the host allows it, else process.
+            """)
+    var executor = "auto"
 
     @Option(name: .long, help: "Loopback address of the cluster DNS server (its own, so tasks can name it).")
     var dnsAddress = "127.96.0.10"
@@ -117,7 +120,7 @@ struct Up: AsyncParsableCommand {
         config.processAgents = agents
         config.simulatedAgents = simulated
         config.simulatedFailureRate = simulatedFailureRate
-        config.executor = ExecutorChoice(rawValue: executor) ?? .process
+        config.executor = ExecutorChoice(rawValue: executor) ?? .auto
         config.firstPort = UInt16(firstTaskPort)
         config.portsPerAgent = UInt16(portsPerAgent)
         config.dnsHost = dnsAddress
