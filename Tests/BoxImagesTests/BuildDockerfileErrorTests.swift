@@ -78,6 +78,8 @@ struct BuildDockerfileErrorTests {
         ("FROM scratch\nARG", "Dockerfile line 2: ARG needs one NAME[=default]"),
         ("FROM scratch\nARG A B", "Dockerfile line 2: ARG needs one NAME[=default]"),
         ("FROM scratch\nARG 9lives=1", "Dockerfile line 2: ARG: bad name \"9lives\""),
+        ("FROM scratch\nRUN <<EOF\necho hi\nEOF", "Dockerfile line 2: RUN with a heredoc (<<EOF) is not supported"),
+        ("FROM scratch\nCOPY <<-'EOT' /x\nEOT", "Dockerfile line 2: COPY with a heredoc (<<EOF) is not supported"),
         ("# escape=`\nFROM scratch", "Dockerfile line 1: parser directive escape=` is not supported (only \\)"),
     ]
 

@@ -64,16 +64,18 @@ struct BuildDockerfileTests {
             """
             FROM scratch
             RUN [ -f /etc/passwd ] && echo yes
+            RUN cat <<< "here-string"
             CMD ["a", "b c"]
             ENTRYPOINT []
             CMD echo $HOME
             """)
         #expect(parsed[1].kind == .run(.shell("[ -f /etc/passwd ] && echo yes")))
         #expect(CommandForm.shell("echo hi").arguments == ["/bin/sh", "-c", "echo hi"])
-        #expect(parsed[2].kind == .cmd(.exec(["a", "b c"])))
-        #expect(parsed[3].kind == .entrypoint(.exec([])))
+        #expect(parsed[2].kind == .run(.shell("cat <<< \"here-string\"")))
+        #expect(parsed[3].kind == .cmd(.exec(["a", "b c"])))
+        #expect(parsed[4].kind == .entrypoint(.exec([])))
         // RUN, CMD and ENTRYPOINT are left to the shell in the container: no substitution.
-        #expect(parsed[4].kind == .cmd(.shell("echo $HOME")))
+        #expect(parsed[5].kind == .cmd(.shell("echo $HOME")))
     }
 
     /// ENV's two forms, and that values on one ENV line see only the variables from before it.

@@ -101,6 +101,38 @@ struct BuildLayerDiffTests {
             ])
     }
 
+    /// Directories the image already has: a destination that is one takes the file inside it without a trailing
+    /// `/`, and neither it nor its parents get entries (which would reset `/tmp`'s 1777 to 0755).
+    @Test func existingDirectoriesOfTheImage() throws {
+        let scratch = try Self.context()
+        let context = try BuildContext(root: scratch.path)
+        let image: Set<String> = ["/usr", "/usr/bin", "/tmp"]
+        #expect(
+            Self.summary(
+                try LayerDiff.copy(["app.sh"], to: "/usr/bin", context: context, existingDirectory: image.contains))
+                == ["usr/bin/app.sh file 19 755 0:0"])
+        #expect(
+            Self.summary(
+                try LayerDiff.copy(["config/nested"], to: "/tmp", context: context, existingDirectory: image.contains))
+                == ["tmp/deep.conf file 5 644 0:0"])
+        #expect(
+            Self.summary(
+                try LayerDiff.copy(["app.sh"], to: "/usr/lib/x/", context: context, existingDirectory: image.contains))
+                == ["usr/lib dir 755 0:0", "usr/lib/x dir 755 0:0", "usr/lib/x/app.sh file 19 755 0:0"])
+    }
+
+    /// A pattern that matches several files needs a directory destination, as in Docker.
+    @Test func severalMatchesNeedADirectory() throws {
+        let scratch = try Self.context()
+        #expect(
+            throws: LayerError.badDestination("/c", reason: "2 sources need a directory destination ending in /")
+        ) {
+            try LayerDiff.copy(["config/*.conf"], to: "/c", context: BuildContext(root: scratch.path))
+        }
+        #expect(
+            LayerError.badDestination("/c", reason: "why").description == "destination /c: why")
+    }
+
     /// A symlink source inside the context is followed, and the copy keeps the name it was given.
     @Test func symlinkSourceInsideTheContext() throws {
         let scratch = try Self.context()

@@ -13,7 +13,10 @@ public struct BuildContext: Sendable {
     public init(root: String) throws(LayerError) {
         var trimmed = root
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
-        guard trimmed.hasPrefix("/") else { throw LayerError.badDestination("build context \(root) is not absolute") }
+        guard trimmed.hasPrefix("/") else {
+            throw LayerError.fileSystem(
+                operation: "open build context (needs an absolute path)", path: root, errno: EINVAL)
+        }
         guard try FileStatus(trimmed).type == .directory else {
             throw LayerError.fileSystem(operation: "open build context", path: trimmed, errno: ENOTDIR)
         }

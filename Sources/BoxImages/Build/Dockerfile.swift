@@ -43,6 +43,9 @@ struct DockerfileParser {
         if !sawFrom && keyword != "FROM" && keyword != "ARG" && Self.supported.contains(keyword) {
             throw DockerfileError(line: line, "\(keyword) before FROM: FROM must be the first instruction")
         }
+        if ["RUN", "COPY", "ADD"].contains(keyword), Self.hasHeredoc(logical.arguments) {
+            throw DockerfileError(line: line, "\(keyword) with a heredoc (<<EOF) is not supported")
+        }
         let kind: DockerfileInstruction.Kind
         let words = ShellWords(variables: variables, line: line)
         let text = logical.arguments
@@ -75,6 +78,17 @@ struct DockerfileParser {
     static let unsupported: Set<String> = [
         "HEALTHCHECK", "VOLUME", "SHELL", "ONBUILD", "STOPSIGNAL", "MAINTAINER",
     ]
+
+    /// BuildKit's heredocs (`RUN <<EOF` and the lines up to `EOF`) would otherwise be read as instructions of
+    /// their own; a here-string (`<<<`) is plain shell.
+    static func hasHeredoc(_ text: String) -> Bool {
+        text.split(whereSeparator: \.isWhitespace).contains { word in
+            guard word.hasPrefix("<<") else { return false }
+            let marker = word.dropFirst(2).drop(while: { $0 == "-" })
+            guard let first = marker.first else { return false }
+            return first.isNameStart || first == "\"" || first == "'"
+        }
+    }
 
     /// A keyword from a garbage line, shortened and with control characters escaped, fit for a message.
     static func printable(_ keyword: String) -> String {

@@ -30,34 +30,44 @@ public enum LayerDiff {
     ///   - sources: the instruction's sources, relative to the context (patterns allowed).
     ///   - destination: as written; relative to `workingDirectory` unless absolute.
     ///   - owner: the `--chown` owner, or nil for 0:0.
+    ///   - existingDirectory: whether the image built so far has a directory at an absolute path. A destination
+    ///     that is one takes the sources inside it even without a trailing `/` (as in Docker), and directories the
+    ///     image already has get no entry, so their mode and owner stay as they were (`/tmp` stays 1777).
     public static func copy(
         _ sources: [String], to destination: String, workingDirectory: String = "/", owner: (uid: Int, gid: Int)? = nil,
-        context: BuildContext
+        context: BuildContext, existingDirectory: (String) -> Bool = { _ in false }
     ) throws(LayerError) -> [TarEntry] {
-        guard !destination.isEmpty, !destination.contains("\u{0}") else { throw LayerError.badDestination(destination) }
+        guard !destination.isEmpty, !destination.contains("\u{0}") else {
+            throw LayerError.badDestination(destination, reason: "empty or containing NUL")
+        }
         let target = DockerfileParser.resolve(destination, against: workingDirectory)
         let targetPath = String(target.dropFirst())  // relative to the image root; empty for "/"
         var found: [BuildContext.Source] = []
         for pattern in sources { found += try context.sources(pattern) }
-        let intoDirectory = destination.hasSuffix("/") || found.count > 1 || target == "/"
+        let intoDirectory = destination.hasSuffix("/") || target == "/" || existingDirectory(target)
+        if found.count > 1 && !intoDirectory {
+            throw LayerError.badDestination(
+                destination, reason: "\(found.count) sources need a directory destination ending in /")
+        }
         let ownerOrRoot = owner ?? (0, 0)
         var tree = LayerTree()
         for source in found {
             let status = try FileStatus(source.hostPath)  // symlink-free: resolved in the context
             if status.type == .directory {
                 if !targetPath.isEmpty {
-                    tree.addParents(of: targetPath, modificationTime: status.modificationTime)
-                    var directory = TarEntry(path: targetPath, kind: .directory, mode: status.permissions)
-                    (directory.uid, directory.gid, directory.modificationTime) = (
-                        ownerOrRoot.uid, ownerOrRoot.gid, status.modificationTime
-                    )
-                    tree.add(directory)
+                    tree.addParents(
+                        of: targetPath, modificationTime: status.modificationTime, except: existingDirectory)
+                    if !existingDirectory(target) {
+                        tree.add(
+                            TarEntry(
+                                path: targetPath, kind: .directory, mode: status.permissions, uid: ownerOrRoot.uid,
+                                gid: ownerOrRoot.gid, modificationTime: status.modificationTime))
+                    }
                 }
                 try addContents(of: source.hostPath, at: targetPath, owner: ownerOrRoot, into: &tree)
             } else {
                 let path = intoDirectory ? join(targetPath, source.name) : targetPath
-                guard !path.isEmpty else { throw LayerError.badDestination(destination) }
-                tree.addParents(of: path, modificationTime: status.modificationTime)
+                tree.addParents(of: path, modificationTime: status.modificationTime, except: existingDirectory)
                 if let (entry, _) = try LayerTree.entry(
                     hostPath: source.hostPath, path: path, status: status, owner: ownerOrRoot)
                 {

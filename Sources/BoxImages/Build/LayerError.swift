@@ -10,8 +10,8 @@ public enum LayerError: Error, Sendable, Equatable, CustomStringConvertible {
     case sourceNotFound(String)
     /// `--chown` that is not numeric `UID[:GID]`.
     case badOwner(String)
-    /// A destination that cannot be a path in the image.
-    case badDestination(String)
+    /// A destination that cannot take the sources, and why.
+    case badDestination(String, reason: String)
     /// An overlay upper directory using a feature a tar layer cannot express (renamed directories, metacopy).
     case unsupportedOverlay(path: String, reason: String)
     /// A file system call on the host failed.
@@ -26,7 +26,7 @@ public enum LayerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .outsideContext(let source, let reason): "COPY source \(source) is outside the build context: \(reason)"
         case .sourceNotFound(let source): "COPY source \(source) not found in the build context"
         case .badOwner(let owner): "--chown=\(owner): only numeric UID[:GID] is supported here"
-        case .badDestination(let destination): "bad destination \(destination)"
+        case .badDestination(let destination, let reason): "destination \(destination): \(reason)"
         case .unsupportedOverlay(let path, let reason): "overlay upper directory entry \(path): \(reason)"
         case .fileSystem(let operation, let path, let errno): "\(operation) \(path): \(LayerError.describe(errno))"
         case .tar(let error): error.description

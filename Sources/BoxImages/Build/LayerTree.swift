@@ -13,12 +13,13 @@ struct LayerTree {
         entries[entry.path] = (entry, inode)
     }
 
-    /// Adds the directories leading to `path` (not `path` itself) unless present: root-owned, 0755.
-    mutating func addParents(of path: String, modificationTime: Int) {
+    /// Adds the directories leading to `path` (not `path` itself), root-owned and 0755, unless the layer has them
+    /// already or `existing` says the image does (given the absolute path).
+    mutating func addParents(of path: String, modificationTime: Int, except existing: (String) -> Bool) {
         var prefix = ""
         for component in path.split(separator: "/").dropLast() {
             prefix = prefix.isEmpty ? String(component) : prefix + "/" + component
-            if entries[prefix] == nil {
+            if entries[prefix] == nil && !existing("/" + prefix) {
                 add(TarEntry(path: prefix, kind: .directory, mode: 0o755, modificationTime: modificationTime))
             }
         }
