@@ -211,3 +211,37 @@ struct BuildTarWriterTests {
         }
     }
 }
+
+/// Files far larger than the 64 KiB output batches and zlib's buffers, compressible and not: every byte comes back.
+struct BuildTarWriterLargeFileTests {
+    @Test func largeFilesRoundTripThroughGzip() async throws {
+        try await onOwnThread {
+            let scratch = try ScratchDirectory("tar-large")
+            var random = SplitMix64(seed: 42)
+            // 1 MiB + 7 of noise (gzip cannot shrink it) and 2 MiB of text (it can).
+            let noise = (0..<(1 << 20) + 7).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            try Data(noise).write(to: URL(fileURLWithPath: scratch.path + "/noise.bin"))
+            let text = String(repeating: "clusterbox layer line\n", count: (2 << 20) / 22)
+            try scratch.write("text.txt", text)
+            let entries = [
+                TarEntry(
+                    path: "noise.bin", kind: .regularFile(source: scratch.path + "/noise.bin", size: noise.count),
+                    mode: 0o644),
+                TarEntry(
+                    path: "text.txt", kind: .regularFile(source: scratch.path + "/text.txt", size: text.utf8.count),
+                    mode: 0o644),
+            ]
+            let layer = scratch.path + "/large.tar.gz"
+            let digests = try writeTar(entries, to: layer, gzipLevel: 1)
+            try tool("/usr/bin/gzip", ["-t", layer])
+            #expect(digests.digest.description == (try sha256sum(layer)))
+            try scratch.mkdir("out")
+            try tool("/usr/bin/tar", ["-xzf", layer, "-C", scratch.path + "/out"])
+            try tool("/usr/bin/cmp", [scratch.path + "/noise.bin", scratch.path + "/out/noise.bin"])
+            try tool("/usr/bin/cmp", [scratch.path + "/text.txt", scratch.path + "/out/text.txt"])
+            #expect(
+                digests.uncompressedSize == 512 + (noise.count + 512 - noise.count % 512) + 512 + text.utf8.count
+                    + (512 - text.utf8.count % 512) % 512 + 1024)
+        }
+    }
+}

@@ -100,11 +100,12 @@ public struct BuildContext: Sendable {
                 throw LayerError.fileSystem(operation: "resolve \(source)", path: host, errno: ELOOP)
             }
             let target = try FileStatus.readLink(host)
+            let link = (resolved + [component]).joined(separator: "/")
             if target.hasPrefix("/") {
                 throw LayerError.outsideContext(
                     source: source,
                     reason:
-                        "symlink \((resolved + [component]).joined(separator: "/")) points to the absolute path \(target)"
+                        "symlink \(link) points to the absolute path \(target)"
                 )
             }
             pending += target.split(separator: "/").map(String.init).reversed()

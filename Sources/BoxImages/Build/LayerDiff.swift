@@ -1,9 +1,10 @@
 /// The two ways a build step makes a layer:
 ///
-/// - COPY and ADD (`copy(_:to:workingDirectory:owner:context:)`): files and directories from the build context placed at
-///   the destination with Docker's rules. A directory's *contents* are copied; a destination ending in `/` is a
-///   directory the sources go into; otherwise a single file source becomes the destination itself. Parents of the
-///   destination are added as root-owned 0755 directories; the copied entries get the `--chown` owner, or 0:0.
+/// - COPY and ADD (`copy(_:to:workingDirectory:owner:context:existingDirectory:)`): files and directories from the
+///   build context placed at the destination with Docker's rules. A directory's *contents* are copied; a
+///   destination ending in `/` (or a directory the image has) takes the sources inside it; otherwise a single file
+///   source becomes the destination itself. Missing parents of the destination are added as root-owned 0755
+///   directories; the copied entries get the `--chown` owner, or 0:0.
 /// - RUN (`overlayUpper(_:)`): the upper directory of the overlay the step ran on, as a diff against the layers
 ///   below. Overlay whiteouts (character devices 0/0) become `.wh.NAME` entries, and an opaque directory
 ///   (`trusted.overlay.opaque=y`) gets a `.wh..wh..opq` entry, the OCI layer encoding of "deleted" and "replaced".
@@ -80,7 +81,8 @@ public enum LayerDiff {
 
     /// The entries of an overlay upper directory after a RUN step. The overlay must be unmounted (or at least idle).
     /// A directory that overlayfs renamed (`redirect_dir`) or a metadata-only copy-up (`metacopy`) cannot be written
-    /// as a tar diff, so mount with `redirect_dir=off,metacopy=off` (the kernel defaults here); finding one is an error.
+    /// as a tar diff, so mount with `redirect_dir=off,metacopy=off` (the kernel defaults here); finding one is an
+    /// error.
     public static func overlayUpper(_ upper: String) throws(LayerError) -> [TarEntry] {
         var tree = LayerTree()
         try addUpper(upper, at: "", into: &tree)

@@ -87,7 +87,8 @@ struct ShellWords {
         return variables[name] ?? ""
     }
 
-    /// `${NAME}`, `${NAME:-word}`, `${NAME-word}`, `${NAME:+word}`, `${NAME+word}`, `${NAME:?message}`, `${NAME?message}`.
+    /// `${NAME}`, `${NAME:-word}`, `${NAME-word}`, `${NAME:+word}`, `${NAME+word}`, `${NAME:?message}`,
+    /// `${NAME?message}`.
     private func braced(_ reader: inout Reader, in text: String) throws(DockerfileError) -> String {
         guard let body = reader.takeBraced() else {
             throw DockerfileError(line: line, "missing '}' in \(text)")
