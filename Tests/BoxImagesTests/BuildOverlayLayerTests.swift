@@ -89,7 +89,8 @@ struct BuildOverlayLayerTests {
         }
     }
 
-    /// A directory overlayfs renamed (a `redirect` xattr) cannot be expressed as a tar diff: refused, naming it.
+    /// A directory overlayfs renamed (a `redirect` xattr, here with a 301-byte value) cannot be expressed as a tar
+    /// diff: refused, naming it.
     @Test(.enabled(if: RootTestHost.enabled, RootTestHost.skipComment))
     func redirectedDirectoryIsRefused() async throws {
         try await onOwnThread {
@@ -99,7 +100,7 @@ struct BuildOverlayLayerTests {
             try tool(
                 "/usr/bin/python3",
                 [
-                    "-c", "import os, sys; os.setxattr(sys.argv[1], 'trusted.overlay.redirect', b'/old')",
+                    "-c", "import os, sys; os.setxattr(sys.argv[1], 'trusted.overlay.redirect', b'/' + b'o' * 300)",
                     scratch.path + "/upper/moved",
                 ])
             #expect(
