@@ -82,31 +82,35 @@ import Testing
         }
     }
 
-    /// WATCHDOG_USEC=200000 (0.2 s): pings every 0.1 s, so at least 3 arrive within 0.5 s, and none after the
-    /// task is cancelled.
+    /// WATCHDOG_USEC=400000 (0.4 s): a ping at once, then one every 0.2 s. Four pings must arrive (within 10 s:
+    /// the suite may keep Swift concurrency's threads busy), never two closer than the interval (less 20 ms of
+    /// socket jitter), at least one gap under 0.4 s (the ping is not late everywhere), and none after the task is
+    /// cancelled.
     @Test func watchdogPingsAtHalfTheTimeout() async throws {
         let listener = try NotifyListener(abstract: true)
         defer { listener.close() }
         let notifier = ServiceNotifier(
             settings: .parse(
-                environment: ["NOTIFY_SOCKET": listener.environmentValue, "WATCHDOG_USEC": "200000"], pid: getpid()))
+                environment: ["NOTIFY_SOCKET": listener.environmentValue, "WATCHDOG_USEC": "400000"], pid: getpid()))
         let pinger = Task { await notifier.runWatchdog() }
-        let pings = try await onOwnThread { () -> Int in
-            var count = 0
-            let deadline = ContinuousClock.now + .milliseconds(500)
-            while ContinuousClock.now < deadline, let message = listener.receive(within: .milliseconds(300)) {
+        let arrivals = try await onOwnThread { () -> [ContinuousClock.Instant] in
+            var arrivals: [ContinuousClock.Instant] = []
+            while arrivals.count < 4, let message = listener.receive(within: .seconds(10)) {
                 #expect(message == "WATCHDOG=1")
-                count += 1
+                arrivals.append(.now)
             }
-            return count
+            return arrivals
         }
         pinger.cancel()
         await pinger.value
-        #expect((3...7).contains(pings), "pings in 0.5 s at 0.1 s intervals: \(pings)")
-        // Pings sent before the cancellation may still be queued; after those, nothing for over two intervals.
+        #expect(arrivals.count == 4)
+        let gaps = zip(arrivals.dropFirst(), arrivals).map { $0 - $1 }
+        #expect(gaps.allSatisfy { $0 >= .milliseconds(180) }, "gaps \(gaps)")
+        #expect(gaps.contains { $0 < .milliseconds(400) }, "gaps \(gaps)")
+        // A ping sent before the cancellation may still be queued; after it, nothing for over two intervals.
         let late = try await onOwnThread { () -> String? in
             while listener.receive(within: .milliseconds(20)) != nil {}
-            return listener.receive(within: .milliseconds(250))
+            return listener.receive(within: .milliseconds(450))
         }
         #expect(late == nil)
     }
