@@ -56,9 +56,11 @@ let package = Package(
             name: "CBoxRuntime",
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("seccomp")]),
+        // libsystemd's sd-bus, for the systemd cgroup driver (transient scopes over D-Bus). Debian's libsystemd-dev.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(
             name: "BoxRuntime",
-            dependencies: ["BoxCore", "CBoxRuntime", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["BoxCore", "CBoxRuntime", "CSystemd", .product(name: "Logging", package: "swift-log")],
             exclude: ["README.md"],
             swiftSettings: settings),
         // zlib, for gzip-compressed image layers (Debian's zlib1g-dev).
@@ -92,8 +94,8 @@ let package = Package(
         .target(
             name: "BoxServer",
             dependencies: [
-                "BoxCore", "BoxStore", "BoxMaster", "BoxAgent", "BoxBatch", "BoxMarathon", "BoxDiscovery",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "BoxCore", "BoxStore", "BoxMaster", "BoxAgent", "BoxRuntime", "BoxBatch", "BoxMarathon",
+                "BoxDiscovery", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,6 +146,7 @@ let package = Package(
         .testTarget(
             name: "BoxRuntimeTests",
             dependencies: ["BoxRuntime", "BoxCore", "BoxTestSupport", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Fixtures"],  // the fake systemd manager (Python, D-Bus) the driver's tests run
             swiftSettings: settings),
         .testTarget(
             name: "BoxImagesTests",

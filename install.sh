@@ -2,15 +2,18 @@
 # clusterbox installer.
 #   ./install.sh          install system packages, build a release binary, install it as /usr/local/bin/clusterbox
 #   ./install.sh --test   install system packages, build (debug) and run the whole test suite: what CI runs
+#   ./install.sh --systemd  install as above, then the systemd unit /etc/systemd/system/clusterbox.service
+#                           (Type=notify), enabled and started where systemd is PID 1
 set -euo pipefail
 cd "$(dirname "$0")"
 
 mode=install
 case "${1:-}" in
   --test) mode=test ;;
+  --systemd) mode=systemd ;;
   "") ;;
-  -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
-  *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+  -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+  *) echo "usage: $0 [--test|--systemd]" >&2; exit 2 ;;
 esac
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -19,8 +22,11 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # examples. procps: ps/pgrep used by the benchmark scripts. python3-venv: the pymesos acceptance tests. dnsutils:
 # dig, for the README's DNS examples and the DNS acceptance tests. libseccomp-dev: the container launcher's seccomp
 # filters (BoxRuntime). busybox-static: the busybox image and the container tests' rootfs. zlib1g-dev: gzip image
-# layers (BoxImages). Swift itself comes with the machine (/opt/swift).
-packages=(libsqlite3-dev curl procps ca-certificates python3-venv dnsutils libseccomp-dev busybox-static zlib1g-dev)
+# layers (BoxImages). libsystemd-dev: the systemd cgroup driver's sd-bus calls (CSystemd). dbus-daemon,
+# python3-dbus, python3-gi: the systemd driver's tests run a fake systemd manager on a private bus. Swift itself
+# comes with the machine (/opt/swift).
+packages=(libsqlite3-dev curl procps ca-certificates python3-venv dnsutils libseccomp-dev busybox-static zlib1g-dev
+  libsystemd-dev dbus-daemon python3-dbus python3-gi)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -89,5 +95,31 @@ bin_dir=/usr/local/bin
 mkdir -p "$bin_dir"
 install -m 0755 "$(swift build -c release --show-bin-path)/clusterbox" "$bin_dir/clusterbox"
 say "Installed $bin_dir/clusterbox"
+
+# The systemd unit: systemd/clusterbox.service with ExecStart naming the binary just installed. It is enabled and
+# started only where systemd is the init (/run/systemd/system exists, as sd_booted() checks); elsewhere it is
+# written for later and left alone.
+if [ "$mode" = systemd ]; then
+  unit=/etc/systemd/system/clusterbox.service
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd mkdir -p "$(dirname "$unit")"
+  sed "s#^ExecStart=/usr/local/bin/clusterbox #ExecStart=$bin_dir/clusterbox #" systemd/clusterbox.service \
+    | $sudo_cmd tee "$unit" >/dev/null
+  say "Installed $unit"
+  if command -v systemd-analyze >/dev/null 2>&1; then
+    systemd-analyze verify "$unit" || echo "warning: systemd-analyze verify found problems in $unit" >&2
+  fi
+  if [ -d /run/systemd/system ] && [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
+    $sudo_cmd systemctl daemon-reload
+    $sudo_cmd systemctl enable --now clusterbox.service
+    say "clusterbox.service is enabled and running: systemctl status clusterbox; journalctl -u clusterbox"
+  else
+    echo "systemd is not running here (PID 1 is $(cat /proc/1/comm 2>/dev/null || echo unknown)): the unit is"
+    echo "written but not enabled. Where systemd runs: systemctl daemon-reload && systemctl enable --now clusterbox"
+  fi
+  exit 0
+fi
+
 case ":$PATH:" in *":$bin_dir:"*) ;; *) echo "Add $bin_dir to your PATH." ;; esac
 echo "Next: clusterbox up"

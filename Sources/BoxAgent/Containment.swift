@@ -14,6 +14,9 @@ public import Logging
 /// filter.
 public struct Containment: Sendable {
     public let cgroups: CgroupSubtree
+    /// Who should create task cgroups on this host, and why (runtime.md §3.1): cgroupfs, or systemd's manager where
+    /// systemd is PID 1 and our cgroup is not delegated.
+    public let cgroupDriver: CgroupDriverChoice
     public var seccomp: SeccompProfile = .default
     /// Tasks that name no user run as nobody (65534).
     public var defaultUser: ContainerSpec.User = .nobody
@@ -24,7 +27,10 @@ public struct Containment: Sendable {
     /// (a Marathon app's labels are its tasks' labels).
     public static let executorLabel = "clusterbox.io/executor"
 
-    public init(cgroups: CgroupSubtree) { self.cgroups = cgroups }
+    public init(cgroups: CgroupSubtree, cgroupDriver: CgroupDriverChoice? = nil) {
+        self.cgroups = cgroups
+        self.cgroupDriver = cgroupDriver ?? CgroupDriverChoice.detect(layout: cgroups.layout)
+    }
 
     /// Containment when this process may make namespaces and cgroups (root, a writable hierarchy); otherwise why
     /// not, for `clusterbox up` to say. `cluster` names the cgroup subtree (`clusterbox-<cluster>`), so that two

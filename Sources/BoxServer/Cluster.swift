@@ -4,12 +4,14 @@ public import BoxCore
 public import BoxDiscovery
 public import BoxMarathon
 public import BoxMaster
+public import BoxRuntime
 public import BoxStore
 import Foundation
 import Hummingbird
 public import Logging
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// One cluster in one process: the store, the master, the agents, the batch framework and the HTTP API, run as
 /// services of one `ServiceGroup` in dependency order and stopped in reverse (the API first, the master last), so
@@ -24,15 +26,25 @@ public final class Cluster: Sendable {
     public let discovery: DiscoveryService
     public let clock: any ClusterClock
     let logger: Logger
-    /// Lines for whoever started the cluster: each component as it comes up.
+    /// Lines for whoever started the cluster: each component as it comes up (also systemd's `STATUS=`).
     let progress: @Sendable (String) -> Void
+    /// systemd's notify socket when run as a `Type=notify` service, else a no-op (`Cluster+Systemd.swift`).
+    public let notifier: ServiceNotifier
+    /// Set when graceful shutdown begins, so that services whose inputs close early wait for their turn.
+    let shutdown = ShutdownLatch()
 
-    public init(config: ClusterConfig, logger: Logger, progress: @escaping @Sendable (String) -> Void)
-        throws(ClusterError)
-    {
+    public init(
+        config: ClusterConfig, logger: Logger, notifier: ServiceNotifier = .fromEnvironment(),
+        progress: @escaping @Sendable (String) -> Void
+    ) throws(ClusterError) {
         self.config = config
         self.logger = logger
-        self.progress = progress
+        self.notifier = notifier
+        if let problem = notifier.settings.problem { logger.warning("systemd notify settings ignored: \(problem)") }
+        self.progress = { line in
+            progress(line)
+            Self.notify(notifier, logger: logger) { notifier throws(NotifyError) in try notifier.status(line) }
+        }
         let clock = SystemClock()
         self.clock = clock
         try Self.prepare(config.dataDirectory)
@@ -88,6 +100,7 @@ public final class Cluster: Sendable {
 
     /// Runs every component until SIGTERM or SIGINT, then stops them in reverse order.
     public func run() async throws {
+        if let line = systemdProgressLine { progress(line) }
         let revision = try await store.currentRevision()
         progress("store      ready: \(config.databasePath) (revision \(revision))")
         await restoreRoles()
@@ -117,25 +130,28 @@ public final class Cluster: Sendable {
             onServerRunning: { _ in await watcher.marathonRunning() },
             logger: Self.logger(logger, "http"))
         let services: [any Service] = [
-            Runner("discovery") { await self.discovery.run() },
-            Runner("master") { await self.master.run() },
-            Runner("agents") {
+            watchdogService(),
+            Runner("discovery", shutdown: shutdown) { await self.discovery.run() },
+            Runner("master", shutdown: shutdown) { await self.master.run() },
+            Runner("agents", shutdown: shutdown) {
                 await withTaskGroup(of: Void.self) { group in
                     for agent in self.agents { group.addTask { await agent.run() } }
                 }
             },
-            Runner("batch") { await self.batch.run() },
-            Runner("marathon") { await self.marathon.run() },
-            Runner("readiness") { await watcher.run() },
+            Runner("batch", shutdown: shutdown) { await self.batch.run() },
+            Runner("marathon", shutdown: shutdown) { await self.marathon.run() },
+            Runner("readiness", shutdown: shutdown) { await watcher.run() },
             app,
             marathonAPI,
             // Last to start, first to stop: ends the event streams (SSE listeners, HTTP schedulers' SUBSCRIBE
             // streams) so that the server's graceful shutdown need not wait on them.
             Runner("event-streams") {
                 try? await Task.sleep(for: .seconds(100 * 365 * 86400))
+                self.shutdown.begin()
                 await self.master.closeStreams()
                 self.marathon.events.finishAll()
             },
+            stoppingService(),
         ]
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -215,6 +231,7 @@ public final class Cluster: Sendable {
             progress(
                 "executor   container: pid, mount, uts and ipc namespaces, seccomp, no new privileges, "
                     + "\(containment.cgroups.layout.description)")
+            progress("cgroups    driver \(containment.cgroupDriver)")
             return containment
         case .failure(let unavailable) where config.executor == .auto:
             progress("executor   process: containers unavailable (\(unavailable))")
@@ -263,14 +280,28 @@ public final class Cluster: Sendable {
 /// A long-lived component as a `Service`: cancelled on graceful shutdown.
 struct Runner: Service {
     let name: String
+    let shutdown: ShutdownLatch?
     let body: @Sendable () async -> Void
 
-    init(_ name: String, body: @escaping @Sendable () async -> Void) {
+    init(_ name: String, shutdown: ShutdownLatch? = nil, body: @escaping @Sendable () async -> Void) {
         self.name = name
+        self.shutdown = shutdown
         self.body = body
     }
 
     func run() async throws {
         await cancelWhenGracefulShutdown { await body() }
+        // The frameworks' loops end as soon as the event streams close, which is the first step of the shutdown,
+        // long before their own turn; returning then would fail the whole shutdown ("finished unexpectedly") and
+        // make the process exit 1, which systemd's Restart=on-failure takes for a crash. Wait for the turn.
+        if let shutdown, shutdown.hasBegun { try? await gracefulShutdown() }
     }
+}
+
+/// Set once graceful shutdown has begun (by the first service to stop), for `Runner`.
+final class ShutdownLatch: Sendable {
+    private let begun = Atomic<Bool>(false)
+
+    var hasBegun: Bool { begun.load(ordering: .acquiring) }
+    func begin() { begun.store(true, ordering: .releasing) }
 }

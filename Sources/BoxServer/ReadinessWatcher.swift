@@ -76,6 +76,7 @@ actor ReadinessWatcher {
         }
         let elapsed = SystemClock().now - started
         cluster.progress("ready      in \(String(format: "%.0f", elapsed.seconds * 1000)) ms")
+        cluster.notifyReady()
     }
 }
 

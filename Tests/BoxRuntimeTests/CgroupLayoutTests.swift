@@ -50,7 +50,7 @@ import Testing
         #expect(layout.hierarchies.isEmpty)
         #expect(layout.unified?.ownDirectory == "/sys/fs/cgroup/system.slice/clusterbox.service")
         #expect(layout.description.hasPrefix("cgroup v2: no controllers"))  // parsing does not read cgroup.controllers
-        #expect(layout.description.contains("systemd cgroup driver (transient scopes over D-Bus), which is not"))
+        #expect(layout.description.contains("systemd cgroup driver (transient scopes over D-Bus, SystemdScopeDriver)"))
     }
 
     /// A v1 container: the mounts' root is the container's cgroup, so our directory is relative to it; a bind

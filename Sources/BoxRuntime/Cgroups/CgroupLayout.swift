@@ -84,7 +84,7 @@ public struct CgroupLayout: Sendable, Hashable {
             text +=
                 mode == .unified
                 ? "; systemd is PID 1: clusterbox needs a delegated subtree (Delegate=yes) or the systemd cgroup"
-                    + " driver (transient scopes over D-Bus), which is not implemented"
+                    + " driver (transient scopes over D-Bus, SystemdScopeDriver), which the executor does not use yet"
                 : "; systemd is PID 1: clusterbox must run in a delegated subtree (Delegate=yes)"
         }
         return text
