@@ -1,9 +1,10 @@
 /// The checked form of a tar entry name inside a layer.
 enum LayerPath {
-    /// The components of `name` ("./usr/bin/" → ["usr", "bin"]; "./" → [], the layer's root), or the reason it
-    /// is refused: an absolute name, or a `..` component. Neither can be unpacked without leaving the layer.
+    /// The components of `name` ("./usr/bin/" → ["usr", "bin"]; "./" or "/" → [], the layer's root), or the
+    /// reason it is refused: an absolute name, or a `..` component. A bare "/" is the root entry umoci writes; any
+    /// other absolute name is refused (containerd would strip the slash; we follow the stricter reading).
     static func components(_ name: String) -> Result<[String], LayerPathError> {
-        if name.hasPrefix("/") { return .failure(.absolute) }
+        if name.hasPrefix("/") && !name.allSatisfy({ $0 == "/" }) { return .failure(.absolute) }
         var components: [String] = []
         for component in name.split(separator: "/", omittingEmptySubsequences: true) {
             if component == "." { continue }

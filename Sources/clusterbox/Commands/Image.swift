@@ -1,6 +1,7 @@
 import ArgumentParser
 import BoxImages
 import Foundation
+import Logging
 
 /// `clusterbox image ls|inspect|rm|import|export`: the image store in `<dataDir>/images`, used directly (no
 /// daemon needed; the store's lock file keeps the CLI and a running daemon from writing at once).
@@ -148,7 +149,11 @@ struct ImageInspection: Encodable {
 
 extension ClusterOptions {
     /// The store in `<dataDir>/images` (created on first use).
-    func imageStore() throws -> ImageStore { try ImageStore(root: directory + "/images") }
+    func imageStore() throws -> ImageStore {
+        var logger = Logger(label: "clusterbox.images")
+        logger.logLevel = .warning  // the commands print what they did
+        return try ImageStore(root: directory + "/images", logger: logger)
+    }
 }
 
 private func jsonText<T: Encodable>(_ value: T) throws -> String {
