@@ -20,6 +20,16 @@ public struct Image: Sendable, Hashable {
     public var config: ImageConfiguration
     public var layers: [Layer]
 
+    public init(reference: String, digest: Digest, manifestDescriptor: Descriptor, manifest: ImageManifest,
+                config: ImageConfiguration, layers: [Layer]) {
+        self.reference = reference
+        self.digest = digest
+        self.manifestDescriptor = manifestDescriptor
+        self.manifest = manifest
+        self.config = config
+        self.layers = layers
+    }
+
     public var configDescriptor: Descriptor { manifest.config }
     /// Bytes stored for this image: manifest, config and layer blobs.
     public var size: Int64 { manifestDescriptor.size + manifest.config.size + layers.reduce(0) { $0 + $1.descriptor.size } }

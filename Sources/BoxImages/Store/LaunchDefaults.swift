@@ -38,7 +38,13 @@ extension Image {
         var resolved = defaultUser
         var home = "/"
         if let spec = [user, imageConfig?.user].compactMap({ $0 }).first(where: { !$0.isEmpty }) {
-            let found = try UserDatabase(rootfs: rootfs).resolve(spec)
+            let database: UserDatabase
+            do {
+                database = try UserDatabase(rootfs: rootfs)
+            } catch {
+                throw ImageError.userNotFound(spec, reason: "cannot read the image's /etc/passwd or /etc/group: \(error)")
+            }
+            let found = try database.resolve(spec)
             resolved = ContainerSpec.User(uid: found.uid, gid: found.gid, groups: found.groups)
             home = found.home
         } else if let found = try? UserDatabase(rootfs: rootfs).resolve(String(defaultUser.uid)) {
