@@ -19,8 +19,11 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # examples. procps: ps/pgrep used by the benchmark scripts. python3-venv: the pymesos acceptance tests. dnsutils:
 # dig, for the README's DNS examples and the DNS acceptance tests. libseccomp-dev: the container launcher's seccomp
 # filters (BoxRuntime). busybox-static: the busybox image and the container tests' rootfs. zlib1g-dev: gzip image
-# layers (BoxImages). Swift itself comes with the machine (/opt/swift).
-packages=(libsqlite3-dev curl procps ca-certificates python3-venv dnsutils libseccomp-dev busybox-static zlib1g-dev)
+# layers (BoxImages). umoci and skopeo: the image tests make their images with umoci, export them with skopeo (OCI
+# and docker-save archives) and compare our unpacking with umoci's, and check that skopeo and umoci read what
+# `clusterbox image export` writes. Swift itself comes with the machine (/opt/swift).
+packages=(libsqlite3-dev curl procps ca-certificates python3-venv dnsutils libseccomp-dev busybox-static zlib1g-dev
+  umoci skopeo)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

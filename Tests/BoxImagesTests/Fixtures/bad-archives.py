@@ -1,4 +1,5 @@
-"""Writes OCI archives that clusterbox must refuse, each a tar of an OCI layout with one gzip layer tagged "bad":
+"""Writes OCI archives that clusterbox must refuse, each a tar of an OCI layout with one gzip layer tagged "bad"
+(and good.tar, a valid one, for the CLI tests):
 
 escape.tar          a layer entry ../escape
 absolute.tar        a layer entry /etc/evil
@@ -71,6 +72,7 @@ def archive(path, tar_bytes, diff_id=None, corrupt_blob=False):
 
 
 ok = [("ok.txt", tarfile.REGTYPE, "", b"fine\n")]
+archive(os.path.join(out, "good.tar"), layer(ok))
 archive(os.path.join(out, "escape.tar"), layer(ok + [("../escape", tarfile.REGTYPE, "", b"escaped\n")]))
 archive(os.path.join(out, "absolute.tar"), layer(ok + [("/etc/evil", tarfile.REGTYPE, "", b"evil\n")]))
 up = "../" * 12
