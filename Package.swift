@@ -65,10 +65,13 @@ let package = Package(
             swiftSettings: settings),
         // zlib, for gzip-compressed image layers (Debian's zlib1g-dev).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // openat2(2) for BoxImages (Swift cannot call the variadic syscall(2)): unpacking and reading image files
+        // resolve every path inside the layer or rootfs directory.
+        .target(name: "CBoxImages", cSettings: [.define("_GNU_SOURCE")]),
         .target(
             name: "BoxImages",
             dependencies: [
-                "BoxCore", "BoxRuntime", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+                "BoxCore", "BoxRuntime", "CZlib", "CBoxImages", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"],
@@ -106,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "clusterbox",
             dependencies: [
-                "BoxCore", "BoxServer", "BoxAgent", "BoxSimulation", "BoxDiscovery",
+                "BoxCore", "BoxServer", "BoxAgent", "BoxSimulation", "BoxDiscovery", "BoxImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

@@ -23,10 +23,12 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # dig, for the README's DNS examples and the DNS acceptance tests. libseccomp-dev: the container launcher's seccomp
 # filters (BoxRuntime). busybox-static: the busybox image and the container tests' rootfs. zlib1g-dev: gzip image
 # layers (BoxImages). libsystemd-dev: the systemd cgroup driver's sd-bus calls (CSystemd). dbus-daemon,
-# python3-dbus, python3-gi: the systemd driver's tests run a fake systemd manager on a private bus. Swift itself
-# comes with the machine (/opt/swift).
+# python3-dbus, python3-gi: the systemd driver's tests run a fake systemd manager on a private bus. umoci and
+# skopeo: the image tests make their images with umoci, export them with skopeo (OCI and docker-save archives),
+# compare our unpacking with umoci's, and check that skopeo and umoci read what `clusterbox image export` writes.
+# Swift itself comes with the machine (/opt/swift).
 packages=(libsqlite3-dev curl procps ca-certificates python3-venv dnsutils libseccomp-dev busybox-static zlib1g-dev
-  libsystemd-dev dbus-daemon python3-dbus python3-gi)
+  libsystemd-dev dbus-daemon python3-dbus python3-gi umoci skopeo)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
