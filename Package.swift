@@ -47,7 +47,7 @@ let package = Package(
             swiftSettings: settings),
         .target(
             name: "BoxAgent",
-            dependencies: ["BoxCore", "BoxRuntime", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["BoxCore", "BoxRuntime", "BoxImages", .product(name: "Logging", package: "swift-log")],
             exclude: ["README.md"],
             swiftSettings: settings),
         // The code between fork and exec (namespaces, mounts, pivot_root, capabilities, seccomp load) and the

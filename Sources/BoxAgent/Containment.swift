@@ -1,4 +1,5 @@
 import BoxCore
+public import BoxImages
 public import BoxRuntime
 import Foundation
 public import Logging
@@ -22,6 +23,11 @@ public struct Containment: Sendable {
     public var defaultUser: ContainerSpec.User = .nobody
     /// A fork bomb stops here.
     public var pidsLimit = 1024
+    /// Where image tasks find their images (`<data dir>/images`); nil runs no image tasks.
+    public var images: ImageStore?
+    /// The `/etc/resolv.conf` image tasks get: the cluster DNS and its search domains. nil gives them the host's
+    /// (the cluster DNS is not on port 53, which resolv.conf cannot name).
+    public var resolvConf: String?
 
     /// A task with this label set to `process` runs as a plain process group even on a container-capable agent
     /// (a Marathon app's labels are its tasks' labels).

@@ -1,4 +1,5 @@
 import BoxCore
+import BoxImages
 import BoxRuntime
 import Foundation
 
@@ -8,13 +9,24 @@ import Foundation
 
 /// The container path of the process executor: a task cgroup, then `ContainerLauncher.spawn` in host mode.
 extension ProcessExecutor {
-    /// Creates the task's cgroup and spawns `/bin/sh -c <command>` in it, confined; the sandbox is given to the
-    /// task's user. On failure nothing is left behind and the message names the step.
+    /// Creates the task's cgroup and spawns it in it, confined: with an image, on that image's rootfs with its
+    /// command, environment and user; without one, `/bin/sh -c <command>` on the host's filesystem in host mode,
+    /// the sandbox given to the task's user. On failure nothing is left behind and the message names the step.
     static func spawnContained(
         _ task: TaskInfo, command: CommandInfo, sandbox: String, environment: [String: String],
         containment: Containment
-    ) -> Result<(pid: pid_t, cgroup: TaskCgroup), ContainedLaunchError> {
-        guard let user = containment.user(named: command.user) else {
+    ) -> Result<(pid: pid_t, cgroup: TaskCgroup, rootfs: PreparedRootfs?), ContainedLaunchError> {
+        var image: ImageLaunch?
+        if let container = task.container {
+            switch prepareImage(
+                container, task: task, command: command, sandbox: sandbox, environment: environment,
+                containment: containment)
+            {
+            case .success(let launch): image = launch
+            case .failure(let error): return .failure(error)
+            }
+        }
+        guard let user = image?.defaults.user ?? containment.user(named: command.user) else {
             return .failure(ContainedLaunchError("user: no user named \(command.user ?? "")"))
         }
         let cgroup: TaskCgroup
@@ -22,6 +34,7 @@ extension ProcessExecutor {
             cgroup = try containment.cgroups.create(
                 Self.cgroupName(task.taskID), limits: containment.limits(for: task.resources))
         } catch {
+            try? image?.rootfs.cleanup()
             return .failure(ContainedLaunchError("cgroup: \(error)"))
         }
         for path in [sandbox, sandbox + "/stdout", sandbox + "/stderr"] { chown(path, user.uid, user.gid) }
@@ -34,15 +47,24 @@ extension ProcessExecutor {
         do {
             procs = try cgroup.openProcsFDs()
             directory = try cgroup.openDirectoryFD()
-            let spec = ContainerSpec(
+            var spec = ContainerSpec(
                 argv: ["/bin/sh", "-c", command.value], environment: environment, workingDirectory: sandbox,
                 hostname: Containment.hostname(for: task.name), user: user, seccomp: containment.seccomp,
                 stdoutPath: sandbox + "/stdout", stderrPath: sandbox + "/stderr", cgroupProcsFDs: procs,
                 cgroupDirectoryFD: directory)
-            return .success((try ContainerLauncher.spawn(spec), cgroup))
+            if let image {
+                spec.argv = image.defaults.argv
+                spec.environment = image.defaults.environment
+                spec.workingDirectory = image.defaults.workingDirectory
+                spec.rootfs = image.rootfs.path
+                spec.hostsFile = image.hostsFile
+                spec.resolvConf = image.resolvConf
+            }
+            return .success((try ContainerLauncher.spawn(spec), cgroup, image?.rootfs))
         } catch {
             try? cgroup.killAll()
             try? cgroup.remove()
+            try? image?.rootfs.cleanup()
             return .failure(ContainedLaunchError("\(error)"))
         }
     }

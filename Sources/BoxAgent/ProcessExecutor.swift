@@ -1,4 +1,5 @@
 public import BoxCore
+import BoxImages
 import BoxRuntime
 import Foundation
 public import Logging
@@ -40,6 +41,8 @@ public actor ProcessExecutor: TaskExecutor {
         var escalation: Task<Void, Never>?
         /// A contained task's cgroup: signals go to its processes, and it is killed whole and removed at the end.
         var cgroup: TaskCgroup?
+        /// An image task's rootfs, unmounted and removed when the task ends.
+        var rootfs: PreparedRootfs?
         var memoryMiB = 0
     }
 
@@ -102,7 +105,8 @@ public actor ProcessExecutor: TaskExecutor {
         if isShutDown {
             return report(.failed, "executor: shut down", .containerLaunchFailed)
         }
-        guard let command = task.command else {
+        // An image task may have no command: it runs the image's entrypoint and cmd.
+        guard let command = task.command ?? task.container.map({ _ in CommandInfo(value: "") }) else {
             return report(.failed, "Task has no command; the process executor runs only command tasks", .taskInvalid)
         }
 
@@ -123,11 +127,17 @@ public actor ProcessExecutor: TaskExecutor {
             agentPath: agentPath)
         let pid: pid_t
         var cgroup: TaskCgroup?
+        var rootfs: PreparedRootfs?
+        if task.container != nil, containment == nil || task.labels[Containment.executorLabel] == "process" {
+            return report(
+                .failed, "an image needs the container executor (clusterbox up as root, --executor auto or container)",
+                .containerLaunchFailed)
+        }
         if let containment, task.labels[Containment.executorLabel] != "process" {
             switch Self.spawnContained(
                 task, command: command, sandbox: sandbox, environment: environment, containment: containment)
             {
-            case .success(let spawned): (pid, cgroup) = spawned
+            case .success(let spawned): (pid, cgroup, rootfs) = spawned
             case .failure(let error):
                 logger.warning("Container launch failed", metadata: ["error": "\(error)"])
                 return report(.failed, error.description, .containerLaunchFailed)
@@ -149,7 +159,7 @@ public actor ProcessExecutor: TaskExecutor {
 
         // No suspension point since the spawn: the monitor cannot report the exit before RUNNING is sent.
         running[taskID] = Running(
-            pid: pid, sandbox: sandbox, agentID: agentID, onStatus: onStatus, cgroup: cgroup,
+            pid: pid, sandbox: sandbox, agentID: agentID, onStatus: onStatus, cgroup: cgroup, rootfs: rootfs,
             memoryMiB: task.resources.memoryMiB)
         // Owned by the entry and awaited by `shutdown`. It runs on this actor; only the wait itself leaves it.
         running[taskID]?.monitor = Task {
@@ -231,6 +241,7 @@ public actor ProcessExecutor: TaskExecutor {
             outcome = Self.containedOutcome(outcome, cgroup: cgroup, memoryMiB: entry.memoryMiB)
             do { try cgroup.remove() } catch { logger.warning("Could not remove the task's cgroup: \(error)") }
         }
+        do { try entry.rootfs?.cleanup() } catch { logger.warning("Could not remove the task's rootfs: \(error)") }
         logger.info(
             "Task ended",
             metadata: [

@@ -2,6 +2,7 @@ public import BoxAgent
 public import BoxBatch
 public import BoxCore
 public import BoxDiscovery
+import BoxImages
 public import BoxMarathon
 public import BoxMaster
 public import BoxRuntime
@@ -62,8 +63,15 @@ public final class Cluster: Sendable {
             logger: Self.logger(logger, "discovery"))
         self.discovery = discovery
         let uplink = InProcessAgentUplink(master: master)
-        let containment =
+        var containment =
             config.processAgents > 0 ? try Self.containment(config, logger: logger, progress: progress) : nil
+        if containment != nil {
+            containment?.images = try Self.imageStore(config, logger: logger)
+            // resolv.conf cannot name a port: image tasks get the cluster DNS only when it listens on 53.
+            if config.dnsPort == 53 {
+                containment?.resolvConf = ServiceRegistry(configuration: discovery.configuration.registry).resolvConf()
+            }
+        }
         var agents: [AgentService] = []
         for index in 0..<config.processAgents {
             let name = "agent-\(index + 1)"
@@ -238,6 +246,15 @@ public final class Cluster: Sendable {
             return nil
         case .failure(let unavailable):
             throw .executor("containers are unavailable: \(unavailable)")
+        }
+    }
+
+    /// The image store in `<data dir>/images`, where `clusterbox image` puts images and image tasks find them.
+    static func imageStore(_ config: ClusterConfig, logger: Logger) throws(ClusterError) -> ImageStore {
+        do {
+            return try ImageStore(root: config.dataDirectory + "/images", logger: Self.logger(logger, "images"))
+        } catch {
+            throw .dataDirectory(config.dataDirectory + "/images", "\(error)")
         }
     }
 

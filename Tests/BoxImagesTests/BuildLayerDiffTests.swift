@@ -22,7 +22,7 @@ struct BuildLayerDiffTests {
         return scratch
     }
 
-    static func summary(_ entries: [TarEntry]) -> [String] {
+    static func summary(_ entries: [LayerEntry]) -> [String] {
         entries.map { entry in
             let kind: String
             switch entry.kind {

@@ -17,23 +17,23 @@ struct BuildTarWriterTests {
     static let splitPath = String(repeating: "s", count: 120) + "/" + String(repeating: "t", count: 60)
     static let longTarget = String(repeating: "../t", count: 40)
 
-    static func sampleEntries(source: String) -> [TarEntry] {
+    static func sampleEntries(source: String) -> [LayerEntry] {
         [
-            TarEntry(path: "etc", kind: .directory, mode: 0o755, modificationTime: 1_700_000_000),
-            TarEntry(
+            LayerEntry(path: "etc", kind: .directory, mode: 0o755, modificationTime: 1_700_000_000),
+            LayerEntry(
                 path: "etc/motd", kind: .regularFile(source: source, size: 6), mode: 0o4750, uid: 1000, gid: 50,
                 modificationTime: 1_700_000_001),
-            TarEntry(path: "etc/inline", kind: .bytes(Array("inline\n".utf8)), mode: 0o600, modificationTime: 5),
-            TarEntry(path: "etc/link", kind: .symbolicLink(target: "motd"), mode: 0o777),
-            TarEntry(path: "etc/motd-again", kind: .hardLink(target: "etc/motd"), mode: 0o4750),
-            TarEntry(path: "dev", kind: .directory, mode: 0o755),
-            TarEntry(path: "dev/null", kind: .characterDevice(major: 1, minor: 3), mode: 0o666),
-            TarEntry(path: "dev/loop9", kind: .blockDevice(major: 7, minor: 9), mode: 0o660, gid: 6),
-            TarEntry(path: "dev/pipe", kind: .fifo, mode: 0o620),
-            TarEntry(path: longDirectory, kind: .directory, mode: 0o700),
-            TarEntry(path: longPath, kind: .bytes(Array("deep".utf8)), mode: 0o644, uid: 3_000_000, gid: 3_000_001),
-            TarEntry(path: "far", kind: .symbolicLink(target: longTarget), mode: 0o777),
-            TarEntry(path: splitPath, kind: .bytes(Array("split".utf8)), mode: 0o640),
+            LayerEntry(path: "etc/inline", kind: .bytes(Array("inline\n".utf8)), mode: 0o600, modificationTime: 5),
+            LayerEntry(path: "etc/link", kind: .symbolicLink(target: "motd"), mode: 0o777),
+            LayerEntry(path: "etc/motd-again", kind: .hardLink(target: "etc/motd"), mode: 0o4750),
+            LayerEntry(path: "dev", kind: .directory, mode: 0o755),
+            LayerEntry(path: "dev/null", kind: .characterDevice(major: 1, minor: 3), mode: 0o666),
+            LayerEntry(path: "dev/loop9", kind: .blockDevice(major: 7, minor: 9), mode: 0o660, gid: 6),
+            LayerEntry(path: "dev/pipe", kind: .fifo, mode: 0o620),
+            LayerEntry(path: longDirectory, kind: .directory, mode: 0o700),
+            LayerEntry(path: longPath, kind: .bytes(Array("deep".utf8)), mode: 0o644, uid: 3_000_000, gid: 3_000_001),
+            LayerEntry(path: "far", kind: .symbolicLink(target: longTarget), mode: 0o777),
+            LayerEntry(path: splitPath, kind: .bytes(Array("split".utf8)), mode: 0o640),
         ]
     }
 
@@ -122,7 +122,7 @@ struct BuildTarWriterTests {
     @Test func plainTarDigestEqualsDiffID() throws {
         let scratch = try ScratchDirectory("tar-plain")
         let digests = try writeTar(
-            [TarEntry(path: "a", kind: .bytes([1, 2, 3]), mode: 0o644)], to: scratch.path + "/a.tar")
+            [LayerEntry(path: "a", kind: .bytes([1, 2, 3]), mode: 0o644)], to: scratch.path + "/a.tar")
         #expect(digests.digest == digests.diffID)
         #expect(digests.digest.description == (try sha256sum(scratch.path + "/a.tar")))
         #expect(digests.uncompressedSize == 512 + 512 + 1024)
@@ -160,7 +160,7 @@ struct BuildTarWriterTests {
                 let room = length - path.utf8.count - (path.isEmpty ? 0 : 1)
                 path += (path.isEmpty ? "" : "/") + String(repeating: "p", count: min(200, room))
             }
-            return TarEntry(path: "x" + path.dropFirst(), kind: .bytes([]), mode: 0o644)
+            return LayerEntry(path: "x" + path.dropFirst(), kind: .bytes([]), mode: 0o644)
         }
         let names = Set(entries.map(\.path))
         _ = try writeTar(entries, to: scratch.path + "/pax.tar")
@@ -172,25 +172,25 @@ struct BuildTarWriterTests {
         let file = scratch.path + "/bad.tar"
         for path in ["", "/etc/passwd", "../up", "a/../../b", "a//b", "./a", "a\u{0}b"] {
             #expect(throws: TarWriterError.self, "path \(path.debugDescription)") {
-                try writeTar([TarEntry(path: path, kind: .bytes([]), mode: 0o644)], to: file)
+                try writeTar([LayerEntry(path: path, kind: .bytes([]), mode: 0o644)], to: file)
             }
         }
         #expect(throws: TarWriterError("hard link b to a, which is not earlier in the archive")) {
-            try writeTar([TarEntry(path: "b", kind: .hardLink(target: "a"), mode: 0o644)], to: file)
+            try writeTar([LayerEntry(path: "b", kind: .hardLink(target: "a"), mode: 0o644)], to: file)
         }
         #expect(throws: TarWriterError("gzip level 0 is not between 1 and 9")) {
             try writeTar([], to: file, gzipLevel: 0)
         }
         let source = try scratch.write("short", "abc")
         #expect(throws: TarWriterError("\(source) shrank while being archived (listed as 10 bytes, 7 missing)")) {
-            try writeTar([TarEntry(path: "s", kind: .regularFile(source: source, size: 10), mode: 0o644)], to: file)
+            try writeTar([LayerEntry(path: "s", kind: .regularFile(source: source, size: 10), mode: 0o644)], to: file)
         }
         #expect(throws: TarWriterError("\(source) grew while being archived (listed as 1 bytes)")) {
-            try writeTar([TarEntry(path: "s", kind: .regularFile(source: source, size: 1), mode: 0o644)], to: file)
+            try writeTar([LayerEntry(path: "s", kind: .regularFile(source: source, size: 1), mode: 0o644)], to: file)
         }
         let missing = scratch.path + "/missing"
         #expect(throws: TarWriterError("open \(missing) for m: No such file or directory")) {
-            try writeTar([TarEntry(path: "m", kind: .regularFile(source: missing, size: 1), mode: 0o644)], to: file)
+            try writeTar([LayerEntry(path: "m", kind: .regularFile(source: missing, size: 1), mode: 0o644)], to: file)
         }
         let handle = try #require(FileHandle(forWritingAtPath: file))
         defer { try? handle.close() }
@@ -198,7 +198,7 @@ struct BuildTarWriterTests {
         _ = try writer.finish()
         #expect(throws: TarWriterError("finish() called twice")) { try writer.finish() }
         #expect(throws: TarWriterError("append(a) after finish()")) {
-            try writer.append(TarEntry(path: "a", kind: .directory, mode: 0o755))
+            try writer.append(LayerEntry(path: "a", kind: .directory, mode: 0o755))
         }
     }
 
@@ -206,7 +206,7 @@ struct BuildTarWriterTests {
     @Test func writeFailureIsAnError() throws {
         let writer = try TarWriter(fileDescriptor: 1_000_000)
         #expect(throws: TarWriterError("write to fd 1000000: Bad file descriptor")) {
-            try writer.append(TarEntry(path: "a", kind: .directory, mode: 0o755))
+            try writer.append(LayerEntry(path: "a", kind: .directory, mode: 0o755))
             _ = try writer.finish()
         }
     }
@@ -224,10 +224,10 @@ struct BuildTarWriterLargeFileTests {
             let text = String(repeating: "clusterbox layer line\n", count: (2 << 20) / 22)
             try scratch.write("text.txt", text)
             let entries = [
-                TarEntry(
+                LayerEntry(
                     path: "noise.bin", kind: .regularFile(source: scratch.path + "/noise.bin", size: noise.count),
                     mode: 0o644),
-                TarEntry(
+                LayerEntry(
                     path: "text.txt", kind: .regularFile(source: scratch.path + "/text.txt", size: text.utf8.count),
                     mode: 0o644),
             ]

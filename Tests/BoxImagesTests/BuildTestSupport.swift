@@ -47,7 +47,7 @@ final class ScratchDirectory {
 
 /// Writes `entries` with `TarWriter` to `file`; returns the digests.
 func writeTar(
-    _ entries: [TarEntry], to file: String, gzipLevel: Int32? = nil, fixedModificationTime: Int? = nil,
+    _ entries: [LayerEntry], to file: String, gzipLevel: Int32? = nil, fixedModificationTime: Int? = nil,
     sorted: Bool = true
 ) throws -> TarDigests {
     guard FileManager.default.createFile(atPath: file, contents: nil),

@@ -37,7 +37,7 @@ public enum LayerDiff {
     public static func copy(
         _ sources: [String], to destination: String, workingDirectory: String = "/", owner: (uid: Int, gid: Int)? = nil,
         context: BuildContext, existingDirectory: (String) -> Bool = { _ in false }
-    ) throws(LayerError) -> [TarEntry] {
+    ) throws(LayerError) -> [LayerEntry] {
         guard !destination.isEmpty, !destination.contains("\u{0}") else {
             throw LayerError.badDestination(destination, reason: "empty or containing NUL")
         }
@@ -60,7 +60,7 @@ public enum LayerDiff {
                         of: targetPath, modificationTime: status.modificationTime, except: existingDirectory)
                     if !existingDirectory(target) {
                         tree.add(
-                            TarEntry(
+                            LayerEntry(
                                 path: targetPath, kind: .directory, mode: status.permissions, uid: ownerOrRoot.uid,
                                 gid: ownerOrRoot.gid, modificationTime: status.modificationTime))
                     }
@@ -83,7 +83,7 @@ public enum LayerDiff {
     /// A directory that overlayfs renamed (`redirect_dir`) or a metadata-only copy-up (`metacopy`) cannot be written
     /// as a tar diff, so mount with `redirect_dir=off,metacopy=off` (the kernel defaults here); finding one is an
     /// error.
-    public static func overlayUpper(_ upper: String) throws(LayerError) -> [TarEntry] {
+    public static func overlayUpper(_ upper: String) throws(LayerError) -> [LayerEntry] {
         var tree = LayerTree()
         try addUpper(upper, at: "", into: &tree)
         return tree.ordered()
@@ -91,7 +91,7 @@ public enum LayerDiff {
 
     /// Writes `entries` (already sorted) as a tar, or tar+gzip, to `fileDescriptor`; returns the digests.
     public static func write(
-        _ entries: [TarEntry], to fileDescriptor: Int32, gzipLevel: Int32? = 6, fixedModificationTime: Int? = nil
+        _ entries: [LayerEntry], to fileDescriptor: Int32, gzipLevel: Int32? = 6, fixedModificationTime: Int? = nil
     ) throws(LayerError) -> TarDigests {
         do {
             let writer = try TarWriter(
@@ -136,7 +136,7 @@ public enum LayerDiff {
             let status = try FileStatus(hostPath)
             if status.type == .characterDevice && status.deviceMajor == 0 && status.deviceMinor == 0 {
                 tree.add(
-                    TarEntry(
+                    LayerEntry(
                         path: join(path, whiteoutPrefix + name), kind: .bytes([]), mode: 0o600, uid: status.uid,
                         gid: status.gid, modificationTime: status.modificationTime))
                 continue
@@ -152,7 +152,7 @@ public enum LayerDiff {
             guard status.type == .directory else { continue }
             if try isOpaque(hostPath) {
                 tree.add(
-                    TarEntry(
+                    LayerEntry(
                         path: join(layerPath, opaqueWhiteout), kind: .bytes([]), mode: 0o600, uid: status.uid,
                         gid: status.gid, modificationTime: status.modificationTime))
             }

@@ -2,14 +2,14 @@
 /// earlier one, as a later COPY source overwrites an earlier one), then put in order with hard links resolved.
 struct LayerTree {
     /// An entry, and for a regular file with more than one link the inode that identifies its other names.
-    private var entries: [String: (entry: TarEntry, inode: Inode?)] = [:]
+    private var entries: [String: (entry: LayerEntry, inode: Inode?)] = [:]
 
     struct Inode: Hashable {
         var device: UInt64
         var number: UInt64
     }
 
-    mutating func add(_ entry: TarEntry, inode: Inode? = nil) {
+    mutating func add(_ entry: LayerEntry, inode: Inode? = nil) {
         entries[entry.path] = (entry, inode)
     }
 
@@ -20,13 +20,13 @@ struct LayerTree {
         for component in path.split(separator: "/").dropLast() {
             prefix = prefix.isEmpty ? String(component) : prefix + "/" + component
             if entries[prefix] == nil && !existing("/" + prefix) {
-                add(TarEntry(path: prefix, kind: .directory, mode: 0o755, modificationTime: modificationTime))
+                add(LayerEntry(path: prefix, kind: .directory, mode: 0o755, modificationTime: modificationTime))
             }
         }
     }
 
     /// Sorted by path, with every further name of a multiply-linked file turned into a hard link to its first name.
-    func ordered() -> [TarEntry] {
+    func ordered() -> [LayerEntry] {
         var firstNames: [Inode: String] = [:]
         return entries.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.compactMap { path in
             guard let (entry, inode) = entries[path] else { return nil }
@@ -46,8 +46,8 @@ extension LayerTree {
     /// The entry for the host file at `hostPath`, named `path` in the layer; nil for a socket (tar cannot hold one).
     static func entry(
         hostPath: String, path: String, status: FileStatus, owner: (uid: Int, gid: Int)?
-    ) throws(LayerError) -> (TarEntry, Inode?)? {
-        let kind: TarEntry.Kind
+    ) throws(LayerError) -> (LayerEntry, Inode?)? {
+        let kind: LayerEntry.Kind
         var inode: Inode? = nil
         switch status.type {
         case .regular:
@@ -60,7 +60,7 @@ extension LayerTree {
         case .fifo: kind = .fifo
         case .socket: return nil
         }
-        let entry = TarEntry(
+        let entry = LayerEntry(
             path: path, kind: kind, mode: status.permissions, uid: owner?.uid ?? status.uid,
             gid: owner?.gid ?? status.gid, modificationTime: status.modificationTime)
         return (entry, inode)

@@ -38,15 +38,15 @@ public final class TarWriter {
     }
 
     /// Appends `entries` in byte-wise path order.
-    public func write(_ entries: [TarEntry]) throws(TarWriterError) {
-        for entry in entries.sorted(by: TarEntry.pathOrder) { try append(entry) }
+    public func write(_ entries: [LayerEntry]) throws(TarWriterError) {
+        for entry in entries.sorted(by: LayerEntry.pathOrder) { try append(entry) }
     }
 
     /// Appends one entry as given (callers that stream must keep their own order).
-    public func append(_ entry: TarEntry) throws(TarWriterError) {
+    public func append(_ entry: LayerEntry) throws(TarWriterError) {
         guard !finished else { throw TarWriterError("append(\(entry.path)) after finish()") }
         try Self.check(entry.path)
-        var fields = TarHeader.Fields(
+        var fields = TarHeaderEncoder.Fields(
             name: Array(entry.path.utf8), mode: entry.mode, uid: entry.uid, gid: entry.gid, size: 0,
             modificationTime: fixedModificationTime ?? entry.modificationTime, type: .regular)
         switch entry.kind {
@@ -68,7 +68,7 @@ public final class TarWriter {
             fields.type = .hardLink
             fields.linkName = Array(target.utf8)
         case .characterDevice(let major, let minor), .blockDevice(let major, let minor):
-            guard major <= TarHeader.maxID, minor <= TarHeader.maxID else {
+            guard major <= TarHeaderEncoder.maxID, minor <= TarHeaderEncoder.maxID else {
                 throw TarWriterError("device \(entry.path) \(major):\(minor) does not fit a tar header")
             }
             if case .characterDevice = entry.kind { fields.type = .characterDevice } else { fields.type = .blockDevice }
@@ -78,13 +78,13 @@ public final class TarWriter {
             fields.type = .fifo
         }
         guard fields.size >= 0 else { throw TarWriterError("\(entry.path): negative size \(fields.size)") }
-        try output.write(TarHeader.blocks(fields))
+        try output.write(TarHeaderEncoder.blocks(fields))
         switch entry.kind {
         case .regularFile(let source, let size): try copy(source, size: size, as: entry.path)
         case .bytes(let bytes): try output.write(bytes)
         default: break
         }
-        try output.write(repeatElement(0, count: TarHeader.padding(fields.size)))
+        try output.write(repeatElement(0, count: TarHeaderEncoder.padding(fields.size)))
         written.insert(entry.path)
     }
 
@@ -92,7 +92,7 @@ public final class TarWriter {
     public func finish() throws(TarWriterError) -> TarDigests {
         guard !finished else { throw TarWriterError("finish() called twice") }
         finished = true
-        try output.write(repeatElement(0, count: 2 * TarHeader.blockSize))
+        try output.write(repeatElement(0, count: 2 * TarHeaderEncoder.blockSize))
         return try output.finish()
     }
 

@@ -1,6 +1,6 @@
 /// One member of a layer tar: what it is, where it goes and whose it is. Regular files name their content on disk,
 /// so a layer is streamed from the tree it describes rather than held in memory.
-public struct TarEntry: Sendable, Equatable {
+public struct LayerEntry: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// A regular file whose content is read from `source` while writing; `size` is checked against what is read.
         case regularFile(source: String, size: Int)
@@ -35,7 +35,7 @@ public struct TarEntry: Sendable, Equatable {
     }
 
     /// Byte-wise path order: a directory sorts before everything inside it, and the order does not depend on locale.
-    public static func pathOrder(_ lhs: TarEntry, _ rhs: TarEntry) -> Bool {
+    public static func pathOrder(_ lhs: LayerEntry, _ rhs: LayerEntry) -> Bool {
         lhs.path.utf8.lexicographicallyPrecedes(rhs.path.utf8)
     }
 }

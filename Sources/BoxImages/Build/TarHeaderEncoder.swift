@@ -1,6 +1,6 @@
 /// The 512-byte ustar header block and the pax extended header records that carry what ustar cannot: paths and
 /// link targets over its field widths, and numbers too large for its octal fields.
-enum TarHeader {
+enum TarHeaderEncoder {
     static let blockSize = 512
 
     enum TypeFlag: UInt8 {
