@@ -25,8 +25,9 @@ public actor ProcessExecutor: TaskExecutor {
     // MARK: - State
 
     /// A spawned task whose main process has not been reaped yet.
-    private struct Running {
+    struct Running {
         let pid: pid_t
+        let frameworkID: FrameworkID
         let sandbox: String
         let agentID: AgentID
         let onStatus: @Sendable (TaskStatus) -> Void
@@ -41,6 +42,8 @@ public actor ProcessExecutor: TaskExecutor {
         /// A contained task's cgroup: signals go to its processes, and it is killed whole and removed at the end.
         var cgroup: TaskCgroup?
         var memoryMiB = 0
+        /// The task's cpus, reported as its `cpus_limit`.
+        var cpus = 0.0
     }
 
     private let sandboxRoot: String
@@ -51,7 +54,7 @@ public actor ProcessExecutor: TaskExecutor {
     /// Set: tasks run as containers (see `Containment`); nil: as plain process groups.
     private let containment: Containment?
 
-    private var running: [TaskID: Running] = [:]
+    private(set) var running: [TaskID: Running] = [:]
     /// Every sandbox made, kept after the task ends so its output can still be read.
     private var sandboxes: [TaskID: String] = [:]
     private var isShutDown = false
@@ -149,8 +152,8 @@ public actor ProcessExecutor: TaskExecutor {
 
         // No suspension point since the spawn: the monitor cannot report the exit before RUNNING is sent.
         running[taskID] = Running(
-            pid: pid, sandbox: sandbox, agentID: agentID, onStatus: onStatus, cgroup: cgroup,
-            memoryMiB: task.resources.memoryMiB)
+            pid: pid, frameworkID: frameworkID, sandbox: sandbox, agentID: agentID, onStatus: onStatus,
+            cgroup: cgroup, memoryMiB: task.resources.memoryMiB, cpus: task.resources.cpus)
         // Owned by the entry and awaited by `shutdown`. It runs on this actor; only the wait itself leaves it.
         running[taskID]?.monitor = Task {
             let waitError = await ShellProcess.waitUntilExited(pid)
