@@ -160,6 +160,7 @@ let package = Package(
         .testTarget(
             name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation", "BoxTestSupport"],
             swiftSettings: settings),
+        .testTarget(name: "BoxServerTests", dependencies: ["BoxCore", "BoxServer"], swiftSettings: settings),
         .testTarget(
             name: "ClusterboxTests", dependencies: ["BoxCore", "BoxTestSupport"],
             exclude: ["Fixtures"],  // scripts the tests run (greedy_framework.py), read from the source tree

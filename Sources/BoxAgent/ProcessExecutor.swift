@@ -26,8 +26,9 @@ public actor ProcessExecutor: TaskExecutor {
     // MARK: - State
 
     /// A spawned task whose main process has not been reaped yet.
-    private struct Running {
+    struct Running {
         let pid: pid_t
+        let frameworkID: FrameworkID
         let sandbox: String
         let agentID: AgentID
         let onStatus: @Sendable (TaskStatus) -> Void
@@ -44,6 +45,8 @@ public actor ProcessExecutor: TaskExecutor {
         /// An image task's rootfs, unmounted and removed when the task ends.
         var rootfs: PreparedRootfs?
         var memoryMiB = 0
+        /// The task's cpus, reported as its `cpus_limit`.
+        var cpus = 0.0
     }
 
     private let sandboxRoot: String
@@ -54,7 +57,7 @@ public actor ProcessExecutor: TaskExecutor {
     /// Set: tasks run as containers (see `Containment`); nil: as plain process groups.
     private let containment: Containment?
 
-    private var running: [TaskID: Running] = [:]
+    private(set) var running: [TaskID: Running] = [:]
     /// Every sandbox made, kept after the task ends so its output can still be read.
     private var sandboxes: [TaskID: String] = [:]
     private var isShutDown = false
@@ -159,8 +162,8 @@ public actor ProcessExecutor: TaskExecutor {
 
         // No suspension point since the spawn: the monitor cannot report the exit before RUNNING is sent.
         running[taskID] = Running(
-            pid: pid, sandbox: sandbox, agentID: agentID, onStatus: onStatus, cgroup: cgroup, rootfs: rootfs,
-            memoryMiB: task.resources.memoryMiB)
+            pid: pid, frameworkID: frameworkID, sandbox: sandbox, agentID: agentID, onStatus: onStatus,
+            cgroup: cgroup, rootfs: rootfs, memoryMiB: task.resources.memoryMiB, cpus: task.resources.cpus)
         // Owned by the entry and awaited by `shutdown`. It runs on this actor; only the wait itself leaves it.
         running[taskID]?.monitor = Task {
             let waitError = await ShellProcess.waitUntilExited(pid)

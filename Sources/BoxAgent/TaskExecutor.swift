@@ -22,4 +22,13 @@ public protocol TaskExecutor: Sendable {
 
     /// The task's sandbox directory, where its `stdout` and `stderr` files are, if it has one.
     func sandbox(of taskID: TaskID) async -> String?
+
+    /// What each running task has used so far, read now (not sampled in the background, so that an idle
+    /// cluster costs nothing). Executors that cannot measure return no entry for a task.
+    func usage() async -> [TaskUsage]
+}
+
+extension TaskExecutor {
+    /// Executors without real processes (the simulated one) have nothing to measure.
+    public func usage() async -> [TaskUsage] { [] }
 }

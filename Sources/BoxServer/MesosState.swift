@@ -1,4 +1,4 @@
-import BoxCore
+public import BoxCore
 import BoxMaster
 import Foundation
 
@@ -71,6 +71,9 @@ public struct MesosState: Codable, Sendable {
         public var labels: [[String: String]]?
         public var discovery: Discovery?
         public var container: Container?
+        /// What a running task has used, read when the state was asked for (absent for tasks nobody measures:
+        /// simulated ones, ended ones).
+        public var statistics: ResourceStatistics?
 
         /// Mesos' `ContainerInfo` as `/master/state` shows it: a `MESOS` container with a `DOCKER` image.
         public struct Container: Codable, Sendable {
@@ -114,7 +117,8 @@ public struct MesosState: Codable, Sendable {
                 ? nil : ["labels": labels.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }]
         }
 
-        init(_ entry: TaskEntry, role: String) {
+        init(_ entry: TaskEntry, role: String, statistics: ResourceStatistics? = nil) {
+            self.statistics = statistics
             id = entry.info.taskID.value
             name = entry.info.name
             framework_id = entry.frameworkID.value
@@ -194,7 +198,8 @@ public struct MesosState: Codable, Sendable {
     public var unregistered_frameworks: [String] = []
     public var flags: [String: String]
 
-    init(core: MasterCore, host: String, port: Int) {
+    /// - Parameter usage: statistics of running tasks, shown on each as `statistics`.
+    init(core: MasterCore, host: String, port: Int, usage: ClusterUsage = ClusterUsage()) {
         let pid = "master@\(host):\(port)"
         start_time = core.startedAt.secondsSinceEpoch
         elected_time = start_time
@@ -234,7 +239,11 @@ public struct MesosState: Codable, Sendable {
                 capabilities: framework.info.partitionAware ? ["PARTITION_AWARE"] : [],
                 resources: ResourcesJSON(framework.allocated), used_resources: ResourcesJSON(framework.used),
                 offered_resources: ResourcesJSON(offered), dominant_share: share, dominant_resource: resource,
-                tasks: live.filter { $0.state != .unreachable }.map { Task($0, role: framework.info.role) },
+                tasks: live.filter { $0.state != .unreachable }.map {
+                    Task(
+                        $0, role: framework.info.role,
+                        statistics: usage.statistics(agent: $0.info.agentID, task: $0.info.taskID))
+                },
                 unreachable_tasks: live.filter { $0.state == .unreachable }.map { Task($0, role: framework.info.role) },
                 completed_tasks: framework.completedTasks.reversed().map { Task($0, role: framework.info.role) },
                 offers: offers.map {

@@ -8,6 +8,6 @@ struct Clusterbox: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Up.self, Down.self, Status.self, Agents.self, Frameworks.self, Shares.self, Offers.self, Run.self,
-            Job.self, AppCommand.self, Logs.self, Role.self, Sim.self, Services.self, ImageCommand.self,
+            Job.self, AppCommand.self, Logs.self, Role.self, Sim.self, Services.self, ImageCommand.self, Top.self,
         ])
 }

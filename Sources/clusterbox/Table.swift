@@ -1,3 +1,4 @@
+import BoxServer
 import Foundation
 
 /// Formatting for the CLI's tables.
@@ -6,14 +7,7 @@ func format(_ value: Double) -> String {
     value == value.rounded() ? String(Int(value)) : String(format: "%.2f", value)
 }
 
-/// Prints rows as left-aligned columns.
+/// Prints rows as left-aligned columns (the layout `clusterbox top` uses too).
 func printTable(_ header: [String], _ rows: [[String]]) {
-    let all = [header] + rows
-    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-    for row in all {
-        let line = row.enumerated().map { index, cell in
-            index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 3, withPad: " ", startingAt: 0)
-        }.joined()
-        print(line)
-    }
+    for line in TextTable.lines(header, rows) { print(line) }
 }

@@ -3,10 +3,18 @@
 public struct CgroupUsage: Sendable, Hashable {
     /// CPU time of every process that was ever in the cgroup (v1 `cpuacct.usage`, v2 `cpu.stat` `usage_usec`).
     public var cpuTime: Duration?
+    /// The same split into user and system time (v1 `cpuacct.stat`, counted in clock ticks of 10 ms; v2
+    /// `cpu.stat` `user_usec` / `system_usec`).
+    public var cpuUserTime: Duration?
+    public var cpuSystemTime: Duration?
     /// Memory charged now and at most (v1 `memory.usage_in_bytes` / `max_usage_in_bytes`; v2 `memory.current` /
     /// `memory.peak`).
     public var memoryBytes: UInt64?
     public var memoryPeakBytes: UInt64?
+    /// Anonymous memory (the task's own, not page cache): v1 `memory.stat` `total_rss`, v2 `memory.stat` `anon`.
+    public var memoryRSSBytes: UInt64?
+    /// Processes in the cgroup now (`cgroup.procs` lines); `pids` counts their threads too.
+    public var processes: Int?
     /// Processes and threads now (`pids.current`).
     public var pids: Int?
     /// Forks refused because of `pids.max` (`pids.events` `max`).
@@ -14,6 +22,8 @@ public struct CgroupUsage: Sendable, Hashable {
     /// CFS periods with runnable tasks, and those in which the quota ran out (`cpu.stat`).
     public var cpuPeriods: Int?
     public var throttledPeriods: Int?
+    /// Time the task was held back because its quota ran out (v1 `cpu.stat` `throttled_time`, v2 `throttled_usec`).
+    public var throttledTime: Duration?
     /// Processes the OOM killer killed (v1 `memory.oom_control` / v2 `memory.events` `oom_kill`).
     public var oomKills: Int?
 

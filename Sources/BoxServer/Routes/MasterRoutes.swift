@@ -47,7 +47,14 @@ struct MasterRoutes {
                 MetricsText.render(core: core, timings: timings, listeners: cluster.master.events.listenerCount)
                 + MetricsText.discovery(
                     dns: await cluster.discovery.dnsStatistics, services: cluster.discovery.balancer.statistics())
+                + MetricsText.tasks(await cluster.usage())
             return JSON.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        for path in ["/monitor/statistics", "/monitor/statistics.json"] {
+            router.get(RouterPath(path)) { _, _ in
+                let usage = await cluster.usage()
+                return JSON.response(MonitorStatistics.entries(usage, core: await cluster.master.snapshot()))
+            }
         }
         router.get("/metrics/snapshot") { _, _ in
             let core = await cluster.master.snapshot()
@@ -55,8 +62,12 @@ struct MasterRoutes {
         }
     }
 
+    /// The state with the running tasks' statistics, read now.
     private func state() async throws -> MesosState {
-        MesosState(core: await cluster.master.snapshot(), host: cluster.config.host, port: cluster.config.masterPort)
+        let usage = await cluster.usage()
+        return MesosState(
+            core: await cluster.master.snapshot(), host: cluster.config.host, port: cluster.config.masterPort,
+            usage: usage)
     }
 
     struct SlavesView: Encodable {
