@@ -3,14 +3,58 @@ import BoxImages
 import Foundation
 import Logging
 
-/// `clusterbox image ls|inspect|rm|import|export`: the image store in `<dataDir>/images`, used directly (no
+/// `clusterbox image build|ls|inspect|rm|import|export`: the image store in `<dataDir>/images`, used directly (no
 /// daemon needed; the store's lock file keeps the CLI and a running daemon from writing at once).
 struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
         abstract: "Manage container images (OCI image layout in <data-dir>/images).",
-        subcommands: [List.self, Inspect.self, Remove.self, Import.self, Export.self],
+        subcommands: [Build.self, List.self, Inspect.self, Remove.self, Import.self, Export.self],
         defaultSubcommand: List.self)
+
+    struct Build: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build an image from DIR/Dockerfile (FROM, COPY, ADD, RUN, ENV, WORKDIR, USER, ENTRYPOINT, CMD, "
+                + "EXPOSE, LABEL, ARG); RUN steps run in clusterbox's own containers (root).")
+
+        @OptionGroup var cluster: ClusterOptions
+
+        @Argument(help: "The build context: a directory with a Dockerfile.")
+        var directory: String
+
+        @Option(name: [.short, .customLong("tag")], help: "The image's name and tag (NAME[:TAG], default latest).")
+        var tag: String?
+
+        @Option(name: [.short, .customLong("file")], help: "The Dockerfile (default DIR/Dockerfile).")
+        var file: String?
+
+        @Option(name: .customLong("build-arg"), help: "An ARG value, KEY=VALUE (repeatable).")
+        var buildArguments: [String] = []
+
+        func run() throws {
+            var arguments: [String: String] = [:]
+            for pair in buildArguments {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { throw ValidationError("--build-arg needs KEY=VALUE, not \(pair)") }
+                arguments[String(parts[0])] = String(parts[1])
+            }
+            let name = tag ?? URL(fileURLWithPath: directory).standardized.lastPathComponent.lowercased()
+            let started = ContinuousClock.now
+            let builder = ImageBuilder(
+                store: try cluster.imageStore(), logger: Logger(label: "clusterbox.build"),
+                progress: { print($0) })
+            do {
+                let image = try builder.build(
+                    context: directory, dockerfile: file, tag: name, buildArguments: arguments)
+                let elapsed = started.duration(to: .now)
+                print(
+                    "built \(image.reference) \(image.digest.hex.prefix(12)) (\(image.layers.count) layers, "
+                        + "\(byteCount(image.size))) in \(ImageBuilder.milliseconds(elapsed)) ms")
+            } catch let error as ImageBuildError {
+                throw CLIError(error.description)
+            }
+        }
+    }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls", abstract: "List the images.")
