@@ -98,6 +98,15 @@ mkdir -p "$bin_dir"
 install -m 0755 "$(swift build -c release --show-bin-path)/clusterbox" "$bin_dir/clusterbox"
 say "Installed $bin_dir/clusterbox"
 
+# The images in images/ (busybox from Debian's busybox-static, then the example apps' images built FROM it), into
+# the image store of the default data directory. Their RUN steps run in clusterbox's containers, which need root.
+if [ "$(id -u)" -eq 0 ]; then
+  say "Building the images (images/build.sh)"
+  images/build.sh "$bin_dir/clusterbox"
+else
+  echo "Not root: the images were not built (as root: images/build.sh $bin_dir/clusterbox)."
+fi
+
 # The systemd unit: systemd/clusterbox.service with ExecStart naming the binary just installed. It is enabled and
 # started only where systemd is the init (/run/systemd/system exists, as sd_booted() checks); elsewhere it is
 # written for later and left alone.
