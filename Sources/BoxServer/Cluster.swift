@@ -66,6 +66,8 @@ public final class Cluster: Sendable {
         var containment =
             config.processAgents > 0 ? try Self.containment(config, logger: logger, progress: progress) : nil
         if containment != nil {
+            let mounts = PreparedRootfs.unmountLeftovers(under: config.sandboxRoot)
+            if mounts > 0 { progress("cleanup    unmounted \(mounts) task root filesystems left by a previous run") }
             containment?.images = try Self.imageStore(config, logger: logger)
             // resolv.conf cannot name a port: image tasks get the cluster DNS only when it listens on 53.
             if config.dnsPort == 53 {
