@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SYS_close_range
@@ -272,6 +273,13 @@ void cbox_child_main(const struct cbox_spawn_config *config, int error_fd) {
         // Last before exec, so the filter never has to allow the setup's own calls.
         CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program), CBOX_STEP_SECCOMP, 0);
     }
-    syscall(SYS_execve, config->path, config->argv, config->envp);
+    // ETXTBSY: a sibling launch cloned while some thread of the parent had this file open for writing (a layer
+    // being unpacked, a file being copied), and its copy of that descriptor lives until its own exec. Wait it out.
+    for (int attempt = 0; attempt < 50; attempt++) {
+        syscall(SYS_execve, config->path, config->argv, config->envp);
+        if (errno != ETXTBSY) break;
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 2000000};
+        syscall(SYS_nanosleep, &pause, NULL);
+    }
     fail(error_fd, CBOX_STEP_EXECVE, 0);
 }

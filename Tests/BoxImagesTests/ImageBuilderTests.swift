@@ -39,7 +39,8 @@ struct ImageBuilderTests {
             #expect(baseImage.layers.count == 3)
 
             try scratch.write("child/payload/data.txt", "payload\n")
-            _ = try tool("/bin/tar", ["-C", scratch.path + "/child/payload", "-czf", scratch.path + "/child/data.tgz", "."])
+            _ = try tool(
+                "/bin/tar", ["-C", scratch.path + "/child/payload", "-czf", scratch.path + "/child/data.tgz", "."])
             try scratch.write(
                 "child/Dockerfile",
                 """

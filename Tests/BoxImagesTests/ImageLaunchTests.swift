@@ -50,12 +50,13 @@ struct ImageLaunchTests {
         let stderr = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
         #expect(status == 0, "\(stderr)")
         let lines = stdout.split(separator: "\n").map(String.init)
-        #expect(lines == [
-            "fresh data from the top layer", "hello from the base layer",
-            // The supplementary groups are those listing nobody in the image's /etc/group.
-            "uid=65534(nobody) gid=65534(nogroup) groups=50(staff)", "/data",
-            "greeting=hi home=/nonexistent", "vi-gone", "fresh.txt", "s3cret", "s3cret", "written",
-        ], "\(stdout)\n\(stderr)")
+        #expect(
+            lines == [
+                "fresh data from the top layer", "hello from the base layer",
+                // The supplementary groups are those listing nobody in the image's /etc/group.
+                "uid=65534(nobody) gid=65534(nogroup) groups=50(staff)", "/data",
+                "greeting=hi home=/nonexistent", "vi-gone", "fresh.txt", "s3cret", "s3cret", "written",
+            ], "\(stdout)\n\(stderr)")
         // The task's write went to its own upper directory (or copy), not to the shared layers.
         for layer in image.layers {
             #expect(!FileManager.default.fileExists(atPath: store.layerCache.path(for: layer.diffID) + "/tmp/mine"))
