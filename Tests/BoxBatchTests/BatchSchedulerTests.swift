@@ -1,5 +1,6 @@
 import BoxBatch
 import BoxCore
+import Foundation
 import Testing
 
 @Suite struct BatchSchedulerTests {
@@ -193,7 +194,8 @@ import Testing
         #expect(
             throws: BatchError.invalid(
                 "name 'Bad Name': lower-case letters, digits, '-' and '_', starting with a letter or digit; "
-                    + "cmd: a non-empty command is required; parents: no job missing; retries: 0 to 10, got 99")
+                    + "cmd: a non-empty command is required (or an image, whose own command runs); parents: no job missing; retries: 0 to 10, got 99"
+            )
         ) { try scheduler.create(bad, now: now) }
         _ = try scheduler.create(job("p"), now: now)
         #expect(throws: BatchError.conflict("job p already exists")) { try scheduler.create(job("p"), now: now) }
@@ -263,5 +265,60 @@ import Testing
         #expect(history.last?.state == .queued)
         #expect(history.count == 3 + 1 + 4, "the times at 970 to 1000 s run: \(history.map(\.state))")
         #expect(scheduler.jobs["ticker"]?.nextRunAt == now + .seconds(1010))
+    }
+
+    /// A job with an image launches its runs with that image as the task's container: with a command, the command
+    /// (the executor runs it under the image's /bin/sh -c); without one, an empty command (the image's entrypoint
+    /// and cmd). A job without an image launches no container. Neither command nor image is refused.
+    @Test func imageBecomesTheTasksContainer() throws {
+        var scheduler = BatchScheduler()
+        _ = scheduler.subscribed("f")
+        var shell = job("shell")
+        shell.image = "busybox:test"
+        var own = job("own")
+        own.command = ""
+        own.image = "busybox:test"
+        _ = try scheduler.create(shell, now: now)
+        _ = try scheduler.create(own, now: now)
+        _ = try scheduler.create(job("plain"), now: now)
+        #expect(scheduler.runs["own.1"]?.image == "busybox:test")
+        let calls = scheduler.offers([offer("o1", cpus: 4, mem: 4096)], now: now)
+        guard case .accept(_, let operations, _) = calls.first, case .launch(let tasks) = operations.first else {
+            Issue.record("expected an accept, got \(calls)")
+            return
+        }
+        #expect(tasks.map(\.taskID) == ["batch-shell.1", "batch-own.1", "batch-plain.1"])
+        #expect(
+            tasks.map(\.container) == [ContainerInfo(image: "busybox:test"), ContainerInfo(image: "busybox:test"), nil])
+        #expect(tasks.map { $0.command?.value } == ["echo shell", "", "echo plain"])
+
+        var neither = job("neither")
+        neither.command = ""
+        #expect(
+            throws: BatchError.invalid("cmd: a non-empty command is required (or an image, whose own command runs)")
+        ) { try scheduler.create(neither, now: now) }
+        neither.image = "two words"
+        #expect(throws: BatchError.invalid("image: a reference such as busybox:1.36, got 'two words'")) {
+            try scheduler.create(neither, now: now)
+        }
+    }
+
+    /// Jobs and runs stored before images existed have no `image` key: they decode as jobs without one.
+    @Test func storedJobsWithoutImageStillDecode() throws {
+        var stored = job("old")
+        stored.image = "busybox"
+        let run = BatchRun(id: "old.1", job: stored, attempt: 1, trigger: .created, queuedAt: now)
+        let oldJob = try withoutImage(try JSONEncoder().encode(stored))
+        let oldRun = try withoutImage(try JSONEncoder().encode(run))
+        #expect(try JSONDecoder().decode(BatchJob.self, from: oldJob).image == nil)
+        #expect(try JSONDecoder().decode(BatchRun.self, from: oldRun).image == nil)
+        #expect(try JSONDecoder().decode(BatchRun.self, from: oldRun).command == "echo old")
+    }
+
+    /// The JSON without its `image` key, which must have been "busybox".
+    func withoutImage(_ data: Data) throws -> Data {
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object.removeValue(forKey: "image") as? String == "busybox")
+        return try JSONSerialization.data(withJSONObject: object)
     }
 }

@@ -4,7 +4,10 @@ public import BoxCore
 /// (one-off), on a schedule, or after all its parents succeeded; failed runs are retried with exponential backoff.
 public struct BatchJob: Hashable, Sendable, Codable {
     public var name: String
+    /// A shell command; empty with an image runs the image's entrypoint and cmd.
     public var command: String
+    /// An image in the agents' store to run the command in (`busybox:1.36`); nil: on the agent's own filesystem.
+    public var image: String?
     public var resources: Resources
     /// Run only on this agent (id or hostname).
     public var agent: String?

@@ -40,6 +40,8 @@ public struct BatchRun: Hashable, Sendable, Codable {
     public var attempt: Int
     public var trigger: Trigger
     public var command: String
+    /// The job's image when the run was queued.
+    public var image: String?
     public var resources: Resources
     /// Run only on this agent (id or hostname).
     public var agent: String?
@@ -60,6 +62,7 @@ public struct BatchRun: Hashable, Sendable, Codable {
         self.attempt = attempt
         self.trigger = trigger
         self.command = job.command
+        self.image = job.image
         self.resources = job.resources
         self.agent = job.agent
         self.taskID = TaskID(Self.taskPrefix + id)

@@ -198,7 +198,12 @@ extension BatchScheduler {
     private func validate(_ job: BatchJob) throws(BatchError) {
         var problems: [String] = []
         if let problem = BatchJob.checkName(job.name) { problems.append(problem) }
-        if job.command.allSatisfy(\.isWhitespace) { problems.append("cmd: a non-empty command is required") }
+        if job.command.allSatisfy(\.isWhitespace) && job.image == nil {
+            problems.append("cmd: a non-empty command is required (or an image, whose own command runs)")
+        }
+        if let image = job.image, image.isEmpty || image.contains(where: \.isWhitespace) {
+            problems.append("image: a reference such as busybox:1.36, got '\(image)'")
+        }
         if job.schedule != nil && !job.parents.isEmpty {
             problems.append("a job runs on a schedule or after its parents, not both")
         }

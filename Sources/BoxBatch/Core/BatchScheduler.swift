@@ -76,7 +76,8 @@ public struct BatchScheduler: Sendable {
                     TaskInfo(
                         taskID: run.taskID, name: "\(run.job) run \(run.id)", agentID: offer.agentID,
                         resources: run.resources, command: CommandInfo(value: run.command),
-                        labels: ["clusterbox.io/job": run.job, "clusterbox.io/run": run.id]))
+                        labels: ["clusterbox.io/job": run.job, "clusterbox.io/run": run.id],
+                        container: run.image.map { ContainerInfo(image: $0) }))
             }
             let launched = Set(launches.map(\.taskID))
             queue.removeAll { runs[$0].map { launched.contains($0.taskID) } ?? true }

@@ -5,10 +5,12 @@ import Foundation
 /// `POST /batch/v1/jobs` body, Chronos' fields in snake case:
 /// `{"name": "backup", "cmd": "tar czf …", "cpus": 0.5, "mem": 128, "schedule": "R/2026-01-01T03:00:00Z/P1D",
 /// "retries": 2}`. Without `schedule` and `parents` the job is one-off: it runs once, now; without `name` it gets
-/// one (`run-1a2b3c4d`). `schedule` is an ISO 8601 repeating interval or a cron expression, in UTC.
+/// one (`run-1a2b3c4d`). With `image` (a reference in the agents' image store) the command runs in that image under
+/// its `/bin/sh -c`, and `cmd` may be left out to run the image's own entrypoint and cmd. `schedule` is an ISO 8601 repeating interval or a cron expression, in UTC.
 enum JobSpec {
     static let fields: Set<String> = [
-        "name", "cmd", "cpus", "mem", "disk", "agent", "schedule", "parents", "retries", "retry_backoff_seconds",
+        "name", "cmd", "image", "cpus", "mem", "disk", "agent", "schedule", "parents", "retries",
+        "retry_backoff_seconds",
         "epsilon_seconds",
     ]
 
@@ -39,7 +41,10 @@ enum JobSpec {
             return number
         }
         let cmd = string("cmd") ?? ""
-        if cmd.allSatisfy(\.isWhitespace) { problems.append("cmd: a non-empty command is required") }
+        let image = string("image")
+        if cmd.allSatisfy(\.isWhitespace) && image == nil {
+            problems.append("cmd: a non-empty command is required (or an image, whose own command runs)")
+        }
         let cpus = number("cpus", 0.1)
         let mem = number("mem", 32)
         let disk = number("disk", 0)
@@ -70,6 +75,7 @@ enum JobSpec {
             resources: Resources(cpus: cpus, memoryMiB: Int(mem.rounded(.up)), diskMiB: Int(disk.rounded(.up))),
             createdAt: now)
         job.agent = string("agent")
+        job.image = image
         job.schedule = schedule
         job.parents = parents
         job.retries = Int(min(retries, 1000))
@@ -83,6 +89,7 @@ enum JobSpec {
 public struct JobView: Codable, Sendable {
     public var name: String
     public var cmd: String
+    public var image: String?
     public var cpus: Double
     public var mem: Int
     public var disk: Int
@@ -105,6 +112,7 @@ public struct JobView: Codable, Sendable {
     init(_ job: BatchJob, lastRun: BatchRun?) {
         name = job.name
         cmd = job.command
+        image = job.image
         cpus = job.resources.cpus
         mem = job.resources.memoryMiB
         disk = job.resources.diskMiB
@@ -133,6 +141,7 @@ public struct RunView: Codable, Sendable {
     public var attempt: Int
     public var trigger: String
     public var cmd: String
+    public var image: String?
     public var state: String
     public var task_id: String
     public var agent_id: String?
@@ -150,6 +159,7 @@ public struct RunView: Codable, Sendable {
         attempt = run.attempt
         trigger = run.trigger.rawValue
         cmd = run.command
+        image = run.image
         state = run.state.rawValue
         task_id = run.taskID.value
         agent_id = run.agentID?.value

@@ -43,22 +43,29 @@ struct Job: ParsableCommand {
         @Option(name: .long, help: "Run only on this agent (id or hostname).")
         var agent: String?
 
+        @Option(name: .long, help: "Run in this image; without a command, its entrypoint and cmd.")
+        var image: String?
+
         @Argument(parsing: .postTerminator, help: "The command.")
         var command: [String] = []
 
         func validate() throws {
-            if command.isEmpty { throw ValidationError("give the command after --, for example: -- echo hello") }
+            if command.isEmpty && image == nil {
+                throw ValidationError("give the command after --, for example: -- echo hello (or --image REF)")
+            }
         }
 
         func run() throws {
             let (_, client) = try cluster.connect()
             var body: [String: Any] = [
-                "name": name, "cmd": Run.shellCommand(command), "cpus": cpus, "mem": mem, "retries": retries,
+                "name": name, "cmd": command.isEmpty ? "" : Run.shellCommand(command), "cpus": cpus, "mem": mem,
+                "retries": retries,
                 "retry_backoff_seconds": backoff,
             ]
             if let schedule { body["schedule"] = schedule }
             if !parent.isEmpty { body["parents"] = parent }
             if let agent { body["agent"] = agent }
+            if let image { body["image"] = image }
             let response = try client.request(
                 "POST", "/batch/v1/jobs", json: try JSONSerialization.data(withJSONObject: body))
             guard response.status == 201 else { throw CLIError(response.errorMessage) }

@@ -2,14 +2,16 @@ import ArgumentParser
 import BoxServer
 import Foundation
 
-/// `clusterbox run [--cpus X] [--mem MiB] [--agent ID] -- CMD…`: creates a one-off job of the batch framework,
-/// waits for an offer that fits, streams the task's output and exits with its exit code.
+/// `clusterbox run [--cpus X] [--mem MiB] [--agent ID] [--image REF] [-- CMD…]`: creates a one-off job of the batch
+/// framework, waits for an offer that fits, streams the task's output and exits with its exit code.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a command on an agent through the batch framework and stream its output.",
         discussion: """
             One argument is passed to /bin/sh -c as it is (run -- 'echo $HOST; ls'); several are quoted and joined \
-            (run -- echo hello). The exit code is the task's.
+            (run -- echo hello). The exit code is the task's. With --image the command runs in that image (from \
+            `clusterbox image ls`) under the image's /bin/sh -c; with --image and no command, the image's own \
+            entrypoint and cmd run.
             """)
 
     @OptionGroup var cluster: ClusterOptions
@@ -23,19 +25,24 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Run on this agent (id or hostname).")
     var agent: String?
 
+    @Option(name: .long, help: "Run in this image (`clusterbox image ls`); without a command, its entrypoint and cmd.")
+    var image: String?
+
     @Argument(parsing: .postTerminator, help: "The command.")
     var command: [String] = []
 
     func validate() throws {
-        if command.isEmpty {
-            throw ValidationError("give the command after --, for example: clusterbox run -- echo hello")
+        if command.isEmpty && image == nil {
+            throw ValidationError(
+                "give the command after --, for example: clusterbox run -- echo hello (or an image: --image busybox)")
         }
     }
 
     func run() throws {
         let (_, client) = try cluster.connect()
-        var body: [String: Any] = ["cmd": Self.shellCommand(command), "cpus": cpus, "mem": mem]
+        var body: [String: Any] = ["cmd": command.isEmpty ? "" : Self.shellCommand(command), "cpus": cpus, "mem": mem]
         if let agent { body["agent"] = agent }
+        if let image { body["image"] = image }
         let created = try client.request(
             "POST", "/batch/v1/jobs", json: try JSONSerialization.data(withJSONObject: body))
         guard created.status == 201 else { throw CLIError(created.errorMessage) }
