@@ -73,7 +73,9 @@ struct TemporaryStore {
 
 /// The mount points under `prefix` in this process's mount table.
 func mounts(under prefix: String) -> [String] {
-    let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+    // FileHandle reads to the end; String(contentsOfFile:) stops after the first 4 KiB of a /proc file.
+    let data = FileHandle(forReadingAtPath: "/proc/self/mountinfo").flatMap { try? $0.readToEnd() } ?? Data()
+    let text = String(decoding: data, as: UTF8.self)
     return text.split(separator: "\n").compactMap { line in
         let fields = line.split(separator: " ")
         guard fields.count > 4, fields[4].hasPrefix(prefix) else { return nil }

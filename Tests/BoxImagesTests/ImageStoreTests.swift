@@ -190,4 +190,33 @@ struct ImageStoreTests {
             #expect(throws: ImageError.notFound("three")) { try store.remove("three") }
         }
     }
+
+    /// The collector reads the whole mount table: with 40 mounts (about 7 KiB of mountinfo) before the task's
+    /// overlay, its layers are still seen as in use (a read of only the first 4 KiB missed them and deleted them).
+    @Test func removeKeepsLayersMountedPastTheFirstPageOfMountinfo() async throws {
+        try await onOwnThread { () throws in
+            let fixture = try ImageFixture.get()
+            let temporary = try TemporaryStore()
+            var padding: [String] = []
+            defer {
+                for path in padding { umount2(path, Int32(MNT_DETACH)) }
+                temporary.remove()
+            }
+            let store = temporary.store
+            try store.importArchive(fixture.ociArchive, tag: "one")
+            let image = try store.image("one")
+            for index in 0..<40 {
+                let path = temporary.directory.path + "/padding-of-the-mount-table-with-a-long-name-\(index)"
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                try #require(mount("cbx-padding", path, "tmpfs", 0, "size=4k") == 0, "mount: \(errno)")
+                padding.append(path)
+            }
+            let rootfs = try store.prepareRootfs(for: image, at: temporary.directory.path + "/task", mode: .overlay)
+            defer { try? rootfs.cleanup() }
+            let table = try #require(try FileHandle(forReadingAtPath: "/proc/self/mountinfo")?.readToEnd())
+            #expect(table.count > 4096 + 2048)
+            let removed = try store.remove("one")
+            #expect(removed.deletedLayers.isEmpty, "layers of a mounted rootfs were deleted")
+        }
+    }
 }

@@ -148,7 +148,9 @@ import Testing
 
     /// Mounts whose mount point or source options name `path` (an overlay's lowerdir, upperdir and workdir).
     static func mounts(mentioning path: String) -> [String] {
-        let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        // FileHandle reads to the end; String(contentsOfFile:) stops after the first 4 KiB of a /proc file.
+        let data = FileHandle(forReadingAtPath: "/proc/self/mountinfo").flatMap { try? $0.readToEnd() } ?? Data()
+        let text = String(decoding: data, as: UTF8.self)
         return text.split(separator: "\n").map(String.init).filter { $0.contains(path) }
     }
 

@@ -47,7 +47,8 @@ public struct LayerCache: Sendable {
                         "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))",
                     ])
                 if unpacker.skippedDevices > 0 {
-                    logger.warning("device entries skipped (not root)", metadata: ["count": "\(unpacker.skippedDevices)"])
+                    logger.warning(
+                        "device entries skipped (not root)", metadata: ["count": "\(unpacker.skippedDevices)"])
                 }
             } catch {
                 try? removeTree(atPath: temporary)
@@ -60,13 +61,17 @@ public struct LayerCache: Sendable {
     /// The real paths of the lower directories of every overlay mount this process can see, so that the garbage
     /// collector keeps layers a prepared rootfs still uses.
     static func layersInUse() -> Set<String> {
-        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+        // Read to the end: Foundation's String(contentsOfFile:) keeps only the first read of a /proc file (4 KiB),
+        // and a busy host's mount table is longer; a mount past it would be a layer "not in use".
+        guard let bytes = try? FileIO.read("/proc/self/mountinfo") else { return [] }
+        let text = String(decoding: bytes, as: UTF8.self)
         var paths = Set<String>()
         for line in text.split(separator: "\n") {
             guard let separator = line.range(of: " - ") else { continue }
             let tail = line[separator.upperBound...].split(separator: " ")
             guard tail.count >= 3, tail[0] == "overlay" else { continue }
-            for option in splitUnescaped(unescapeMountinfo(String(tail[2])), on: ",") where option.hasPrefix("lowerdir") {
+            for option in splitUnescaped(unescapeMountinfo(String(tail[2])), on: ",") where option.hasPrefix("lowerdir")
+            {
                 guard let equals = option.firstIndex(of: "=") else { continue }
                 for path in splitUnescaped(String(option[option.index(after: equals)...]), on: ":") {
                     let plain = path.replacingOccurrences(of: "\\", with: "")
