@@ -15,6 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
 static const char init_name[] = "clusterbox-init";
 
 // `ps` reads /proc/PID/cmdline, which is the argv area of the process: the parent's command line in this copy.
@@ -34,7 +38,12 @@ void cbox_run_init(const struct cbox_spawn_config *config, pid_t task, const voi
     // Not dumpable: the task runs as the same uid and must not ptrace its way into an init that outlives it.
     (void)syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
     rename_init(config);
-    for (int fd = 0; fd < 3; fd++) (void)syscall(SYS_close, fd);
+    // Every descriptor goes, not only stdio: the rest are the agent's (listening sockets, the store's files), only
+    // marked close-on-exec, and the init never execs. An init that kept them would hold the daemon's ports after a
+    // SIGKILL of the daemon, and the next `clusterbox up` could not bind them.
+    if (syscall(SYS_close_range, 0, ~0U, 0) < 0) {
+        for (int fd = 0; fd < 65536; fd++) (void)syscall(SYS_close, fd);
+    }
     if (seccomp_program != NULL) (void)syscall(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, 0, seccomp_program);
     uint64_t all = ~(uint64_t)0;
     for (;;) {

@@ -66,11 +66,16 @@ import Testing
 
         #expect(mounts(mentioning: cli.dataDirectory).isEmpty, "ended tasks left mounts")
 
-        // A job's task still running at `down`: its overlay goes with it.
-        let sleeper = try cli.run(["job", "create", "sleeper", "--image", "busybox:test", "--", "sleep", uniqueSleep()])
+        // A job's task still running at `down`: its overlay goes with it. Its init holds none of the daemon's
+        // descriptors (which would keep the cluster's ports bound after a kill -9 of the daemon).
+        let duration = uniqueSleep()
+        let sleeper = try cli.run(["job", "create", "sleeper", "--image", "busybox:test", "--", "sleep", duration])
         #expect(sleeper.status == 0, "\(sleeper.stdout) \(sleeper.stderr)")
         let mounted = MarathonCurl(cli).waitUntil(timeout: 30) { !mounts(mentioning: cli.dataDirectory).isEmpty }
         #expect(mounted, "the job's task has no overlay")
+        let initPID = try #require(processWithArgument(duration).flatMap(initOf), "no clusterbox-init above the task")
+        let held = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(initPID)/fd")
+        #expect(held.isEmpty, "the task's init holds descriptors \(held)")
         #expect(try cli.run(["down"]).status == 0)
         #expect(mounts(mentioning: cli.dataDirectory).isEmpty, "mounts left after down")
         #expect(try files(named: ".container", under: cli.dataDirectory + "/sandboxes").isEmpty)
@@ -152,6 +157,21 @@ import Testing
         let data = FileHandle(forReadingAtPath: "/proc/self/mountinfo").flatMap { try? $0.readToEnd() } ?? Data()
         let text = String(decoding: data, as: UTF8.self)
         return text.split(separator: "\n").map(String.init).filter { $0.contains(path) }
+    }
+
+    /// The `clusterbox-init` among the ancestors of `pid` (at most 3 up), as the host sees it.
+    static func initOf(_ pid: Int32) -> Int32? {
+        var current = pid
+        for _ in 0..<3 {
+            guard let stat = try? String(contentsOfFile: "/proc/\(current)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")"),
+                let parent = Int32(stat[stat.index(close, offsetBy: 4)...].prefix { $0 != " " })
+            else { return nil }
+            let comm = try? String(contentsOfFile: "/proc/\(parent)/comm", encoding: .utf8)
+            if comm?.hasPrefix("clusterbox-init") == true { return parent }
+            current = parent
+        }
+        return nil
     }
 
     /// Paths under `root` whose last component is `name`.
