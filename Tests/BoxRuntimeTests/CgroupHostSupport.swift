@@ -44,16 +44,9 @@ enum CgroupTestHost {
 /// Runs `body` with a fresh subtree, then removes every cgroup in it and the subtree itself, even when `body`
 /// throws; anything left behind is an issue.
 /// On a thread of its own: the tests wait on processes and sleep, which must not hold one of Swift concurrency's
-/// few threads while async tests run beside them. `cpuHeavy` bodies keep a core busy and take their turn with the
-/// suite's other CPU-heavy tests.
-func withScratchSubtree(
-    cpuHeavy heavy: Bool = false, _ body: @escaping @Sendable (CgroupSubtree) throws -> Void
-) async throws {
-    if heavy {
-        try await cpuHeavy { try withScratchSubtreeBlocking(body) }
-    } else {
-        try await onOwnThread { try withScratchSubtreeBlocking(body) }
-    }
+/// few threads while async tests run beside them.
+func withScratchSubtree(_ body: @escaping @Sendable (CgroupSubtree) throws -> Void) async throws {
+    try await onOwnThread { try withScratchSubtreeBlocking(body) }
 }
 
 private func withScratchSubtreeBlocking(_ body: (CgroupSubtree) throws -> Void) throws {
