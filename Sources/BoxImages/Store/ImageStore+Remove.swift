@@ -23,9 +23,10 @@ extension ImageStore {
         try lock.withLock(.exclusive) {
             let entry = try entry(for: reference)
             var index = try readIndex()
-            let byTag = (try? ImageReference.normalize(reference)).map { tag in
-                index.manifests.contains { $0.refName == tag }
-            } ?? false
+            let byTag =
+                (try? ImageReference.normalize(reference)).map { tag in
+                    index.manifests.contains { $0.refName == tag }
+                } ?? false
             let removed: [Descriptor]
             if byTag, let tag = try? ImageReference.normalize(reference) {
                 removed = index.manifests.filter { $0.refName == tag }
@@ -36,8 +37,9 @@ extension ImageStore {
             }
             try writeIndex(index)
             let (blobs, layers) = try collectGarbageLocked()
-            return Removal(references: removed.compactMap(\.refName), digest: entry.digest, deletedBlobs: blobs,
-                           deletedLayers: layers)
+            return Removal(
+                references: removed.compactMap(\.refName), digest: entry.digest, deletedBlobs: blobs,
+                deletedLayers: layers)
         }
     }
 

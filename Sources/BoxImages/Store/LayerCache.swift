@@ -1,3 +1,4 @@
+import BoxRuntime
 import Foundation
 import Logging
 
@@ -70,8 +71,7 @@ public struct LayerCache: Sendable {
             guard let separator = line.range(of: " - ") else { continue }
             let tail = line[separator.upperBound...].split(separator: " ")
             guard tail.count >= 3, tail[0] == "overlay" else { continue }
-            for option in splitUnescaped(unescapeMountinfo(String(tail[2])), on: ",") where option.hasPrefix("lowerdir")
-            {
+            for option in splitUnescaped(MountEntry.unescape(tail[2]), on: ",") where option.hasPrefix("lowerdir") {
                 guard let equals = option.firstIndex(of: "=") else { continue }
                 for path in splitUnescaped(String(option[option.index(after: equals)...]), on: ":") {
                     let plain = path.replacingOccurrences(of: "\\", with: "")
@@ -84,25 +84,6 @@ public struct LayerCache: Sendable {
             }
         }
         return paths
-    }
-
-    /// mountinfo writes space, tab, newline and backslash as \ooo.
-    static func unescapeMountinfo(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        let utf8 = Array(text.utf8)
-        var index = 0
-        while index < utf8.count {
-            if utf8[index] == UInt8(ascii: "\\"), index + 3 < utf8.count,
-                let value = UInt8(String(decoding: utf8[(index + 1)...(index + 3)], as: UTF8.self), radix: 8)
-            {
-                bytes.append(value)
-                index += 4
-            } else {
-                bytes.append(utf8[index])
-                index += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Splits on `separator` where no backslash escapes it (overlay's escaping of ':' and ',').

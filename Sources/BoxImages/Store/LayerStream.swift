@@ -28,8 +28,9 @@ struct LayerStream {
             throw ImageError.sizeMismatch(what: what, expected: layer.descriptor.size, actual: compressed.count)
         }
         guard uncompressed.digest == layer.diffID else {
-            throw ImageError.digestMismatch(what: "\(what) (uncompressed, diff_id)", expected: layer.diffID,
-                                            actual: uncompressed.digest)
+            throw ImageError.digestMismatch(
+                what: "\(what) (uncompressed, diff_id)", expected: layer.diffID,
+                actual: uncompressed.digest)
         }
     }
 

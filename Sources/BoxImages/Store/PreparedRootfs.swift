@@ -1,3 +1,4 @@
+import BoxRuntime
 internal import CBoxImages
 
 #if canImport(Glibc)
@@ -55,15 +56,8 @@ extension PreparedRootfs {
     /// Detaches every mount below `directory` (a daemon killed while image tasks ran leaves their overlays
     /// behind), deepest first, and returns how many there were. Only mounts under `directory` are touched.
     public static func unmountLeftovers(under directory: String) -> Int {
-        guard let table = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return 0 }
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        let points = table.split(separator: "\n").compactMap { line -> String? in
-            let fields = line.split(separator: " ")
-            guard fields.count > 4 else { return nil }
-            // Octal escapes (\040 for a space) as the kernel writes them.
-            let point = String(fields[4]).replacingOccurrences(of: "\\040", with: " ")
-            return point.hasPrefix(prefix) ? point : nil
-        }
+        let points = MountEntry.current().map(\.mountPoint).filter { $0.hasPrefix(prefix) }
         var count = 0
         for point in Set(points).sorted(by: { $0.count > $1.count }) where umount2(point, CBOX_MNT_DETACH) == 0 {
             count += 1

@@ -70,43 +70,6 @@ extension CgroupLayout {
 
 // MARK: - Lines
 
-/// One line of /proc/self/mountinfo: `36 25 0:31 / /sys/fs/cgroup/memory rw,nosuid - cgroup cgroup rw,memory`.
-struct MountEntry: Hashable {
-    var root: String
-    var mountPoint: String
-    var fsType: String
-    var superOptions: [String]
-
-    init?(line: Substring) {
-        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-        guard let dash = fields.firstIndex(of: "-"), dash >= 6, fields.count >= dash + 3 else { return nil }
-        root = Self.unescape(fields[3])
-        mountPoint = Self.unescape(fields[4])
-        fsType = String(fields[dash + 1])
-        superOptions = fields.count > dash + 3 ? fields[dash + 3].split(separator: ",").map(String.init) : []
-    }
-
-    /// The kernel writes space, tab, newline and backslash in paths as octal escapes (`\040`).
-    static func unescape(_ field: Substring) -> String {
-        guard field.contains("\\") else { return String(field) }
-        var bytes: [UInt8] = []
-        let utf8 = Array(field.utf8)
-        var index = 0
-        while index < utf8.count {
-            if utf8[index] == UInt8(ascii: "\\"), index + 3 < utf8.count,
-                let value = UInt8(String(decoding: utf8[(index + 1)...(index + 3)], as: UTF8.self), radix: 8)
-            {
-                bytes.append(value)
-                index += 4
-            } else {
-                bytes.append(utf8[index])
-                index += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
 /// One line of /proc/self/cgroup: `4:memory:/process_api/b7ed…`, `1:cpu,cpuacct:/`, `0::/` (v2).
 struct Membership: Hashable {
     var id: Int
