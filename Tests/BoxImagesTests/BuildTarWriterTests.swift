@@ -39,34 +39,38 @@ struct BuildTarWriterTests {
 
     /// `tar -tvf` shows each entry with the type, mode, owner and size written; the long path and the long link
     /// target come back whole, and the ids too large for ustar come from pax.
-    @Test func gnuTarListsEveryEntryType() throws {
-        let scratch = try ScratchDirectory("tar-list")
-        let source = try scratch.write("motd", "hello\n")
-        let archive = scratch.path + "/layer.tar"
-        _ = try writeTar(Self.sampleEntries(source: source), to: archive)
-        let listing = try tool("/usr/bin/tar", ["--numeric-owner", "-tvf", archive])
-        let lines = listing.split(separator: "\n").map(String.init)
-        #expect(try tarNames(archive).prefix(2) == [Self.longDirectory + "/", Self.longPath], "byte-wise path order")
-        let expectations: [(prefix: String, suffix: String)] = [
-            ("drwxr-xr-x 0/0", " dev/"),
-            ("crw-rw-rw- 0/0", " dev/null"),
-            ("brw-rw---- 0/6", " dev/loop9"),
-            ("prw--w---- 0/0", " dev/pipe"),
-            ("-rwsr-x--- 1000/50", " etc/motd"),
-            ("hrwsr-x--- 0/0", " etc/motd-again link to etc/motd"),
-            ("-rw------- 0/0", " etc/inline"),
-            ("lrwxrwxrwx 0/0", " etc/link -> motd"),
-            ("-rw-r--r-- 3000000/3000001", " " + Self.longPath),
-            ("lrwxrwxrwx 0/0", " far -> " + Self.longTarget),
-            ("-rw-r----- 0/0", " " + Self.splitPath),
-        ]
-        for (prefix, suffix) in expectations {
+    @Test func gnuTarListsEveryEntryType() async throws {
+        try await onOwnThread { () throws in
+            let scratch = try ScratchDirectory("tar-list")
+            let source = try scratch.write("motd", "hello\n")
+            let archive = scratch.path + "/layer.tar"
+            _ = try writeTar(Self.sampleEntries(source: source), to: archive)
+            let listing = try tool("/usr/bin/tar", ["--numeric-owner", "-tvf", archive])
+            let lines = listing.split(separator: "\n").map(String.init)
             #expect(
-                lines.contains { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) },
-                "no \(prefix) … \(suffix) in\n\(listing)")
+                try tarNames(archive).prefix(2) == [Self.longDirectory + "/", Self.longPath], "byte-wise path order")
+            let expectations: [(prefix: String, suffix: String)] = [
+                ("drwxr-xr-x 0/0", " dev/"),
+                ("crw-rw-rw- 0/0", " dev/null"),
+                ("brw-rw---- 0/6", " dev/loop9"),
+                ("prw--w---- 0/0", " dev/pipe"),
+                ("-rwsr-x--- 1000/50", " etc/motd"),
+                ("hrwsr-x--- 0/0", " etc/motd-again link to etc/motd"),
+                ("-rw------- 0/0", " etc/inline"),
+                ("lrwxrwxrwx 0/0", " etc/link -> motd"),
+                ("-rw-r--r-- 3000000/3000001", " " + Self.longPath),
+                ("lrwxrwxrwx 0/0", " far -> " + Self.longTarget),
+                ("-rw-r----- 0/0", " " + Self.splitPath),
+            ]
+            for (prefix, suffix) in expectations {
+                #expect(
+                    lines.contains { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) },
+                    "no \(prefix) … \(suffix) in\n\(listing)")
+            }
+            #expect(
+                lines.contains { $0.contains(" 6 2023-11-14") && $0.hasSuffix(" etc/motd") },
+                "size and mtime of etc/motd")
         }
-        #expect(
-            lines.contains { $0.contains(" 6 2023-11-14") && $0.hasSuffix(" etc/motd") }, "size and mtime of etc/motd")
     }
 
     /// Extracted by GNU tar (as root, with owners and devices): contents, links, modes and owners as written.
@@ -100,114 +104,129 @@ struct BuildTarWriterTests {
 
     /// gzip output passes `gzip -t`; the digest is the sha256 of the file and the diff_id that of the decompressed
     /// tar, both checked with coreutils; the sizes are the byte counts.
-    @Test func gzipDigestsMatchSha256sum() throws {
-        let scratch = try ScratchDirectory("tar-gzip")
-        let source = try scratch.write("motd", "hello\n")
-        let compressed = scratch.path + "/layer.tar.gz"
-        let digests = try writeTar(Self.sampleEntries(source: source), to: compressed, gzipLevel: 6)
-        try tool("/usr/bin/gzip", ["-t", compressed])
-        try tool("/bin/sh", ["-c", "gzip -dc '\(compressed)' > '\(scratch.path)/plain.tar'"])
-        #expect(digests.digest.description == (try sha256sum(compressed)))
-        #expect(digests.diffID.description == (try sha256sum(scratch.path + "/plain.tar")))
-        let sizes = try ["layer.tar.gz", "plain.tar"].map {
-            try FileManager.default.attributesOfItem(atPath: scratch.path + "/" + $0)[.size] as? Int
+    @Test func gzipDigestsMatchSha256sum() async throws {
+        try await onOwnThread { () throws in
+            let scratch = try ScratchDirectory("tar-gzip")
+            let source = try scratch.write("motd", "hello\n")
+            let compressed = scratch.path + "/layer.tar.gz"
+            let digests = try writeTar(Self.sampleEntries(source: source), to: compressed, gzipLevel: 6)
+            try tool("/usr/bin/gzip", ["-t", compressed])
+            try tool("/bin/sh", ["-c", "gzip -dc '\(compressed)' > '\(scratch.path)/plain.tar'"])
+            #expect(digests.digest.description == (try sha256sum(compressed)))
+            #expect(digests.diffID.description == (try sha256sum(scratch.path + "/plain.tar")))
+            let sizes = try ["layer.tar.gz", "plain.tar"].map {
+                try FileManager.default.attributesOfItem(atPath: scratch.path + "/" + $0)[.size] as? Int
+            }
+            #expect(sizes == [digests.compressedSize, digests.uncompressedSize])
+            #expect(digests.uncompressedSize % 512 == 0)
+            #expect(digests.compressedSize < digests.uncompressedSize)
+            #expect(try tarNames(compressed).count == 13)
         }
-        #expect(sizes == [digests.compressedSize, digests.uncompressedSize])
-        #expect(digests.uncompressedSize % 512 == 0)
-        #expect(digests.compressedSize < digests.uncompressedSize)
-        #expect(try tarNames(compressed).count == 13)
     }
 
     /// Without gzip, the digest and the diff_id are the same bytes' hash.
-    @Test func plainTarDigestEqualsDiffID() throws {
-        let scratch = try ScratchDirectory("tar-plain")
-        let digests = try writeTar(
-            [LayerEntry(path: "a", kind: .bytes([1, 2, 3]), mode: 0o644)], to: scratch.path + "/a.tar")
-        #expect(digests.digest == digests.diffID)
-        #expect(digests.digest.description == (try sha256sum(scratch.path + "/a.tar")))
-        #expect(digests.uncompressedSize == 512 + 512 + 1024)
+    @Test func plainTarDigestEqualsDiffID() async throws {
+        try await onOwnThread { () throws in
+            let scratch = try ScratchDirectory("tar-plain")
+            let digests = try writeTar(
+                [LayerEntry(path: "a", kind: .bytes([1, 2, 3]), mode: 0o644)], to: scratch.path + "/a.tar")
+            #expect(digests.digest == digests.diffID)
+            #expect(digests.digest.description == (try sha256sum(scratch.path + "/a.tar")))
+            #expect(digests.uncompressedSize == 512 + 512 + 1024)
+        }
     }
 
     /// Same entries in any order, or with different mtimes under a fixed mtime: the same bytes, the same digests.
-    @Test func outputIsDeterministic() throws {
-        let scratch = try ScratchDirectory("tar-deterministic")
-        let source = try scratch.write("motd", "hello\n")
-        let entries = Self.sampleEntries(source: source)
-        let first = try writeTar(entries, to: scratch.path + "/1.tar.gz", gzipLevel: 9)
-        let second = try writeTar(entries.reversed(), to: scratch.path + "/2.tar.gz", gzipLevel: 9)
-        #expect(first == second)
-        let retimed = entries.map { entry in
-            var changed = entry
-            changed.modificationTime += 1000
-            return changed
+    @Test func outputIsDeterministic() async throws {
+        try await onOwnThread { () throws in
+            let scratch = try ScratchDirectory("tar-deterministic")
+            let source = try scratch.write("motd", "hello\n")
+            let entries = Self.sampleEntries(source: source)
+            let first = try writeTar(entries, to: scratch.path + "/1.tar.gz", gzipLevel: 9)
+            let second = try writeTar(entries.reversed(), to: scratch.path + "/2.tar.gz", gzipLevel: 9)
+            #expect(first == second)
+            let retimed = entries.map { entry in
+                var changed = entry
+                changed.modificationTime += 1000
+                return changed
+            }
+            let fixedA = try writeTar(entries, to: scratch.path + "/3.tar", fixedModificationTime: 0)
+            let fixedB = try writeTar(retimed, to: scratch.path + "/4.tar", fixedModificationTime: 0)
+            #expect(fixedA.diffID == fixedB.diffID)
+            #expect(fixedA.diffID != first.diffID)
         }
-        let fixedA = try writeTar(entries, to: scratch.path + "/3.tar", fixedModificationTime: 0)
-        let fixedB = try writeTar(retimed, to: scratch.path + "/4.tar", fixedModificationTime: 0)
-        #expect(fixedA.diffID == fixedB.diffID)
-        #expect(fixedA.diffID != first.diffID)
     }
 
     /// Pax records whose length crosses 1,000 and 10,000 (the length counts its own digits): GNU tar reads each
     /// path back exactly.
-    @Test func paxRecordLengthsAcrossDigitBoundaries() throws {
-        let scratch = try ScratchDirectory("tar-pax")
-        // A record is "<len> path=<p>\n": 7 + digits + count(p) bytes, so the digit count changes within these.
-        let lengths = Array(985...996) + Array(9985...9996)
-        let entries = lengths.map { length in
-            // Components of at most 200 bytes, none splittable into ustar's name and prefix for these lengths.
-            var path = ""
-            while path.utf8.count < length {
-                let room = length - path.utf8.count - (path.isEmpty ? 0 : 1)
-                path += (path.isEmpty ? "" : "/") + String(repeating: "p", count: min(200, room))
+    @Test func paxRecordLengthsAcrossDigitBoundaries() async throws {
+        try await onOwnThread { () throws in
+            let scratch = try ScratchDirectory("tar-pax")
+            // A record is "<len> path=<p>\n": 7 + digits + count(p) bytes, so the digit count changes within these.
+            let lengths = Array(985...996) + Array(9985...9996)
+            let entries = lengths.map { length in
+                // Components of at most 200 bytes, none splittable into ustar's name and prefix for these lengths.
+                var path = ""
+                while path.utf8.count < length {
+                    let room = length - path.utf8.count - (path.isEmpty ? 0 : 1)
+                    path += (path.isEmpty ? "" : "/") + String(repeating: "p", count: min(200, room))
+                }
+                return LayerEntry(path: "x" + path.dropFirst(), kind: .bytes([]), mode: 0o644)
             }
-            return LayerEntry(path: "x" + path.dropFirst(), kind: .bytes([]), mode: 0o644)
+            let names = Set(entries.map(\.path))
+            _ = try writeTar(entries, to: scratch.path + "/pax.tar")
+            #expect(Set(try tarNames(scratch.path + "/pax.tar")) == names)
         }
-        let names = Set(entries.map(\.path))
-        _ = try writeTar(entries, to: scratch.path + "/pax.tar")
-        #expect(Set(try tarNames(scratch.path + "/pax.tar")) == names)
     }
 
-    @Test func refusesBadInput() throws {
-        let scratch = try ScratchDirectory("tar-errors")
-        let file = scratch.path + "/bad.tar"
-        for path in ["", "/etc/passwd", "../up", "a/../../b", "a//b", "./a", "a\u{0}b"] {
-            #expect(throws: TarWriterError.self, "path \(path.debugDescription)") {
-                try writeTar([LayerEntry(path: path, kind: .bytes([]), mode: 0o644)], to: file)
+    @Test func refusesBadInput() async throws {
+        try await onOwnThread { () throws in
+            let scratch = try ScratchDirectory("tar-errors")
+            let file = scratch.path + "/bad.tar"
+            for path in ["", "/etc/passwd", "../up", "a/../../b", "a//b", "./a", "a\u{0}b"] {
+                #expect(throws: TarWriterError.self, "path \(path.debugDescription)") {
+                    try writeTar([LayerEntry(path: path, kind: .bytes([]), mode: 0o644)], to: file)
+                }
             }
-        }
-        #expect(throws: TarWriterError("hard link b to a, which is not earlier in the archive")) {
-            try writeTar([LayerEntry(path: "b", kind: .hardLink(target: "a"), mode: 0o644)], to: file)
-        }
-        #expect(throws: TarWriterError("gzip level 0 is not between 1 and 9")) {
-            try writeTar([], to: file, gzipLevel: 0)
-        }
-        let source = try scratch.write("short", "abc")
-        #expect(throws: TarWriterError("\(source) shrank while being archived (listed as 10 bytes, 7 missing)")) {
-            try writeTar([LayerEntry(path: "s", kind: .regularFile(source: source, size: 10), mode: 0o644)], to: file)
-        }
-        #expect(throws: TarWriterError("\(source) grew while being archived (listed as 1 bytes)")) {
-            try writeTar([LayerEntry(path: "s", kind: .regularFile(source: source, size: 1), mode: 0o644)], to: file)
-        }
-        let missing = scratch.path + "/missing"
-        #expect(throws: TarWriterError("open \(missing) for m: No such file or directory")) {
-            try writeTar([LayerEntry(path: "m", kind: .regularFile(source: missing, size: 1), mode: 0o644)], to: file)
-        }
-        let handle = try #require(FileHandle(forWritingAtPath: file))
-        defer { try? handle.close() }
-        let writer = try TarWriter(handle: handle)
-        _ = try writer.finish()
-        #expect(throws: TarWriterError("finish() called twice")) { try writer.finish() }
-        #expect(throws: TarWriterError("append(a) after finish()")) {
-            try writer.append(LayerEntry(path: "a", kind: .directory, mode: 0o755))
+            #expect(throws: TarWriterError("hard link b to a, which is not earlier in the archive")) {
+                try writeTar([LayerEntry(path: "b", kind: .hardLink(target: "a"), mode: 0o644)], to: file)
+            }
+            #expect(throws: TarWriterError("gzip level 0 is not between 1 and 9")) {
+                try writeTar([], to: file, gzipLevel: 0)
+            }
+            let source = try scratch.write("short", "abc")
+            #expect(throws: TarWriterError("\(source) shrank while being archived (listed as 10 bytes, 7 missing)")) {
+                try writeTar(
+                    [LayerEntry(path: "s", kind: .regularFile(source: source, size: 10), mode: 0o644)], to: file)
+            }
+            #expect(throws: TarWriterError("\(source) grew while being archived (listed as 1 bytes)")) {
+                try writeTar(
+                    [LayerEntry(path: "s", kind: .regularFile(source: source, size: 1), mode: 0o644)], to: file)
+            }
+            let missing = scratch.path + "/missing"
+            #expect(throws: TarWriterError("open \(missing) for m: No such file or directory")) {
+                try writeTar(
+                    [LayerEntry(path: "m", kind: .regularFile(source: missing, size: 1), mode: 0o644)], to: file)
+            }
+            let handle = try #require(FileHandle(forWritingAtPath: file))
+            defer { try? handle.close() }
+            let writer = try TarWriter(handle: handle)
+            _ = try writer.finish()
+            #expect(throws: TarWriterError("finish() called twice")) { try writer.finish() }
+            #expect(throws: TarWriterError("append(a) after finish()")) {
+                try writer.append(LayerEntry(path: "a", kind: .directory, mode: 0o755))
+            }
         }
     }
 
     /// A closed descriptor: the write error names the descriptor and the reason.
-    @Test func writeFailureIsAnError() throws {
-        let writer = try TarWriter(fileDescriptor: 1_000_000)
-        #expect(throws: TarWriterError("write to fd 1000000: Bad file descriptor")) {
-            try writer.append(LayerEntry(path: "a", kind: .directory, mode: 0o755))
-            _ = try writer.finish()
+    @Test func writeFailureIsAnError() async throws {
+        try await onOwnThread { () throws in
+            let writer = try TarWriter(fileDescriptor: 1_000_000)
+            #expect(throws: TarWriterError("write to fd 1000000: Bad file descriptor")) {
+                try writer.append(LayerEntry(path: "a", kind: .directory, mode: 0o755))
+                _ = try writer.finish()
+            }
         }
     }
 }
