@@ -18,6 +18,9 @@ public struct Containment: Sendable {
     /// Who should create task cgroups on this host, and why (runtime.md §3.1): cgroupfs, or systemd's manager where
     /// systemd is PID 1 and our cgroup is not delegated.
     public let cgroupDriver: CgroupDriverChoice
+    /// Set: each task's cgroup is a transient systemd scope (`ScopeCgroup`) made through this driver; nil: a
+    /// directory of `cgroups` made through cgroupfs. `detect` sets it when `cgroupDriver` says systemd.
+    public var scopes: SystemdScopeDriver?
     public var seccomp: SeccompProfile = .default
     /// Tasks that name no user run as nobody (65534).
     public var defaultUser: ContainerSpec.User = .nobody
@@ -45,12 +48,22 @@ public struct Containment: Sendable {
         guard getuid() == 0 else {
             return .failure(ContainmentUnavailable(reason: "not root: namespaces and cgroups need root"))
         }
+        var containment: Containment
         do {
-            return .success(
-                Containment(cgroups: try CgroupSubtree.detect(root: "clusterbox-\(cluster)", logger: logger)))
+            containment = Containment(cgroups: try CgroupSubtree.detect(root: "clusterbox-\(cluster)", logger: logger))
         } catch {
             return .failure(ContainmentUnavailable(reason: "no usable cgroup hierarchy: \(error)"))
         }
+        if containment.cgroupDriver.driver == .systemd {
+            do {
+                containment.scopes = SystemdScopeDriver(
+                    bus: try SystemdBus(.preferred), unified: containment.cgroups.layout.mode == .unified,
+                    logger: logger)
+            } catch {
+                return .failure(ContainmentUnavailable(reason: "systemd cgroup driver: \(error)"))
+            }
+        }
+        return .success(containment)
     }
 
     /// The cgroup limits for a task's resources.

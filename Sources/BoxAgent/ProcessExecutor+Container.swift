@@ -7,7 +7,8 @@ import Foundation
     import Glibc
 #endif
 
-/// The container path of the process executor: a task cgroup, then `ContainerLauncher.spawn` in host mode.
+/// The container path of the process executor: a task cgroup (a cgroupfs directory, or a systemd scope), then
+/// `ContainerLauncher.spawn` in host mode.
 extension ProcessExecutor {
     /// Creates the task's cgroup and spawns it in it, confined: with an image, on that image's rootfs with its
     /// command, environment and user; without one, `/bin/sh -c <command>` on the host's filesystem in host mode,
@@ -15,7 +16,9 @@ extension ProcessExecutor {
     static func spawnContained(
         _ task: TaskInfo, command: CommandInfo, sandbox: String, environment: [String: String],
         containment: Containment
-    ) -> Result<(pid: pid_t, cgroup: TaskCgroup, rootfs: PreparedRootfs?), ContainedLaunchError> {
+    ) -> Result<
+        (pid: pid_t, cgroup: TaskCgroup, scope: ScopeCgroup?, rootfs: PreparedRootfs?), ContainedLaunchError
+    > {
         var image: ImageLaunch?
         if let container = task.container {
             switch prepareImage(
@@ -30,9 +33,18 @@ extension ProcessExecutor {
             return .failure(ContainedLaunchError("user: no user named \(command.user ?? "")"))
         }
         let cgroup: TaskCgroup
+        var scope: ScopeCgroup?
         do {
-            cgroup = try containment.cgroups.create(
-                Self.cgroupName(task.taskID), limits: containment.limits(for: task.resources))
+            let limits = containment.limits(for: task.resources)
+            if let scopes = containment.scopes {
+                let started = try ScopeCgroup.start(
+                    task: Self.cgroupName(task.taskID), limits: limits, description: "clusterbox task \(task.name)",
+                    layout: containment.cgroups.layout, driver: scopes, logger: scopes.logger)
+                scope = started
+                cgroup = started.cgroup
+            } else {
+                cgroup = try containment.cgroups.create(Self.cgroupName(task.taskID), limits: limits)
+            }
         } catch {
             try? image?.rootfs.cleanup()
             return .failure(ContainedLaunchError("cgroup: \(error)"))
@@ -60,10 +72,17 @@ extension ProcessExecutor {
                 spec.hostsFile = image.hostsFile
                 spec.resolvConf = image.resolvConf
             }
-            return .success((try ContainerLauncher.spawn(spec), cgroup, image?.rootfs))
+            let pid = try ContainerLauncher.spawn(spec)
+            // The task is in the scope now (the launcher returns after its execve), so the scope stays.
+            scope?.releasePlaceholder()
+            return .success((pid, cgroup, scope, image?.rootfs))
         } catch {
-            try? cgroup.killAll()
-            try? cgroup.remove()
+            if let scope {
+                try? scope.stop()
+            } else {
+                try? cgroup.killAll()
+                try? cgroup.remove()
+            }
             try? image?.rootfs.cleanup()
             return .failure(ContainedLaunchError("\(error)"))
         }

@@ -42,6 +42,8 @@ public actor ProcessExecutor: TaskExecutor {
         var escalation: Task<Void, Never>?
         /// A contained task's cgroup: signals go to its processes, and it is killed whole and removed at the end.
         var cgroup: TaskCgroup?
+        /// With the systemd cgroup driver, the scope `cgroup` belongs to: stopped through systemd at the end.
+        var scope: ScopeCgroup?
         /// An image task's rootfs, unmounted and removed when the task ends.
         var rootfs: PreparedRootfs?
         var memoryMiB = 0
@@ -130,6 +132,7 @@ public actor ProcessExecutor: TaskExecutor {
             agentPath: agentPath)
         let pid: pid_t
         var cgroup: TaskCgroup?
+        var scope: ScopeCgroup?
         var rootfs: PreparedRootfs?
         if task.container != nil, containment == nil || task.labels[Containment.executorLabel] == "process" {
             return report(
@@ -140,7 +143,7 @@ public actor ProcessExecutor: TaskExecutor {
             switch Self.spawnContained(
                 task, command: command, sandbox: sandbox, environment: environment, containment: containment)
             {
-            case .success(let spawned): (pid, cgroup, rootfs) = spawned
+            case .success(let spawned): (pid, cgroup, scope, rootfs) = spawned
             case .failure(let error):
                 logger.warning("Container launch failed", metadata: ["error": "\(error)"])
                 return report(.failed, error.description, .containerLaunchFailed)
@@ -163,7 +166,8 @@ public actor ProcessExecutor: TaskExecutor {
         // No suspension point since the spawn: the monitor cannot report the exit before RUNNING is sent.
         running[taskID] = Running(
             pid: pid, frameworkID: frameworkID, sandbox: sandbox, agentID: agentID, onStatus: onStatus,
-            cgroup: cgroup, rootfs: rootfs, memoryMiB: task.resources.memoryMiB, cpus: task.resources.cpus)
+            cgroup: cgroup, scope: scope, rootfs: rootfs, memoryMiB: task.resources.memoryMiB, cpus: task.resources.cpus
+        )
         // Owned by the entry and awaited by `shutdown`. It runs on this actor; only the wait itself leaves it.
         running[taskID]?.monitor = Task {
             let waitError = await ShellProcess.waitUntilExited(pid)
@@ -242,7 +246,11 @@ public actor ProcessExecutor: TaskExecutor {
         var outcome = TerminalOutcome(exit: exit, killRequested: entry.killRequested)
         if let cgroup = entry.cgroup {
             outcome = Self.containedOutcome(outcome, cgroup: cgroup, memoryMiB: entry.memoryMiB)
-            do { try cgroup.remove() } catch { logger.warning("Could not remove the task's cgroup: \(error)") }
+            do {
+                if let scope = entry.scope { try scope.stop() } else { try cgroup.remove() }
+            } catch {
+                logger.warning("Could not remove the task's cgroup: \(error)")
+            }
         }
         do { try entry.rootfs?.cleanup() } catch { logger.warning("Could not remove the task's rootfs: \(error)") }
         logger.info(

@@ -33,9 +33,10 @@ final class FakeSystemd: @unchecked Sendable {  // set up in init, torn down onc
     static var enabled: Bool { unavailableReason == nil || required }
     static var skipComment: Comment { Comment(rawValue: "fake systemd unavailable: \(unavailableReason ?? "")") }
 
-    /// Starts the bus and the manager; `cgroupParent` lets the manager create scopes' cgroups there, `refuse`
+    /// Starts the bus and the manager; `cgroupParents` (one directory per hierarchy) let the manager create
+    /// scopes' cgroups there, with their limits, `refuse`
     /// makes it refuse one property once, as an older systemd does.
-    init(cgroupParent: String? = nil, refuse: String? = nil) throws {
+    init(cgroupParents: [String] = [], refuse: String? = nil) throws {
         directory = NSTemporaryDirectory() + "/clusterbox-fake-systemd-\(getpid())-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         address = "unix:path=\(directory)/bus"
@@ -67,7 +68,7 @@ final class FakeSystemd: @unchecked Sendable {  // set up in init, torn down onc
         manager.arguments =
             [
                 Self.script, "--address", address, "--record", recordPath, "--ready", directory + "/ready",
-            ] + (cgroupParent.map { ["--cgroup-parent", $0] } ?? []) + (refuse.map { ["--refuse", $0] } ?? [])
+            ] + cgroupParents.flatMap { ["--cgroup-parent", $0] } + (refuse.map { ["--refuse", $0] } ?? [])
         manager.standardOutput = FileHandle.nullDevice
         manager.standardError = FileHandle(forWritingAtPath: "/dev/stderr")
         try manager.run()

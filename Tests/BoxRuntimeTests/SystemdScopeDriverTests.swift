@@ -39,7 +39,7 @@ struct SystemdScopeDriverTests {
     }
 
     static func startAndStop(cgroupParent: String?) throws {
-        let fake = try FakeSystemd(cgroupParent: cgroupParent)
+        let fake = try FakeSystemd(cgroupParents: cgroupParent.map { [$0] } ?? [])
         defer { fake.stop() }
         let child = try sleeper()
         defer { stopSleeper(child) }

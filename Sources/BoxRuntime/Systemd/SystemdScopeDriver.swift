@@ -19,7 +19,7 @@ public final class SystemdScopeDriver: Sendable {
     public let unified: Bool
     /// Properties this systemd refused as unknown, left out of later scopes (crun keeps the same memory).
     private let refused = Mutex<Set<String>>([])
-    let logger: Logger
+    public let logger: Logger
 
     /// The job mode: fail rather than replace a job queued for a unit of the same name.
     static let jobMode = "fail"

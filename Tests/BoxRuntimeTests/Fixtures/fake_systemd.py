@@ -4,12 +4,14 @@
 Owns org.freedesktop.systemd1 on the bus at --address and implements the three Manager methods the driver calls:
 
 - StartTransientUnit(ssa(sv)a(sa(sv))) -> o: records the unit, its mode and every property with its D-Bus
-  signature; with --cgroup-parent, creates <parent>/<unit> and writes each PID into its cgroup.procs (what systemd
+  signature; with --cgroup-parent (repeatable: one per hierarchy), creates <parent>/<unit> in each, writes the
+  limits into the files of those that have them (MemoryMax, MemorySwapMax, TasksMax, CPUQuotaPerSecUSec with
+  CPUQuotaPeriodUSec, CPUShares, CPUWeight, as v1 or v2 files) and each PID into its cgroup.procs (what systemd
   does for a scope); emits JobRemoved(id, job, unit, "done") *before* replying, the race a client must survive by
   subscribing first. With --refuse NAME, the first call carrying property NAME fails as an older systemd does:
   org.freedesktop.DBus.Error.PropertyReadOnly "Cannot set property NAME, or unknown property." A unit that exists
   already fails with org.freedesktop.systemd1.UnitExists.
-- StopUnit(ss) -> o: SIGKILLs the unit's processes, removes its cgroup, forgets the unit; JobRemoved "done".
+- StopUnit(ss) -> o: SIGKILLs the unit's processes, removes its cgroups, forgets the unit; JobRemoved "done".
   An unknown unit fails with org.freedesktop.systemd1.NoSuchUnit.
 - ResetFailedUnit(s): recorded.
 
@@ -58,6 +60,30 @@ def plain(value):
     return int(value)
 
 
+def apply_limits(cgroup, props):
+    """Writes what systemd writes for these properties into the cgroup files this directory has."""
+    writes = []
+    if "MemoryMax" in props:
+        writes += [("memory.limit_in_bytes", props["MemoryMax"]), ("memory.max", props["MemoryMax"])]
+    if "MemorySwapMax" in props:
+        writes.append(("memory.swap.max", props["MemorySwapMax"]))
+    if "TasksMax" in props:
+        writes.append(("pids.max", props["TasksMax"]))
+    if "CPUQuotaPerSecUSec" in props:
+        period = props.get("CPUQuotaPeriodUSec", 100000)
+        quota = props["CPUQuotaPerSecUSec"] * period // 1000000
+        writes += [("cpu.cfs_period_us", period), ("cpu.cfs_quota_us", quota), ("cpu.max", "%d %d" % (quota, period))]
+    if "CPUShares" in props:
+        writes.append(("cpu.shares", props["CPUShares"]))
+    if "CPUWeight" in props:
+        writes.append(("cpu.weight", props["CPUWeight"]))
+    for name, value in writes:
+        path = os.path.join(cgroup, name)
+        if os.path.exists(path):
+            with open(path, "w") as f:
+                f.write(str(value))
+
+
 class Manager(dbus.service.Object):
     def __init__(self, bus, args):
         super().__init__(bus, "/org/freedesktop/systemd1")
@@ -93,14 +119,16 @@ class Manager(dbus.service.Object):
                 "Unit %s was already loaded or has a fragment file." % name,
                 name="org.freedesktop.systemd1.UnitExists")
         pids = next((json.loads(v) for k, _, v in props if k == "PIDs"), [])
-        cgroup = None
-        if self.args.cgroup_parent:
-            cgroup = os.path.join(self.args.cgroup_parent, str(name))
+        cgroups = []
+        for parent in self.args.cgroup_parent or []:
+            cgroup = os.path.join(parent, str(name))
             os.mkdir(cgroup)
+            cgroups.append(cgroup)
+            apply_limits(cgroup, {k: json.loads(v) for k, _, v in props})
             for pid in pids:
                 with open(os.path.join(cgroup, "cgroup.procs"), "w") as f:
                     f.write(str(pid))
-        self.units[str(name)] = {"pids": pids, "cgroup": cgroup}
+        self.units[str(name)] = {"pids": pids, "cgroups": cgroups}
         return self.job(name)
 
     @dbus.service.method(MANAGER, in_signature="ss", out_signature="o")
@@ -110,8 +138,8 @@ class Manager(dbus.service.Object):
         if unit is None:
             raise dbus.exceptions.DBusException(
                 "Unit %s not loaded." % name, name="org.freedesktop.systemd1.NoSuchUnit")
-        if unit["cgroup"]:
-            procs = os.path.join(unit["cgroup"], "cgroup.procs")
+        for cgroup in unit["cgroups"]:
+            procs = os.path.join(cgroup, "cgroup.procs")
             for _ in range(500):
                 with open(procs) as f:
                     left = [int(line) for line in f if line.strip()]
@@ -123,9 +151,12 @@ class Manager(dbus.service.Object):
                     except ProcessLookupError:
                         pass
                 GLib.usleep(10000)
+        for cgroup in unit["cgroups"]:
             for _ in range(100):
                 try:
-                    os.rmdir(unit["cgroup"])
+                    os.rmdir(cgroup)
+                    break
+                except FileNotFoundError:
                     break
                 except OSError:
                     GLib.usleep(10000)
@@ -146,7 +177,7 @@ def main():
     parser.add_argument("--record", required=True)
     parser.add_argument("--ready", required=True)
     parser.add_argument("--refuse")
-    parser.add_argument("--cgroup-parent")
+    parser.add_argument("--cgroup-parent", action="append")
     args = parser.parse_args()
     # A child of the Swift test runner may start with SIGTERM blocked (threads there block signals, and the mask
     # is inherited across exec): unblock it, or stop() waits in vain before its SIGKILL.
