@@ -32,10 +32,12 @@ import Testing
     @Test(.timeLimit(.minutes(4))) func hundredThousandHostileDatagrams() async throws {
         try await withDNSServer { server, _ in
             let port = server.port
-            let clock = ContinuousClock()
-            let start = clock.now
-            let outcome = try await cpuHeavy { try Self.blast(port: port) }
-            let elapsed = clock.now - start
+            // Timed inside its turn: waiting for the other CPU-heavy tests is not the server's time.
+            let (outcome, elapsed) = try await cpuHeavy { () throws -> (BlastOutcome, Duration) in
+                let start = ContinuousClock.now
+                let outcome = try Self.blast(port: port)
+                return (outcome, start.duration(to: .now))
+            }
             #expect(outcome.probesWrong.isEmpty, "\(outcome.probesWrong.prefix(5))")
             #expect(outcome.probesAnswered == Self.packetCount / Self.burstSize)
             // Every packet with a readable header that is not a response got exactly one reply, garbage included.
@@ -46,7 +48,7 @@ import Testing
             #expect(statistics.replies(.formatError) == outcome.formatErrorsExpected)
             #expect(statistics.replyCount + statistics.dropped == statistics.udpQueries)
             #expect(outcome.formatErrorsExpected > 20_000 && outcome.droppedExpected > 10_000, "\(outcome)")
-            #expect(elapsed < .seconds(180), "took \(elapsed) (waiting for the other CPU-heavy tests included)")
+            #expect(elapsed < .seconds(120), "took \(elapsed)")
 
             // Still answering, and FORMERR with the id and RD of packets whose header could be read.
             try await onOwnThread { try Self.checkSpecificPackets(port: port) }

@@ -25,7 +25,11 @@ import Testing
             for _ in 0..<300 { served[try await TestClient.greeting(endpoint, group: group), default: 0] += 1 }
             #expect(served == ["a": 100, "b": 100, "c": 100])
 
-            let statistics = try await balancer.waitForStatistics { $0.first?.connectionsActive == 0 }
+            // Each closed connection is counted off its service and its backend a moment after the client sees EOF.
+            let statistics = try await balancer.waitForStatistics {
+                $0.first.map { $0.connectionsActive == 0 && $0.backends.allSatisfy { $0.connectionsActive == 0 } }
+                    ?? false
+            }
             let service = try #require(statistics.first)
             #expect(statistics.count == 1 && service.name == "web" && service.isListening)
             #expect(service.connectionsTotal == 300 && service.connectionsActive == 0 && service.connectionsFailed == 0)

@@ -149,13 +149,15 @@ import Testing
     }
 
     /// Options that cannot work are refused before anything starts.
-    @Test func badDiscoveryOptionsAreRefused() throws {
-        let cli = try CLI()
-        defer { cli.cleanUp() }
-        let range = try cli.run(["up", "--vip-range", "10.0.0.0/8"])
-        #expect(range.status != 0 && range.stderr.contains("--vip-range"), "\(range.stderr)")
-        let dns = try cli.run(["up", "--dns-address", "8.8.8.8"])
-        #expect(dns.status != 0 && dns.stderr.contains("--dns-address"), "\(dns.stderr)")
+    @Test func badDiscoveryOptionsAreRefused() async throws {
+        try await onOwnThread { () throws in
+            let cli = try CLI()
+            defer { cli.cleanUp() }
+            let range = try cli.run(["up", "--vip-range", "10.0.0.0/8"])
+            #expect(range.status != 0 && range.stderr.contains("--vip-range"), "\(range.stderr)")
+            let dns = try cli.run(["up", "--dns-address", "8.8.8.8"])
+            #expect(dns.status != 0 && dns.stderr.contains("--dns-address"), "\(dns.stderr)")
+        }
     }
 
     static func discovery(_ cli: CLI) throws -> [String: Any] {

@@ -10,14 +10,17 @@ import Testing
     static let unitPath = CLI.root + "/systemd/clusterbox.service"
     static let analyze = "/usr/bin/systemd-analyze"
 
-    @Test func unitHasTheNotifyServiceSettings() throws {
-        let lines = try String(contentsOfFile: Self.unitPath, encoding: .utf8).split(separator: "\n").map(String.init)
-        for expected in [
-            "Type=notify", "NotifyAccess=main", "ExecStart=/usr/local/bin/clusterbox up --foreground",
-            "Environment=CLUSTERBOX_DATA_DIR=/var/lib/clusterbox", "Delegate=yes", "KillMode=mixed",
-            "Restart=on-failure", "WatchdogSec=30s", "WantedBy=multi-user.target",
-        ] {
-            #expect(lines.contains(expected), "\(expected) missing")
+    @Test func unitHasTheNotifyServiceSettings() async throws {
+        try await onOwnThread { () throws in
+            let lines = try String(contentsOfFile: Self.unitPath, encoding: .utf8).split(separator: "\n").map(
+                String.init)
+            for expected in [
+                "Type=notify", "NotifyAccess=main", "ExecStart=/usr/local/bin/clusterbox up --foreground",
+                "Environment=CLUSTERBOX_DATA_DIR=/var/lib/clusterbox", "Delegate=yes", "KillMode=mixed",
+                "Restart=on-failure", "WatchdogSec=30s", "WantedBy=multi-user.target",
+            ] {
+                #expect(lines.contains(expected), "\(expected) missing")
+            }
         }
     }
 
