@@ -84,8 +84,8 @@ import Testing
 
     /// WATCHDOG_USEC=400000 (0.4 s): a ping at once, then one every 0.2 s. Four pings must arrive (within 10 s:
     /// the suite may keep Swift concurrency's threads busy), never two closer than the interval (less 20 ms of
-    /// socket jitter), at least one gap under 0.4 s (the ping is not late everywhere), and none after the task is
-    /// cancelled.
+    /// socket jitter), and none after the task is cancelled. How late a ping may come depends on the suite's load,
+    /// so the interval itself is checked by `watchdogInterval`, not by a clock here.
     @Test func watchdogPingsAtHalfTheTimeout() async throws {
         let listener = try NotifyListener(abstract: true)
         defer { listener.close() }
@@ -106,7 +106,6 @@ import Testing
         #expect(arrivals.count == 4)
         let gaps = zip(arrivals.dropFirst(), arrivals).map { $0 - $1 }
         #expect(gaps.allSatisfy { $0 >= .milliseconds(180) }, "gaps \(gaps)")
-        #expect(gaps.contains { $0 < .milliseconds(400) }, "gaps \(gaps)")
         // A ping sent before the cancellation may still be queued; after it, nothing for over two intervals.
         let late = try await onOwnThread { () -> String? in
             while listener.receive(within: .milliseconds(20)) != nil {}
