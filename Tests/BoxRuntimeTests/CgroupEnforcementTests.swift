@@ -9,7 +9,7 @@ import Testing
 /// The kernel enforcing the limits, seen through the task cgroup's own counters.
 extension CgroupHostTests {
     /// cpus 0.25 = 25 ms per 100 ms period: a busy loop gets 0.5 s of CPU in 2 s (25% ± 5%), and the quota runs out
-    /// in nearly every period. Never more: alone it would take a whole core. A machine busy with the rest of the
+    /// in period after period. Never more: alone it would take a whole core. A machine busy with the rest of the
     /// suite can leave it less than its quota for a while (it is then not throttled, which says nothing about the
     /// limit), so a starved window is measured again, up to four windows in all. (Not behind `cpuHeavy`: waiting
     /// there for the DNS fuzzers could exceed the suite's time limit.)
@@ -36,7 +36,9 @@ extension CgroupHostTests {
                 #expect(share < 0.30, "used \(used) of \(elapsed): \(share)")
                 if share > 0.20 {
                     reachedQuota = true
-                    #expect(throttled >= 15)
+                    // The quota ran out again and again (in most of the 20 periods on a quiet machine; on a busy
+                    // one the loop sometimes gets its CPU too late in a period to use all of it).
+                    #expect(throttled >= 5, "\(windows)")
                 }
             }
             print("cpus 0.25: share of a core in 2 s windows: \(windows.joined(separator: ", "))")
