@@ -44,7 +44,11 @@ struct HostileArchiveTests {
         }
     }
 
-    @Test func truncatedArchive() throws {
+    @Test func truncatedArchive() async throws {
+        try await cpuHeavy { try Self.truncatedArchive() }
+    }
+
+    static func truncatedArchive() throws {
         let setup = try Setup()
         defer { setup.temporary.remove() }
         let fixture = try ImageFixture.get()
@@ -67,7 +71,11 @@ struct HostileArchiveTests {
         }
     }
 
-    @Test func blobWhoseDigestDoesNotMatch() throws {
+    @Test func blobWhoseDigestDoesNotMatch() async throws {
+        try await cpuHeavy { try Self.blobWhoseDigestDoesNotMatch() }
+    }
+
+    static func blobWhoseDigestDoesNotMatch() throws {
         let setup = try Setup()
         defer { setup.temporary.remove() }
         try setup.refuse(setup.archives + "/bad-blob.tar") { error in
@@ -76,7 +84,11 @@ struct HostileArchiveTests {
         }
     }
 
-    @Test func diffIDThatDoesNotMatchTheLayer() throws {
+    @Test func diffIDThatDoesNotMatchTheLayer() async throws {
+        try await cpuHeavy { try Self.diffIDThatDoesNotMatchTheLayer() }
+    }
+
+    static func diffIDThatDoesNotMatchTheLayer() throws {
         let setup = try Setup()
         defer { setup.temporary.remove() }
         try setup.refuse(setup.archives + "/bad-diffid.tar") { error in
@@ -85,7 +97,11 @@ struct HostileArchiveTests {
         }
     }
 
-    @Test func entriesThatLeaveTheLayer() throws {
+    @Test func entriesThatLeaveTheLayer() async throws {
+        try await cpuHeavy { try Self.entriesThatLeaveTheLayer() }
+    }
+
+    static func entriesThatLeaveTheLayer() throws {
         let setup = try Setup()
         defer { setup.temporary.remove() }
         try setup.refuse(setup.archives + "/escape.tar") { error in
@@ -101,7 +117,11 @@ struct HostileArchiveTests {
     }
 
     @Test(arguments: ["symlink-escape.tar", "symlink-hardlink-escape.tar"])
-    func symlinkOutOfTheLayer(archive: String) throws {
+    func symlinkOutOfTheLayer(archive: String) async throws {
+        try await cpuHeavy { try Self.symlinkOutOfTheLayer(archive: archive) }
+    }
+
+    static func symlinkOutOfTheLayer(archive: String) throws {
         // The names are clean, so the import keeps the image; unpacking resolves `link` inside the layer, where its
         // target does not exist, and refuses the entry that goes through it. Nothing reaches the watched directory,
         // and no half-unpacked layer stays.
@@ -134,7 +154,11 @@ struct HostileArchiveTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.root + "/layers") == layersBefore)
     }
 
-    @Test func notAnImageArchive() throws {
+    @Test func notAnImageArchive() async throws {
+        try await cpuHeavy { try Self.notAnImageArchive() }
+    }
+
+    static func notAnImageArchive() throws {
         let setup = try Setup()
         defer { setup.temporary.remove() }
         let random = setup.archives + "/random.bin"

@@ -31,7 +31,8 @@ struct ImageFixture: Sendable {
             try? FileManager.default.removeItem(atPath: directory)
             try Fixtures.run("make-images.sh", [directory], timeoutSeconds: 300)
             atexit {
-                try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "clusterbox-images-fixture-\(getpid())")
+                try? FileManager.default.removeItem(
+                    atPath: NSTemporaryDirectory() + "clusterbox-images-fixture-\(getpid())")
             }
             let made = ImageFixture(directory: directory, expected: try listing(directory + "/expected/rootfs"))
             fixture = made

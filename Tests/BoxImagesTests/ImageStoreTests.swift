@@ -13,7 +13,11 @@ import Testing
 /// fallback.
 @Suite(.enabled(if: (Fixtures.isRoot && Fixtures.hasHostTools) || Fixtures.required, Fixtures.imageToolsReason))
 struct ImageStoreTests {
-    @Test func importsOCIArchivesAndDockerSaveTarballs() throws {
+    @Test func importsOCIArchivesAndDockerSaveTarballs() async throws {
+        try await cpuHeavy { try Self.importsOCIArchivesAndDockerSaveTarballs() }
+    }
+
+    static func importsOCIArchivesAndDockerSaveTarballs() throws {
         let fixture = try ImageFixture.get()
         let temporary = try TemporaryStore()
         defer { temporary.remove() }
@@ -52,7 +56,11 @@ struct ImageStoreTests {
     }
 
     @Test(arguments: [RootfsMode.overlay, .copy])
-    func unpackedRootfsMatchesUmoci(mode: RootfsMode) throws {
+    func unpackedRootfsMatchesUmoci(mode: RootfsMode) async throws {
+        try await cpuHeavy { try Self.unpackedRootfsMatchesUmoci(mode: mode) }
+    }
+
+    static func unpackedRootfsMatchesUmoci(mode: RootfsMode) throws {
         let fixture = try ImageFixture.get()
         let temporary = try TemporaryStore()
         defer { temporary.remove() }
@@ -83,7 +91,11 @@ struct ImageStoreTests {
         #expect(Set(unpacked) == Set(image.layers.map(\.diffID.hex)))
     }
 
-    @Test func layerDirectoriesHoldOverlayWhiteouts() throws {
+    @Test func layerDirectoriesHoldOverlayWhiteouts() async throws {
+        try await cpuHeavy { try Self.layerDirectoriesHoldOverlayWhiteouts() }
+    }
+
+    static func layerDirectoriesHoldOverlayWhiteouts() throws {
         let fixture = try ImageFixture.get()
         let temporary = try TemporaryStore()
         defer { temporary.remove() }
@@ -96,8 +108,11 @@ struct ImageStoreTests {
         #expect(lstat(layers[1] + "/bin/vi", &status) == 0)
         #expect(status.st_mode & S_IFMT == S_IFCHR && status.st_rdev == 0)
         let opaque = try Fixtures.tool(
-            "/usr/bin/python3", ["-c", "import os, sys; print(os.getxattr(sys.argv[1], 'trusted.overlay.opaque'))",
-                                 layers[2] + "/data"])
+            "/usr/bin/python3",
+            [
+                "-c", "import os, sys; print(os.getxattr(sys.argv[1], 'trusted.overlay.opaque'))",
+                layers[2] + "/data",
+            ])
         #expect(opaque.stdout == "b'y'\n", "\(opaque.stderr)")
         // No .wh. file is ever created, and the layer's own entries stay beside its opaque mark.
         #expect(!FileManager.default.fileExists(atPath: layers[2] + "/data/.wh..wh..opq"))
@@ -112,7 +127,11 @@ struct ImageStoreTests {
         #expect(try store.unpackLayers(of: image) == layers)
     }
 
-    @Test func exportedArchiveIsReadBySkopeoAndUmoci() throws {
+    @Test func exportedArchiveIsReadBySkopeoAndUmoci() async throws {
+        try await cpuHeavy { try Self.exportedArchiveIsReadBySkopeoAndUmoci() }
+    }
+
+    static func exportedArchiveIsReadBySkopeoAndUmoci() throws {
         let fixture = try ImageFixture.get()
         let temporary = try TemporaryStore()
         defer { temporary.remove() }
@@ -145,7 +164,11 @@ struct ImageStoreTests {
         #expect(try other.store.image("roundtrip:v1").digest == image.digest)
     }
 
-    @Test func removeUntagsThenCollectsGarbage() throws {
+    @Test func removeUntagsThenCollectsGarbage() async throws {
+        try await cpuHeavy { try Self.removeUntagsThenCollectsGarbage() }
+    }
+
+    static func removeUntagsThenCollectsGarbage() throws {
         let fixture = try ImageFixture.get()
         let temporary = try TemporaryStore()
         defer { temporary.remove() }

@@ -6,19 +6,23 @@ import Testing
 /// An image's defaults with a task's overrides: Kubernetes' command/args rules, the environment merged by key,
 /// and users resolved in the image's own /etc/passwd and /etc/group (never the host's, even through a symlink).
 struct LaunchDefaultsTests {
-    static func image(entrypoint: [String]? = ["/bin/app"], cmd: [String]? = ["--serve"], user: String? = nil,
-                      env: [String]? = ["PATH=/usr/bin", "MODE=prod", "EMPTY="], workingDir: String? = "/srv")
+    static func image(
+        entrypoint: [String]? = ["/bin/app"], cmd: [String]? = ["--serve"], user: String? = nil,
+        env: [String]? = ["PATH=/usr/bin", "MODE=prod", "EMPTY="], workingDir: String? = "/srv"
+    )
         -> Image
     {
         let config = ImageConfiguration(
             config: .init(user: user, env: env, entrypoint: entrypoint, cmd: cmd, workingDir: workingDir),
             rootfs: .init(diffIDs: []))
         let digest = Digest("sha256:" + String(repeating: "a", count: 64))!
-        let manifest = ImageManifest(config: Descriptor(mediaType: MediaType.imageConfig, digest: digest, size: 1),
-                                     layers: [])
-        return Image(reference: "test", digest: digest,
-                     manifestDescriptor: Descriptor(mediaType: MediaType.imageManifest, digest: digest, size: 1),
-                     manifest: manifest, config: config, layers: [])
+        let manifest = ImageManifest(
+            config: Descriptor(mediaType: MediaType.imageConfig, digest: digest, size: 1),
+            layers: [])
+        return Image(
+            reference: "test", digest: digest,
+            manifestDescriptor: Descriptor(mediaType: MediaType.imageManifest, digest: digest, size: 1),
+            manifest: manifest, config: config, layers: [])
     }
 
     /// A rootfs with only /etc/passwd and /etc/group.
@@ -26,18 +30,18 @@ struct LaunchDefaultsTests {
         let directory = try TemporaryDirectory("users")
         try FileManager.default.createDirectory(atPath: directory.path + "/etc", withIntermediateDirectories: true)
         try """
-            root:x:0:0:root:/root:/bin/sh
-            app:x:1000:1000:app:/home/app:/bin/sh
-            broken line
-            nobody:x:65534:65534:nobody:/nonexistent:/bin/false
-            """.write(toFile: directory.path + "/etc/passwd", atomically: false, encoding: .utf8)
+        root:x:0:0:root:/root:/bin/sh
+        app:x:1000:1000:app:/home/app:/bin/sh
+        broken line
+        nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+        """.write(toFile: directory.path + "/etc/passwd", atomically: false, encoding: .utf8)
         try """
-            root:x:0:
-            staff:x:50:app,nobody
-            wheel:x:10:app
-            app:x:1000:app
-            nogroup:x:65534:
-            """.write(toFile: directory.path + "/etc/group", atomically: false, encoding: .utf8)
+        root:x:0:
+        staff:x:50:app,nobody
+        wheel:x:10:app
+        app:x:1000:app
+        nogroup:x:65534:
+        """.write(toFile: directory.path + "/etc/group", atomically: false, encoding: .utf8)
         return directory
     }
 
@@ -49,8 +53,9 @@ struct LaunchDefaultsTests {
         #expect(try image.launchDefaults(rootfs: rootfs.path, args: ["--once"]).argv == ["/bin/app", "--once"])
         // command replaces Entrypoint and drops the image's Cmd.
         #expect(try image.launchDefaults(rootfs: rootfs.path, command: ["/bin/sh"]).argv == ["/bin/sh"])
-        #expect(try image.launchDefaults(rootfs: rootfs.path, command: ["/bin/sh"], args: ["-c", "x"]).argv
-            == ["/bin/sh", "-c", "x"])
+        #expect(
+            try image.launchDefaults(rootfs: rootfs.path, command: ["/bin/sh"], args: ["-c", "x"]).argv
+                == ["/bin/sh", "-c", "x"])
         #expect(try Self.image(entrypoint: nil).launchDefaults(rootfs: rootfs.path).argv == ["--serve"])
         #expect(throws: ImageError.noCommand("test")) {
             try Self.image(entrypoint: nil, cmd: nil).launchDefaults(rootfs: rootfs.path)
@@ -62,11 +67,15 @@ struct LaunchDefaultsTests {
         defer { rootfs.remove() }
         let defaults = try Self.image().launchDefaults(rootfs: rootfs.path, environment: ["MODE": "dev", "NEW": "1"])
         // HOME: the default user's (65534) home in the image's /etc/passwd.
-        #expect(defaults.environment == ["PATH": "/usr/bin", "MODE": "dev", "NEW": "1", "EMPTY": "", "HOME": "/nonexistent"])
+        #expect(
+            defaults.environment == [
+                "PATH": "/usr/bin", "MODE": "dev", "NEW": "1", "EMPTY": "", "HOME": "/nonexistent",
+            ])
         let bare = try Self.image(env: nil, workingDir: nil).launchDefaults(rootfs: rootfs.path, user: "app")
         #expect(bare.environment == ["PATH": Image.defaultPath, "HOME": "/home/app"])
         #expect(bare.workingDirectory == "/")
-        #expect(try Self.image().launchDefaults(rootfs: rootfs.path, workingDirectory: "/tmp").workingDirectory == "/tmp")
+        #expect(
+            try Self.image().launchDefaults(rootfs: rootfs.path, workingDirectory: "/tmp").workingDirectory == "/tmp")
     }
 
     @Test(arguments: [
@@ -91,7 +100,9 @@ struct LaunchDefaultsTests {
         let rootfs = try Self.rootfs()
         defer { rootfs.remove() }
         #expect(throws: ImageError.self) { try Self.image(user: "ghost").launchDefaults(rootfs: rootfs.path) }
-        #expect(throws: ImageError.self) { try Self.image(user: "app:nogroupnamed").launchDefaults(rootfs: rootfs.path) }
+        #expect(throws: ImageError.self) {
+            try Self.image(user: "app:nogroupnamed").launchDefaults(rootfs: rootfs.path)
+        }
         // No User anywhere: the caller's default (65534 unless it says otherwise).
         #expect(try Self.image().launchDefaults(rootfs: rootfs.path).user == .nobody)
         #expect(try Self.image().launchDefaults(rootfs: rootfs.path, defaultUser: .root).user == .root)
@@ -111,8 +122,12 @@ struct LaunchDefaultsTests {
         #expect(throws: ImageError.self) { try Self.image(user: "app").launchDefaults(rootfs: rootfs.path) }
         try FileManager.default.removeItem(atPath: etc + "/passwd")
         // A relative link climbing out stops at the rootfs's "/": here back to itself, a loop, reported as such.
-        try FileManager.default.createSymbolicLink(atPath: etc + "/passwd", withDestinationPath: "../../../../../../etc/passwd")
-        let error = #expect(throws: ImageError.self) { try Self.image(user: "root").launchDefaults(rootfs: rootfs.path) }
-        #expect(error?.description.contains("Too many levels of symbolic links") == true, "\(String(describing: error))")
+        try FileManager.default.createSymbolicLink(
+            atPath: etc + "/passwd", withDestinationPath: "../../../../../../etc/passwd")
+        let error = #expect(throws: ImageError.self) {
+            try Self.image(user: "root").launchDefaults(rootfs: rootfs.path)
+        }
+        #expect(
+            error?.description.contains("Too many levels of symbolic links") == true, "\(String(describing: error))")
     }
 }

@@ -10,8 +10,10 @@ import Testing
 /// Single layers unpacked into the cache (Fixtures/layer-cases.py), checking the overlay form entry by entry: where
 /// whiteouts become devices or opaque directories, what replaces what, modes applied after children, devices, and
 /// that a tar cannot set overlayfs's own xattrs.
-@Suite(.enabled(if: (Fixtures.isRoot && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")) || Fixtures.required,
-                "needs root (whiteout devices, trusted.* xattrs, chown) and python3"))
+@Suite(
+    .enabled(
+        if: (Fixtures.isRoot && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")) || Fixtures.required,
+        "needs root (whiteout devices, trusted.* xattrs, chown) and python3"))
 struct LayerUnpackerTests {
     /// Unpacks each case's tar; returns the layer directories by case name.
     static func unpack(_ body: ([String: String]) throws -> Void) throws {
@@ -42,14 +44,21 @@ struct LayerUnpackerTests {
     }
 
     static func xattr(_ path: String, _ name: String) throws -> String {
-        let result = try Fixtures.tool("/usr/bin/python3", [
-            "-c", "import os, sys\ntry: print(os.getxattr(sys.argv[1], sys.argv[2]).decode())\nexcept OSError: print('-')",
-            path, name,
-        ])
+        let result = try Fixtures.tool(
+            "/usr/bin/python3",
+            [
+                "-c",
+                "import os, sys\ntry: print(os.getxattr(sys.argv[1], sys.argv[2]).decode())\nexcept OSError: print('-')",
+                path, name,
+            ])
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test func whiteoutsInTheLayersOwnTree() throws {
+    @Test func whiteoutsInTheLayersOwnTree() async throws {
+        try await cpuHeavy { try Self.whiteoutsInTheLayersOwnTree() }
+    }
+
+    static func whiteoutsInTheLayersOwnTree() throws {
         try Self.unpack { (layers) throws in
             // .wh.foo then foo/bar: foo is a new directory hiding the lower foo.
             let first = layers["whiteout-then-child"]!
@@ -70,7 +79,11 @@ struct LayerUnpackerTests {
         }
     }
 
-    @Test func laterEntriesReplaceEarlierOnes() throws {
+    @Test func laterEntriesReplaceEarlierOnes() async throws {
+        try await cpuHeavy { try Self.laterEntriesReplaceEarlierOnes() }
+    }
+
+    static func laterEntriesReplaceEarlierOnes() throws {
         try Self.unpack { (layers) throws in
             let layer = layers["replacements"]!
             #expect(Self.kind(layer + "/a") == "dir 755")
@@ -80,7 +93,11 @@ struct LayerUnpackerTests {
         }
     }
 
-    @Test func modesDevicesAndLinks() throws {
+    @Test func modesDevicesAndLinks() async throws {
+        try await cpuHeavy { try Self.modesDevicesAndLinks() }
+    }
+
+    static func modesDevicesAndLinks() throws {
         try Self.unpack { (layers) throws in
             let layer = layers["modes"]!
             // The 0555 mode was applied after ro/child was written into it.
@@ -98,7 +115,11 @@ struct LayerUnpackerTests {
         }
     }
 
-    @Test func aTarCannotSetOverlayAttributes() throws {
+    @Test func aTarCannotSetOverlayAttributes() async throws {
+        try await cpuHeavy { try Self.aTarCannotSetOverlayAttributes() }
+    }
+
+    static func aTarCannotSetOverlayAttributes() throws {
         try Self.unpack { (layers) throws in
             let layer = layers["fake-opaque"]!
             #expect(try Self.xattr(layer + "/dir", "trusted.overlay.opaque") == "-")

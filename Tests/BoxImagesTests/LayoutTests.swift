@@ -30,20 +30,23 @@ struct LayoutTests {
         descriptor.refName = "busybox:latest"
         let config = ImageConfiguration(
             architecture: "amd64",
-            config: .init(user: "1:2", exposedPorts: ["80/tcp": EmptyObject()], env: ["A=b"], entrypoint: ["/e"],
-                          cmd: ["c"], volumes: ["/v": EmptyObject()], workingDir: "/w", labels: ["k": "v"],
-                          stopSignal: "SIGTERM"),
+            config: .init(
+                user: "1:2", exposedPorts: ["80/tcp": EmptyObject()], env: ["A=b"], entrypoint: ["/e"],
+                cmd: ["c"], volumes: ["/v": EmptyObject()], workingDir: "/w", labels: ["k": "v"],
+                stopSignal: "SIGTERM"),
             rootfs: .init(diffIDs: [descriptor.digest]), history: [.init(createdBy: "x", emptyLayer: true)])
         let index = String(decoding: try LayoutJSON.encode(ImageIndex(manifests: [descriptor])), as: UTF8.self)
-        #expect(index == """
-            {"manifests":[{"annotations":{"org.opencontainers.image.ref.name":"busybox:latest"},"digest":"sha256:\(String(repeating: "1", count: 64))","mediaType":"application/vnd.oci.image.manifest.v1+json","platform":{"architecture":"arm64","os":"linux","variant":"v8"},"size":10}],"mediaType":"application/vnd.oci.image.index.v1+json","schemaVersion":2}
-            """)
+        #expect(
+            index == """
+                {"manifests":[{"annotations":{"org.opencontainers.image.ref.name":"busybox:latest"},"digest":"sha256:\(String(repeating: "1", count: 64))","mediaType":"application/vnd.oci.image.manifest.v1+json","platform":{"architecture":"arm64","os":"linux","variant":"v8"},"size":10}],"mediaType":"application/vnd.oci.image.index.v1+json","schemaVersion":2}
+                """)
         let text = String(decoding: try LayoutJSON.encode(config), as: UTF8.self)
-        for key in ["\"User\":\"1:2\"", "\"ExposedPorts\":{\"80/tcp\":{}}", "\"Env\":[\"A=b\"]", "\"Entrypoint\":[\"/e\"]",
-                    "\"Cmd\":[\"c\"]", "\"Volumes\":{\"/v\":{}}", "\"WorkingDir\":\"/w\"", "\"Labels\":{\"k\":\"v\"}",
-                    "\"StopSignal\":\"SIGTERM\"", "\"rootfs\":{\"diff_ids\":[", "\"type\":\"layers\"",
-                    "\"created_by\":\"x\"", "\"empty_layer\":true", "\"os\":\"linux\""]
-        {
+        for key in [
+            "\"User\":\"1:2\"", "\"ExposedPorts\":{\"80/tcp\":{}}", "\"Env\":[\"A=b\"]", "\"Entrypoint\":[\"/e\"]",
+            "\"Cmd\":[\"c\"]", "\"Volumes\":{\"/v\":{}}", "\"WorkingDir\":\"/w\"", "\"Labels\":{\"k\":\"v\"}",
+            "\"StopSignal\":\"SIGTERM\"", "\"rootfs\":{\"diff_ids\":[", "\"type\":\"layers\"",
+            "\"created_by\":\"x\"", "\"empty_layer\":true", "\"os\":\"linux\"",
+        ] {
             #expect(text.contains(key), "\(key) in \(text)")
         }
         #expect(try LayoutJSON.decode(ImageConfiguration.self, from: Array(text.utf8), what: "config") == config)
@@ -51,8 +54,9 @@ struct LayoutTests {
 
     @Test func badJSONSaysWhere() throws {
         let error = #expect(throws: ImageError.self) {
-            _ = try LayoutJSON.decode(ImageManifest.self, from: Array(#"{"schemaVersion":2,"layers":[]}"#.utf8),
-                                      what: "m.json")
+            _ = try LayoutJSON.decode(
+                ImageManifest.self, from: Array(#"{"schemaVersion":2,"layers":[]}"#.utf8),
+                what: "m.json")
         }
         #expect(error?.description == "m.json: invalid JSON: missing \"config\"")
     }
@@ -60,12 +64,15 @@ struct LayoutTests {
     @Test func platformChoiceFromAnIndex() {
         let digest = { (c: Character) in Digest("sha256:" + String(repeating: c, count: 64))! }
         let index = ImageIndex(manifests: [
-            Descriptor(mediaType: MediaType.imageManifest, digest: digest("1"), size: 1,
-                       platform: Platform(architecture: "arm64", os: "linux", variant: "v8")),
-            Descriptor(mediaType: MediaType.imageManifest, digest: digest("2"), size: 1,
-                       platform: Platform(architecture: "amd64", os: "linux")),
-            Descriptor(mediaType: MediaType.imageManifest, digest: digest("3"), size: 1,
-                       platform: Platform(architecture: "amd64", os: "windows")),
+            Descriptor(
+                mediaType: MediaType.imageManifest, digest: digest("1"), size: 1,
+                platform: Platform(architecture: "arm64", os: "linux", variant: "v8")),
+            Descriptor(
+                mediaType: MediaType.imageManifest, digest: digest("2"), size: 1,
+                platform: Platform(architecture: "amd64", os: "linux")),
+            Descriptor(
+                mediaType: MediaType.imageManifest, digest: digest("3"), size: 1,
+                platform: Platform(architecture: "amd64", os: "windows")),
         ])
         #expect(index.manifest(for: Platform(architecture: "amd64", os: "linux"))?.digest == digest("2"))
         #expect(index.manifest(for: Platform(architecture: "arm64", os: "linux"))?.digest == digest("1"))

@@ -106,7 +106,11 @@ struct MalformedArchiveTests {
         #expect(throws: ArchiveError.unsupportedEntryType(name: "sparse", type: "S")) { _ = try readTar(bytes) }
     }
 
-    @Test func corruptGzipIsAnError() throws {
+    @Test func corruptGzipIsAnError() async throws {
+        try await onOwnThread { try Self.corruptGzipIsAnError() }
+    }
+
+    static func corruptGzipIsAnError() throws {
         // A valid gzip of the archive, then: truncated, and with its deflate data flipped.
         let (gzip, _) = try gzipped(Self.archive())
         #expect(throws: ArchiveError.self) { _ = try readTar(Array(gzip.prefix(gzip.count - 10))) }
@@ -126,16 +130,23 @@ struct MalformedArchiveTests {
             for round in 0..<3000 {
                 var bytes: [UInt8]
                 switch round % 4 {
-                case 0: bytes = (0..<Int.random(in: 0..<3000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
-                case 1: bytes = [0x1f, 0x8b, 8, 0] + (0..<600).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                case 0:
+                    bytes = (0..<Int.random(in: 0..<3000, using: &generator)).map { _ in
+                        UInt8.random(in: 0...255, using: &generator)
+                    }
+                case 1:
+                    bytes = [0x1f, 0x8b, 8, 0] + (0..<600).map { _ in UInt8.random(in: 0...255, using: &generator) }
                 case 2: bytes = valid
                 default: bytes = gzip
                 }
                 if round % 4 >= 2 {
                     for _ in 0..<Int.random(in: 1...8, using: &generator) {
-                        bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                        bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(
+                            in: 0...255, using: &generator)
                     }
-                    if Bool.random(using: &generator) { bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &generator))) }
+                    if Bool.random(using: &generator) {
+                        bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &generator)))
+                    }
                 }
                 do {
                     _ = try readTar(bytes)

@@ -45,7 +45,8 @@ struct StoreLockingTests {
             try store.putBlob(Array("x".utf8), mediaType: MediaType.octetStream, expected: wrong)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.root + "/blobs/sha256").isEmpty)
-        let stored = try store.putBlob(Array("x".utf8), mediaType: MediaType.octetStream, expected: Digest.of(Array("x".utf8)))
+        let stored = try store.putBlob(
+            Array("x".utf8), mediaType: MediaType.octetStream, expected: Digest.of(Array("x".utf8)))
         #expect(stored.size == 1 && store.blobExists(stored.digest))
         // A blob that is not a manifest cannot be tagged.
         #expect(throws: ImageError.self) { try store.tag(stored, as: "x") }

@@ -5,8 +5,10 @@ import Testing
 
 /// The tar reader against archives Python's tarfile wrote (Fixtures/sample-tars.py): ustar, pax and GNU headers,
 /// every entry kind, and gzip with two members.
-@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || Fixtures.required,
-                "needs python3 to write the sample archives"))
+@Suite(
+    .enabled(
+        if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || Fixtures.required,
+        "needs python3 to write the sample archives"))
 struct TarReaderTests {
     static func samples() throws -> (TemporaryDirectory, String) {
         let directory = try TemporaryDirectory("tars")
@@ -14,11 +16,16 @@ struct TarReaderTests {
         return (directory, directory.path)
     }
 
-    @Test func ustarEntriesOfEveryKind() throws {
+    @Test func ustarEntriesOfEveryKind() async throws {
+        try await onOwnThread { try Self.ustarEntriesOfEveryKind() }
+    }
+
+    static func ustarEntriesOfEveryKind() throws {
         let (directory, path) = try Self.samples()
         defer { directory.remove() }
         let entries = try readTar(try fileBytes(path + "/ustar.tar"))
-        #expect(entries.map(\.0.kind) == [.directory, .regular, .symlink, .hardLink, .fifo, .characterDevice, .regular])
+        #expect(
+            entries.map(\.0.kind) == [.directory, .regular, .symlink, .hardLink, .fifo, .characterDevice, .regular])
         let file = entries[1].0
         #expect(file.name == "dir/file.txt")
         #expect(file.mode == 0o640 && file.uid == 1000 && file.gid == 100)
@@ -33,7 +40,11 @@ struct TarReaderTests {
         #expect(entries[6].1.count == 1000)
     }
 
-    @Test func paxHeadersOverrideTheUstarFields() throws {
+    @Test func paxHeadersOverrideTheUstarFields() async throws {
+        try await onOwnThread { try Self.paxHeadersOverrideTheUstarFields() }
+    }
+
+    static func paxHeadersOverrideTheUstarFields() throws {
         let (directory, path) = try Self.samples()
         defer { directory.remove() }
         let entries = try readTar(try fileBytes(path + "/pax.tar"))
@@ -48,7 +59,11 @@ struct TarReaderTests {
         #expect(entries[1].0.linkName == String(repeating: "t", count: 200))
     }
 
-    @Test func gnuLongNamesAndBase256() throws {
+    @Test func gnuLongNamesAndBase256() async throws {
+        try await onOwnThread { try Self.gnuLongNamesAndBase256() }
+    }
+
+    static func gnuLongNamesAndBase256() throws {
         let (directory, path) = try Self.samples()
         defer { directory.remove() }
         let entries = try readTar(try fileBytes(path + "/gnu.tar"))
@@ -59,7 +74,11 @@ struct TarReaderTests {
         #expect(entries[1].0.linkName == String(repeating: "k", count: 150))
     }
 
-    @Test func concatenatedGzipMembersReadAsOneStream() throws {
+    @Test func concatenatedGzipMembersReadAsOneStream() async throws {
+        try await onOwnThread { try Self.concatenatedGzipMembersReadAsOneStream() }
+    }
+
+    static func concatenatedGzipMembersReadAsOneStream() throws {
         let (directory, path) = try Self.samples()
         defer { directory.remove() }
         let plain = try readTar(try fileBytes(path + "/ustar.tar"))
@@ -68,7 +87,11 @@ struct TarReaderTests {
         #expect(gzipped.map(\.1) == plain.map(\.1))
     }
 
-    @Test func hashesBothStreams() throws {
+    @Test func hashesBothStreams() async throws {
+        try await onOwnThread { try Self.hashesBothStreams() }
+    }
+
+    static func hashesBothStreams() throws {
         // The digests of the compressed and the uncompressed streams are those sha256sum prints for the files.
         let (directory, path) = try Self.samples()
         defer { directory.remove() }

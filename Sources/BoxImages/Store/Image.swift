@@ -1,4 +1,3 @@
-
 /// A resolved image: its manifest (chosen from an index for this platform), configuration and layers.
 public struct Image: Sendable, Hashable {
     /// One layer: the blob as stored, and the digest of its uncompressed tar.
@@ -20,8 +19,10 @@ public struct Image: Sendable, Hashable {
     public var config: ImageConfiguration
     public var layers: [Layer]
 
-    public init(reference: String, digest: Digest, manifestDescriptor: Descriptor, manifest: ImageManifest,
-                config: ImageConfiguration, layers: [Layer]) {
+    public init(
+        reference: String, digest: Digest, manifestDescriptor: Descriptor, manifest: ImageManifest,
+        config: ImageConfiguration, layers: [Layer]
+    ) {
         self.reference = reference
         self.digest = digest
         self.manifestDescriptor = manifestDescriptor
@@ -32,7 +33,9 @@ public struct Image: Sendable, Hashable {
 
     public var configDescriptor: Descriptor { manifest.config }
     /// Bytes stored for this image: manifest, config and layer blobs.
-    public var size: Int64 { manifestDescriptor.size + manifest.config.size + layers.reduce(0) { $0 + $1.descriptor.size } }
+    public var size: Int64 {
+        manifestDescriptor.size + manifest.config.size + layers.reduce(0) { $0 + $1.descriptor.size }
+    }
 }
 
 /// A line of `clusterbox image ls`.

@@ -20,12 +20,14 @@ extension ImageStore {
 
     /// Streams `source` into a temporary file beside the blobs, hashing it, and renames it to its digest. `isNew`
     /// says whether the blob was not there before (an import removes only what it added when it fails).
-    func putBlob(from source: any ByteSource, mediaType: String, expected: Digest?, expectedSize: Int64? = nil,
-                 what: String) throws -> (descriptor: Descriptor, isNew: Bool)
-    {
+    func putBlob(
+        from source: any ByteSource, mediaType: String, expected: Digest?, expectedSize: Int64? = nil,
+        what: String
+    ) throws -> (descriptor: Descriptor, isNew: Bool) {
         let temporary = FileIO.temporaryName(beside: blobsDirectory + "/x")
-        let fd = try OwnedFD.open(at: AT_FDCWD, temporary, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644,
-                                  step: "create \(temporary)")
+        let fd = try OwnedFD.open(
+            at: AT_FDCWD, temporary, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644,
+            step: "create \(temporary)")
         var keep = false
         defer { if !keep { unlink(temporary) } }
         let hashing = HashingSource(source)

@@ -16,26 +16,34 @@ extension ImageStore {
             let entry = try entry(for: reference)
             _ = try resolve(entry, reference: reference)  // the image must be whole
             let name = entry.refName ?? (try? ImageReference.normalize(reference))
-            var exported = Descriptor(mediaType: entry.mediaType, digest: entry.digest, size: entry.size,
-                                      platform: entry.platform)
-            if let name, ImageReference.digestPrefix(reference) == nil || entry.refName != nil { exported.refName = name }
+            var exported = Descriptor(
+                mediaType: entry.mediaType, digest: entry.digest, size: entry.size,
+                platform: entry.platform)
+            if let name, ImageReference.digestPrefix(reference) == nil || entry.refName != nil {
+                exported.refName = name
+            }
 
             let staging = root + "/.export-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             defer { try? removeTree(atPath: staging) }
             try FileIO.makeDirectories(staging + "/blobs/sha256")
             try FileIO.writeAtomically(staging + "/oci-layout", try LayoutJSON.encode(ImageLayoutMarker()))
-            try FileIO.writeAtomically(staging + "/index.json", try LayoutJSON.encode(ImageIndex(manifests: [exported])))
+            try FileIO.writeAtomically(
+                staging + "/index.json", try LayoutJSON.encode(ImageIndex(manifests: [exported])))
             for digest in try blobs(reachableFrom: entry) {
                 let target = staging + "/blobs/sha256/" + digest.hex
                 if link(blobPath(digest), target) != 0 {
-                    guard errno == EXDEV || errno == EPERM else { throw SystemCallError("link \(target)", errno: errno) }
+                    guard errno == EXDEV || errno == EPERM else {
+                        throw SystemCallError("link \(target)", errno: errno)
+                    }
                     try FileManager.default.copyItem(atPath: blobPath(digest), toPath: target)
                 }
             }
             let temporary = FileIO.temporaryName(beside: path)
             defer { unlink(temporary) }
-            try Self.runTar(["--create", "--file", temporary, "--directory", staging, "--format=gnu", "--sort=name",
-                             "--owner=0", "--group=0", "--numeric-owner", "oci-layout", "index.json", "blobs"])
+            try Self.runTar([
+                "--create", "--file", temporary, "--directory", staging, "--format=gnu", "--sort=name",
+                "--owner=0", "--group=0", "--numeric-owner", "oci-layout", "index.json", "blobs",
+            ])
             try check(rename(temporary, path), "rename \(temporary) to \(path)")
         }
     }

@@ -87,11 +87,13 @@ extension ImageStore {
                 try checkLayer(Image.Layer(descriptor: layer, diffID: diffID), what: "\(path): \(name)")
                 layers.append(layer)
             }
-            let configDescriptor = try putBlob(from: MemorySource(configBytes), mediaType: MediaType.imageConfig,
-                                               expected: nil, what: entry.Config)
+            let configDescriptor = try putBlob(
+                from: MemorySource(configBytes), mediaType: MediaType.imageConfig,
+                expected: nil, what: entry.Config)
             let manifest = ImageManifest(config: configDescriptor.descriptor, layers: layers)
-            let manifestDescriptor = try putBlob(from: MemorySource(try LayoutJSON.encode(manifest)),
-                                                 mediaType: MediaType.imageManifest, expected: nil, what: "manifest")
+            let manifestDescriptor = try putBlob(
+                from: MemorySource(try LayoutJSON.encode(manifest)),
+                mediaType: MediaType.imageManifest, expected: nil, what: "manifest")
             for (descriptor, isNew) in [configDescriptor, manifestDescriptor] where isNew {
                 contents.addedBlobs.append(descriptor.digest)
             }
@@ -123,8 +125,11 @@ extension ImageStore {
                 try checkLayer(layer, what: "\(path): layer \(layer.descriptor.digest)")
             }
             let references = try Self.references(of: descriptor, archiveName: base)
-            return (Descriptor(mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size,
-                               platform: descriptor.platform), references)
+            return (
+                Descriptor(
+                    mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size,
+                    platform: descriptor.platform), references
+            )
         }
     }
 
@@ -153,7 +158,9 @@ extension ImageStore {
 
     /// Reads a stored layer through: digest, diff_id, tar structure, safe names.
     private func checkLayer(_ layer: Image.Layer, what: String) throws {
-        guard blobExists(layer.descriptor.digest) else { throw ImageError.missingBlob(layer.descriptor.digest, what: what) }
+        guard blobExists(layer.descriptor.digest) else {
+            throw ImageError.missingBlob(layer.descriptor.digest, what: what)
+        }
         _ = try LayerStream.check(layer, blobPath: blobPath(layer.descriptor.digest))
     }
 }

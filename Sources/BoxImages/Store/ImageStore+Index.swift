@@ -14,8 +14,9 @@ extension ImageStore {
     func tagLocked(_ entries: [(Descriptor, String?)]) throws {
         var index = try readIndex()
         for (descriptor, reference) in entries {
-            var entry = Descriptor(mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size,
-                                   platform: descriptor.platform)
+            var entry = Descriptor(
+                mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size,
+                platform: descriptor.platform)
             if let reference {
                 index.manifests.removeAll { $0.refName == reference }
                 entry.refName = reference
@@ -51,7 +52,8 @@ extension ImageStore {
         {
             return found
         }
-        if let at = reference.firstIndex(of: "@"), let digest = Digest(String(reference[reference.index(after: at)...])),
+        if let at = reference.firstIndex(of: "@"),
+            let digest = Digest(String(reference[reference.index(after: at)...])),
             let found = index.manifests.first(where: { $0.digest == digest })
         {
             return found
@@ -89,7 +91,8 @@ extension ImageStore {
             throw ImageError.unsupportedMediaType(layer.mediaType, what: "layer \(layer.digest) of \(reference)")
         }
         let layers = zip(manifest.layers, config.rootfs.diffIDs).map { Image.Layer(descriptor: $0, diffID: $1) }
-        return Image(reference: reference, digest: entry.digest, manifestDescriptor: manifestDescriptor,
-                     manifest: manifest, config: config, layers: layers)
+        return Image(
+            reference: reference, digest: entry.digest, manifestDescriptor: manifestDescriptor,
+            manifest: manifest, config: config, layers: layers)
     }
 }

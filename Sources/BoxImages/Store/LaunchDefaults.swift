@@ -42,7 +42,8 @@ extension Image {
             do {
                 database = try UserDatabase(rootfs: rootfs)
             } catch {
-                throw ImageError.userNotFound(spec, reason: "cannot read the image's /etc/passwd or /etc/group: \(error)")
+                throw ImageError.userNotFound(
+                    spec, reason: "cannot read the image's /etc/passwd or /etc/group: \(error)")
             }
             let found = try database.resolve(spec)
             resolved = ContainerSpec.User(uid: found.uid, gid: found.gid, groups: found.groups)

@@ -47,7 +47,8 @@ public struct LayerCache: Sendable {
                         "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))",
                     ])
                 if unpacker.skippedDevices > 0 {
-                    logger.warning("device entries skipped (not root)", metadata: ["count": "\(unpacker.skippedDevices)"])
+                    logger.warning(
+                        "device entries skipped (not root)", metadata: ["count": "\(unpacker.skippedDevices)"])
                 }
             } catch {
                 try? removeTree(atPath: temporary)
@@ -66,7 +67,8 @@ public struct LayerCache: Sendable {
             guard let separator = line.range(of: " - ") else { continue }
             let tail = line[separator.upperBound...].split(separator: " ")
             guard tail.count >= 3, tail[0] == "overlay" else { continue }
-            for option in splitUnescaped(unescapeMountinfo(String(tail[2])), on: ",") where option.hasPrefix("lowerdir") {
+            for option in splitUnescaped(unescapeMountinfo(String(tail[2])), on: ",") where option.hasPrefix("lowerdir")
+            {
                 guard let equals = option.firstIndex(of: "=") else { continue }
                 for path in splitUnescaped(String(option[option.index(after: equals)...]), on: ":") {
                     let plain = path.replacingOccurrences(of: "\\", with: "")
@@ -131,7 +133,12 @@ extension ImageStore {
     }
 
     /// Unpacks every layer of `image` that is not yet (lowest first) and returns their directories in that order.
+    /// Holds the store's lock shared, so a concurrent `remove` does not collect a layer being unpacked.
     public func unpackLayers(of image: Image) throws -> [String] {
+        try lock.withLock(.shared) { try unpackLayersUnlocked(of: image) }
+    }
+
+    func unpackLayersUnlocked(of image: Image) throws -> [String] {
         try image.layers.map { layer in
             guard blobExists(layer.descriptor.digest) else {
                 throw ImageError.missingBlob(layer.descriptor.digest, what: "layer of \(image.reference)")

@@ -82,16 +82,18 @@ struct LayerUnpacker {
         switch entry.kind {
         case .directory:
             if existing?.isDirectory != true { try check(mkdirat(parent.raw, name, 0o700), "mkdirat \(path)") }
-            let fd = try OwnedFD.open(at: parent.raw, name, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
-                                      step: "open \(path)")
+            let fd = try OwnedFD.open(
+                at: parent.raw, name, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
+                step: "open \(path)")
             try setOwner(fd: fd.raw, entry)
             try setAttributes(fd: fd.raw, entry)
             // The lower layers' NAME was deleted and this layer makes a new directory: hide their children.
             if replacesWhiteout { try setOpaque(fd: fd.raw, path) }
             directories.append((path, entry.mode, entry.modificationTime))
         case .regular:
-            let fd = try OwnedFD.open(at: parent.raw, name, O_WRONLY | O_CREAT | O_EXCL | CBOX_O_NOFOLLOW,
-                                      mode: 0o600, step: "create \(path)")
+            let fd = try OwnedFD.open(
+                at: parent.raw, name, O_WRONLY | O_CREAT | O_EXCL | CBOX_O_NOFOLLOW,
+                mode: 0o600, step: "create \(path)")
             try copyContent(from: content, to: fd.raw, path)
             try setOwner(fd: fd.raw, entry)
             try check(fchmod(fd.raw, mode_t(entry.mode)), "fchmod \(path)")
@@ -138,8 +140,9 @@ struct LayerUnpacker {
             if existing.isDirectory {
                 // This layer's directory (a whiteout hides only lower layers' files): keep its entries, hide the
                 // lower layers' by making it opaque.
-                let fd = try OwnedFD.open(at: parent.raw, target, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
-                                          step: "open \(path)")
+                let fd = try OwnedFD.open(
+                    at: parent.raw, target, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
+                    step: "open \(path)")
                 try setOpaque(fd: fd.raw, path)
                 return
             }
@@ -162,8 +165,9 @@ struct LayerUnpacker {
             try check(unlinkat(parent.raw, name, 0), "unlink whiteout \(prefix)")
             try check(mkdirat(parent.raw, name, 0o755), "mkdirat \(prefix)")
             created.insert(prefix)
-            let fd = try OwnedFD.open(at: parent.raw, name, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
-                                      step: "open \(prefix)")
+            let fd = try OwnedFD.open(
+                at: parent.raw, name, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
+                step: "open \(prefix)")
             try setOpaque(fd: fd.raw, prefix)
         }
     }
@@ -180,7 +184,8 @@ struct LayerUnpacker {
         }
         guard let status = try lstatAt(targetParent.raw, targetName), !status.isDirectory else {
             throw ImageError.unpackFailed(
-                layer: layer, entry: entry.name, reason: "hard link target \(entry.linkName) is not a file of this layer")
+                layer: layer, entry: entry.name,
+                reason: "hard link target \(entry.linkName) is not a file of this layer")
         }
         // flags 0: a symlink target is linked itself, never followed.
         try check(linkat(targetParent.raw, targetName, parent, name, 0), "linkat \(path) to \(entry.linkName)")
@@ -210,8 +215,9 @@ struct LayerUnpacker {
     }
 
     private func setTime(at parent: Int32, _ name: String, _ entry: TarEntry) throws {
-        try check(utimensat(parent, name, Self.times(entry.modificationTime), AT_SYMLINK_NOFOLLOW),
-                  "utimensat \(entry.name)")
+        try check(
+            utimensat(parent, name, Self.times(entry.modificationTime), AT_SYMLINK_NOFOLLOW),
+            "utimensat \(entry.name)")
     }
 
     /// The entry's xattrs, except overlayfs's own (an image must not fake whiteouts or redirects). Attributes the

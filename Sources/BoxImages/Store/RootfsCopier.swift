@@ -80,10 +80,12 @@ struct RootfsCopier {
     ) throws {
         if let existing, !existing.isDirectory { try removeTree(destination, name) }
         if existing?.isDirectory != true { try check(mkdirat(destination, name, 0o700), "mkdirat \(path)") }
-        let sourceChild = try OwnedFD.open(at: source, name, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
-                                           step: "open layer's \(path)")
-        let destinationChild = try OwnedFD.open(at: destination, name, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
-                                                step: "open \(path)")
+        let sourceChild = try OwnedFD.open(
+            at: source, name, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
+            step: "open layer's \(path)")
+        let destinationChild = try OwnedFD.open(
+            at: destination, name, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
+            step: "open \(path)")
         if existing?.isDirectory == true && Self.isOpaque(sourceChild.raw) {
             try removeChildren(destinationChild.raw)
         }
@@ -99,8 +101,9 @@ struct RootfsCopier {
         switch status.fileType {
         case S_IFREG:
             let input = try OwnedFD.open(at: source, name, O_RDONLY | CBOX_O_NOFOLLOW, step: "open layer's \(path)")
-            let output = try OwnedFD.open(at: destination, name, O_WRONLY | O_CREAT | O_EXCL | CBOX_O_NOFOLLOW,
-                                          mode: 0o600, step: "create \(path)")
+            let output = try OwnedFD.open(
+                at: destination, name, O_WRONLY | O_CREAT | O_EXCL | CBOX_O_NOFOLLOW,
+                mode: 0o600, step: "create \(path)")
             try Self.copyData(from: input.raw, to: output.raw, path)
             try setOwner(output.raw, status, path)
             try check(fchmod(output.raw, status.st_mode & 0o7777), "fchmod \(path)")
@@ -113,16 +116,18 @@ struct RootfsCopier {
             buffer[length] = 0
             try check(symlinkat(buffer, destination, name), "symlinkat \(path)")
             try setOwnerAt(destination, name, status, path)
-            try check(utimensat(destination, name, [status.st_mtim, status.st_mtim], AT_SYMLINK_NOFOLLOW),
-                      "utimensat \(path)")
+            try check(
+                utimensat(destination, name, [status.st_mtim, status.st_mtim], AT_SYMLINK_NOFOLLOW),
+                "utimensat \(path)")
         default:
             // fifos and devices (a device needs root, and is left out without it).
             if status.fileType != S_IFIFO && !isRoot { return }
             try check(mknodat(destination, name, status.st_mode, status.st_rdev), "mknodat \(path)")
             try setOwnerAt(destination, name, status, path)
             try check(fchmodat(destination, name, status.st_mode & 0o7777, 0), "fchmodat \(path)")
-            try check(utimensat(destination, name, [status.st_mtim, status.st_mtim], AT_SYMLINK_NOFOLLOW),
-                      "utimensat \(path)")
+            try check(
+                utimensat(destination, name, [status.st_mtim, status.st_mtim], AT_SYMLINK_NOFOLLOW),
+                "utimensat \(path)")
         }
     }
 
@@ -157,7 +162,9 @@ struct RootfsCopier {
         var names = [CChar](repeating: 0, count: size)
         let listed = flistxattr(source, &names, size)
         guard listed > 0 else { return }
-        for key in names[0..<listed].split(separator: 0).map({ String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self) })
+        for key in names[0..<listed].split(separator: 0).map({
+            String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        })
         where !key.hasPrefix("trusted.overlay.") {
             let length = fgetxattr(source, key, nil, 0)
             guard length >= 0 else { continue }

@@ -100,7 +100,8 @@ struct UserDatabase {
         }
         var supplementary: [UInt32] = []
         if let name = user?.name {
-            for group in groups where group.members.contains(name) && group.gid != gid
+            for group in groups
+            where group.members.contains(name) && group.gid != gid
                 && !supplementary.contains(group.gid)
             {
                 supplementary.append(group.gid)
