@@ -45,7 +45,7 @@ struct HostileArchiveTests {
     }
 
     @Test func truncatedArchive() async throws {
-        try await cpuHeavy { try Self.truncatedArchive() }
+        try await serially { try Self.truncatedArchive() }
     }
 
     static func truncatedArchive() throws {
@@ -72,7 +72,7 @@ struct HostileArchiveTests {
     }
 
     @Test func blobWhoseDigestDoesNotMatch() async throws {
-        try await cpuHeavy { try Self.blobWhoseDigestDoesNotMatch() }
+        try await serially { try Self.blobWhoseDigestDoesNotMatch() }
     }
 
     static func blobWhoseDigestDoesNotMatch() throws {
@@ -85,7 +85,7 @@ struct HostileArchiveTests {
     }
 
     @Test func diffIDThatDoesNotMatchTheLayer() async throws {
-        try await cpuHeavy { try Self.diffIDThatDoesNotMatchTheLayer() }
+        try await serially { try Self.diffIDThatDoesNotMatchTheLayer() }
     }
 
     static func diffIDThatDoesNotMatchTheLayer() throws {
@@ -98,7 +98,7 @@ struct HostileArchiveTests {
     }
 
     @Test func entriesThatLeaveTheLayer() async throws {
-        try await cpuHeavy { try Self.entriesThatLeaveTheLayer() }
+        try await serially { try Self.entriesThatLeaveTheLayer() }
     }
 
     static func entriesThatLeaveTheLayer() throws {
@@ -118,7 +118,7 @@ struct HostileArchiveTests {
 
     @Test(arguments: ["symlink-escape.tar", "symlink-hardlink-escape.tar"])
     func symlinkOutOfTheLayer(archive: String) async throws {
-        try await cpuHeavy { try Self.symlinkOutOfTheLayer(archive: archive) }
+        try await serially { try Self.symlinkOutOfTheLayer(archive: archive) }
     }
 
     static func symlinkOutOfTheLayer(archive: String) throws {
@@ -155,7 +155,7 @@ struct HostileArchiveTests {
     }
 
     @Test func notAnImageArchive() async throws {
-        try await cpuHeavy { try Self.notAnImageArchive() }
+        try await serially { try Self.notAnImageArchive() }
     }
 
     static func notAnImageArchive() throws {

@@ -16,7 +16,7 @@ import Testing
 struct ImageLaunchTests {
     @Test(arguments: [RootfsMode.overlay, .copy])
     func launchesTheImage(mode: RootfsMode) async throws {
-        try await cpuHeavy { try Self.launchesTheImage(mode: mode) }
+        try await serially { try Self.launchesTheImage(mode: mode) }
     }
 
     static func launchesTheImage(mode: RootfsMode) throws {

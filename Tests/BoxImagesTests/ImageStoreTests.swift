@@ -14,7 +14,7 @@ import Testing
 @Suite(.enabled(if: (Fixtures.isRoot && Fixtures.hasHostTools) || Fixtures.required, Fixtures.imageToolsReason))
 struct ImageStoreTests {
     @Test func importsOCIArchivesAndDockerSaveTarballs() async throws {
-        try await cpuHeavy { try Self.importsOCIArchivesAndDockerSaveTarballs() }
+        try await serially { try Self.importsOCIArchivesAndDockerSaveTarballs() }
     }
 
     static func importsOCIArchivesAndDockerSaveTarballs() throws {
@@ -57,7 +57,7 @@ struct ImageStoreTests {
 
     @Test(arguments: [RootfsMode.overlay, .copy])
     func unpackedRootfsMatchesUmoci(mode: RootfsMode) async throws {
-        try await cpuHeavy { try Self.unpackedRootfsMatchesUmoci(mode: mode) }
+        try await serially { try Self.unpackedRootfsMatchesUmoci(mode: mode) }
     }
 
     static func unpackedRootfsMatchesUmoci(mode: RootfsMode) throws {
@@ -92,7 +92,7 @@ struct ImageStoreTests {
     }
 
     @Test func layerDirectoriesHoldOverlayWhiteouts() async throws {
-        try await cpuHeavy { try Self.layerDirectoriesHoldOverlayWhiteouts() }
+        try await serially { try Self.layerDirectoriesHoldOverlayWhiteouts() }
     }
 
     static func layerDirectoriesHoldOverlayWhiteouts() throws {
@@ -128,7 +128,7 @@ struct ImageStoreTests {
     }
 
     @Test func exportedArchiveIsReadBySkopeoAndUmoci() async throws {
-        try await cpuHeavy { try Self.exportedArchiveIsReadBySkopeoAndUmoci() }
+        try await serially { try Self.exportedArchiveIsReadBySkopeoAndUmoci() }
     }
 
     static func exportedArchiveIsReadBySkopeoAndUmoci() throws {
@@ -165,7 +165,7 @@ struct ImageStoreTests {
     }
 
     @Test func removeUntagsThenCollectsGarbage() async throws {
-        try await cpuHeavy { try Self.removeUntagsThenCollectsGarbage() }
+        try await serially { try Self.removeUntagsThenCollectsGarbage() }
     }
 
     static func removeUntagsThenCollectsGarbage() throws {

@@ -55,7 +55,7 @@ struct LayerUnpackerTests {
     }
 
     @Test func whiteoutsInTheLayersOwnTree() async throws {
-        try await cpuHeavy { try Self.whiteoutsInTheLayersOwnTree() }
+        try await serially { try Self.whiteoutsInTheLayersOwnTree() }
     }
 
     static func whiteoutsInTheLayersOwnTree() throws {
@@ -80,7 +80,7 @@ struct LayerUnpackerTests {
     }
 
     @Test func laterEntriesReplaceEarlierOnes() async throws {
-        try await cpuHeavy { try Self.laterEntriesReplaceEarlierOnes() }
+        try await serially { try Self.laterEntriesReplaceEarlierOnes() }
     }
 
     static func laterEntriesReplaceEarlierOnes() throws {
@@ -94,7 +94,7 @@ struct LayerUnpackerTests {
     }
 
     @Test func modesDevicesAndLinks() async throws {
-        try await cpuHeavy { try Self.modesDevicesAndLinks() }
+        try await serially { try Self.modesDevicesAndLinks() }
     }
 
     static func modesDevicesAndLinks() throws {
@@ -116,7 +116,7 @@ struct LayerUnpackerTests {
     }
 
     @Test func aTarCannotSetOverlayAttributes() async throws {
-        try await cpuHeavy { try Self.aTarCannotSetOverlayAttributes() }
+        try await serially { try Self.aTarCannotSetOverlayAttributes() }
     }
 
     static func aTarCannotSetOverlayAttributes() throws {
