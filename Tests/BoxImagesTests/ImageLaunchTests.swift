@@ -9,12 +9,17 @@ import Testing
 #endif
 
 /// The prepared rootfs of the umoci-made v3 image, launched with `ContainerLauncher.spawn` (pid, mount, UTS and
-/// IPC namespaces, pivot_root, seccomp, uid from the image's `User nobody`): it reads files of the top layer (a 0600 file of its uid, and a hard link to it),
-/// does not see the whited-out ones, and runs with the image's environment and working directory.
+/// IPC namespaces, pivot_root, seccomp, uid from the image's `User nobody`): it reads files of the top layer (a 0600
+/// file of its uid, and a hard link to it), does not see the whited-out ones, and runs with the image's environment
+/// and working directory.
 @Suite(.enabled(if: (Fixtures.isRoot && Fixtures.hasHostTools) || Fixtures.required, Fixtures.imageToolsReason))
 struct ImageLaunchTests {
     @Test(arguments: [RootfsMode.overlay, .copy])
     func launchesTheImage(mode: RootfsMode) async throws {
+        try await serially { try Self.launchesTheImage(mode: mode) }
+    }
+
+    static func launchesTheImage(mode: RootfsMode) throws {
         let fixture = try ImageFixture.get()
         let temporary = try TemporaryStore()
         defer { temporary.remove() }
@@ -40,12 +45,9 @@ struct ImageLaunchTests {
         let spec = ContainerSpec(
             argv: defaults.argv, environment: defaults.environment, workingDirectory: defaults.workingDirectory,
             rootfs: rootfs.path, hostname: "image-test", user: defaults.user, stdoutPath: output, stderrPath: errors)
-        let status = try await onOwnThread { () throws -> Int32 in
-            let pid = try ContainerLauncher.spawn(spec)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            return status
-        }
+        let pid = try ContainerLauncher.spawn(spec)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let stdout = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
         #expect(status == 0, "\(stderr)")

@@ -81,3 +81,16 @@ func snapshot(_ directory: String) -> [String] {
     }
     return lines.sorted()
 }
+
+/// Runs an image test's body on a thread of its own (it blocks on umoci, skopeo, mounts and file IO), one image
+/// test at a time: together they would keep both cores busy with gzip and process starts, and the timing tests
+/// beside them need a core. The shared `cpuHeavy` queue is left to the long CPU-bound tests.
+func serially<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await onOwnThread {
+        imageTestGate.wait()
+        defer { imageTestGate.signal() }
+        return try body()
+    }
+}
+
+private let imageTestGate = DispatchSemaphore(value: 1)

@@ -37,97 +37,86 @@ struct MalformedArchiveTests {
         return bytes
     }
 
-    @Test func theHandMadeArchiveIsValid() async throws {
-        try await onOwnThread { () throws in
-            let entries = try readTar(Self.archive())
-            #expect(entries.count == 1)
-            #expect(entries[0].0.name == "file.txt" && entries[0].1 == Array("hello".utf8))
-        }
+    @Test func theHandMadeArchiveIsValid() throws {
+        let entries = try readTar(Self.archive())
+        #expect(entries.count == 1)
+        #expect(entries[0].0.name == "file.txt" && entries[0].1 == Array("hello".utf8))
     }
 
-    @Test func badChecksumIsNamed() async throws {
-        try await onOwnThread { () throws in
-            var bytes = Self.archive()
-            bytes[0] = UInt8(ascii: "F")
-            let error = #expect(throws: ArchiveError.self) { _ = try readTar(bytes) }
-            guard case .badChecksum(let offset, _, _) = error else {
-                Issue.record("expected a bad checksum, got \(String(describing: error))")
-                return
-            }
-            #expect(offset == 0)
-            #expect(error?.description.contains("not a tar archive") == true)
+    @Test func badChecksumIsNamed() throws {
+        var bytes = Self.archive()
+        bytes[0] = UInt8(ascii: "F")
+        let error = #expect(throws: ArchiveError.self) { _ = try readTar(bytes) }
+        guard case .badChecksum(let offset, _, _) = error else {
+            Issue.record("expected a bad checksum, got \(String(describing: error))")
+            return
         }
+        #expect(offset == 0)
+        #expect(error?.description.contains("not a tar archive") == true)
     }
 
-    @Test func truncationAnywhereIsAnError() async throws {
-        try await onOwnThread { () throws in
-            // Cut inside the header, inside the content and inside the padding: each says where it stopped. A cut at a
-            // block boundary after the content (before the end blocks) is a valid (GNU tar style) end.
-            let bytes = Self.archive()
-            for cut in [1, 100, 511, 512 + 3, 1000] {
-                do {
-                    _ = try readTar(Array(bytes.prefix(cut)))
-                    Issue.record("a cut at \(cut) was accepted")
-                } catch let error as ArchiveError {
-                    guard case .truncated(let offset, _) = error else {
-                        Issue.record("cut at \(cut): \(error)")
-                        continue
-                    }
-                    #expect(offset == Int64(cut), "cut at \(cut): \(error)")
+    @Test func truncationAnywhereIsAnError() throws {
+        // Cut inside the header, inside the content and inside the padding: each says where it stopped. A cut at a
+        // block boundary after the content (before the end blocks) is a valid (GNU tar style) end.
+        let bytes = Self.archive()
+        for cut in [1, 100, 511, 512 + 3, 1000] {
+            do {
+                _ = try readTar(Array(bytes.prefix(cut)))
+                Issue.record("a cut at \(cut) was accepted")
+            } catch let error as ArchiveError {
+                guard case .truncated(let offset, _) = error else {
+                    Issue.record("cut at \(cut): \(error)")
+                    continue
                 }
-            }
-            #expect(try readTar(Array(bytes.prefix(1024))).count == 1)
-        }
-    }
-
-    @Test func badNumbersAndOversizedHeaders() async throws {
-        try await onOwnThread { () throws in
-            var bytes = Self.archive()
-            // "12x" in the size field (checksum recomputed so the size is what is refused).
-            var header = Self.header(name: "file.txt", size: 5)
-            header[124] = UInt8(ascii: "9")
-            header.replaceSubrange(148..<156, with: [UInt8](repeating: UInt8(ascii: " "), count: 8))
-            let sum = header.reduce(0) { $0 + Int($1) }
-            let text = Array(octal(sum, digits: 6).utf8)
-            header.replaceSubrange(148..<154, with: text)
-            header[154] = 0
-            bytes.replaceSubrange(0..<512, with: header)
-            #expect(throws: ArchiveError.badNumber(offset: 0, field: "size")) { _ = try readTar(bytes) }
-
-            // A pax header claiming 2 GiB.
-            let pax = Self.header(name: "PaxHeaders/x", size: 1 << 31, type: UInt8(ascii: "x"))
-            #expect(throws: ArchiveError.oversizedHeader(offset: 0, size: 1 << 31)) { _ = try readTar(pax + bytes) }
-        }
-    }
-
-    @Test func malformedPaxRecords() async throws {
-        try await onOwnThread { () throws in
-            for record in ["5 x=1\n", "99 path=a\n", "8 path\n", "a path=b\n"] {
-                var bytes = Self.header(name: "PaxHeaders/x", size: record.utf8.count, type: UInt8(ascii: "x"))
-                bytes += Array(record.utf8) + [UInt8](repeating: 0, count: 512 - record.utf8.count)
-                bytes += Self.archive()
-                #expect(throws: ArchiveError.self, "\(record)") { _ = try readTar(bytes) }
+                #expect(offset == Int64(cut), "cut at \(cut): \(error)")
             }
         }
+        #expect(try readTar(Array(bytes.prefix(1024))).count == 1)
     }
 
-    @Test func sparseFilesAreRefused() async throws {
-        try await onOwnThread { () throws in
-            let bytes =
-                Self.header(name: "sparse", size: 0, type: UInt8(ascii: "S")) + [UInt8](repeating: 0, count: 1024)
-            #expect(throws: ArchiveError.unsupportedEntryType(name: "sparse", type: "S")) { _ = try readTar(bytes) }
+    @Test func badNumbersAndOversizedHeaders() throws {
+        var bytes = Self.archive()
+        // "12x" in the size field (checksum recomputed so the size is what is refused).
+        var header = Self.header(name: "file.txt", size: 5)
+        header[124] = UInt8(ascii: "9")
+        header.replaceSubrange(148..<156, with: [UInt8](repeating: UInt8(ascii: " "), count: 8))
+        let sum = header.reduce(0) { $0 + Int($1) }
+        let text = Array(octal(sum, digits: 6).utf8)
+        header.replaceSubrange(148..<154, with: text)
+        header[154] = 0
+        bytes.replaceSubrange(0..<512, with: header)
+        #expect(throws: ArchiveError.badNumber(offset: 0, field: "size")) { _ = try readTar(bytes) }
+
+        // A pax header claiming 2 GiB.
+        let pax = Self.header(name: "PaxHeaders/x", size: 1 << 31, type: UInt8(ascii: "x"))
+        #expect(throws: ArchiveError.oversizedHeader(offset: 0, size: 1 << 31)) { _ = try readTar(pax + bytes) }
+    }
+
+    @Test func malformedPaxRecords() throws {
+        for record in ["5 x=1\n", "99 path=a\n", "8 path\n", "a path=b\n"] {
+            var bytes = Self.header(name: "PaxHeaders/x", size: record.utf8.count, type: UInt8(ascii: "x"))
+            bytes += Array(record.utf8) + [UInt8](repeating: 0, count: 512 - record.utf8.count)
+            bytes += Self.archive()
+            #expect(throws: ArchiveError.self, "\(record)") { _ = try readTar(bytes) }
         }
+    }
+
+    @Test func sparseFilesAreRefused() throws {
+        let bytes = Self.header(name: "sparse", size: 0, type: UInt8(ascii: "S")) + [UInt8](repeating: 0, count: 1024)
+        #expect(throws: ArchiveError.unsupportedEntryType(name: "sparse", type: "S")) { _ = try readTar(bytes) }
     }
 
     @Test func corruptGzipIsAnError() async throws {
-        try await onOwnThread { () throws in
-            // A valid gzip of the archive, then: truncated, and with its deflate data flipped.
-            let (gzip, _) = try gzipped(Self.archive())
-            #expect(throws: ArchiveError.self) { _ = try readTar(Array(gzip.prefix(gzip.count - 10))) }
-            var flipped = gzip
-            for index in 12..<min(40, flipped.count) { flipped[index] ^= 0x5a }
-            #expect(throws: (any Error).self) { _ = try readTar(flipped) }
-        }
+        try await onOwnThread { try Self.corruptGzipIsAnError() }
+    }
+
+    static func corruptGzipIsAnError() throws {
+        // A valid gzip of the archive, then: truncated, and with its deflate data flipped.
+        let (gzip, _) = try gzipped(Self.archive())
+        #expect(throws: ArchiveError.self) { _ = try readTar(Array(gzip.prefix(gzip.count - 10))) }
+        var flipped = gzip
+        for index in 12..<min(40, flipped.count) { flipped[index] ^= 0x5a }
+        #expect(throws: (any Error).self) { _ = try readTar(flipped) }
     }
 
     @Test func randomBytesAndMutationsNeverCrash() async throws {

@@ -22,7 +22,8 @@ struct ImageCLITests {
         let imported = try cli.run(["image", "import", archives + "/good.tar"])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout == "Imported: good:bad\n")  // the archive's name, then its ref.name tag
-        #expect(try cli.run(["image", "import", archives + "/good.tar", "-t", "tiny:1"]).stdout == "Imported: tiny:1\n")
+        #expect(
+            try cli.run(["image", "import", archives + "/good.tar", "-t", "tiny:1"]).stdout == "Imported: tiny:1\n")
 
         let listed = try cli.run(["image", "ls", "--json"])
         let images = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
@@ -56,7 +57,8 @@ struct ImageCLITests {
         #expect(removed.stdout.contains("Untagged: tiny:1") && removed.stdout.contains("Untagged: good:bad"))
         let again = try cli.run(["image", "rm", "tiny:1"])
         #expect(again.status == 1 && again.stderr.contains("no such image: tiny:1"), "\(again.stderr)")
-        #expect(try cli.run(["image", "ls", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]")
+        #expect(
+            try cli.run(["image", "ls", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]")
         #expect(try FileManager.default.contentsOfDirectory(atPath: cli.dataDirectory + "/images/blobs/sha256").isEmpty)
     }
 }

@@ -22,9 +22,11 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
         case .truncated(let offset, let what): "tar: unexpected end of data at byte \(offset) (\(what))"
         case .badChecksum(let offset, let stored, let computed):
             "tar: bad header checksum at byte \(offset) (stored \(stored), computed \(computed)): not a tar archive, or corrupt"
-        case .badNumber(let offset, let field): "tar: invalid number in the \(field) field of the header at byte \(offset)"
+        case .badNumber(let offset, let field):
+            "tar: invalid number in the \(field) field of the header at byte \(offset)"
         case .badPaxHeader(let offset, let reason): "tar: invalid pax header at byte \(offset): \(reason)"
-        case .oversizedHeader(let offset, let size): "tar: extended header of \(size) bytes at byte \(offset) is too large"
+        case .oversizedHeader(let offset, let size):
+            "tar: extended header of \(size) bytes at byte \(offset) is too large"
         case .unsupportedEntryType(let name, let type): "tar: entry \(name) has unsupported type '\(type)'"
         case .gzip(let message): "gzip: \(message)"
         case .zstdNotSupported: "zstd-compressed layers are not supported"

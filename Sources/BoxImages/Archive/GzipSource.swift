@@ -96,7 +96,8 @@ public final class PeekableSource: ByteSource {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
         defer { buffer.deallocate() }
         while pending.count < count {
-            let read = try upstream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(count - pending.count)]))
+            let read = try upstream.read(
+                into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(count - pending.count)]))
             if read == 0 { break }
             pending.append(contentsOf: buffer[0..<read])
         }

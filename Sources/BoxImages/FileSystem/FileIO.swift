@@ -46,8 +46,9 @@ enum FileIO {
     /// Replaces `path` with `bytes` atomically: a temporary file beside it, fsync, rename.
     static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
         let temporary = temporaryName(beside: path)
-        let fd = try OwnedFD.open(at: AT_FDCWD, temporary, O_WRONLY | O_CREAT | O_EXCL, mode: mode,
-                                  step: "create \(temporary)")
+        let fd = try OwnedFD.open(
+            at: AT_FDCWD, temporary, O_WRONLY | O_CREAT | O_EXCL, mode: mode,
+            step: "create \(temporary)")
         var done = false
         defer { if !done { unlink(temporary) } }
         try bytes.withUnsafeBytes { try writeAll(fd.raw, $0, step: "write \(temporary)") }

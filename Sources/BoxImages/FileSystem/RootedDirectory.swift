@@ -76,8 +76,9 @@ final class RootedDirectory {
 func removeTree(_ directory: Int32, _ name: String) throws(SystemCallError) {
     guard let status = try lstatAt(directory, name) else { return }
     if status.isDirectory {
-        let child = try OwnedFD.open(at: directory, name, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
-                                     step: "open \(name)")
+        let child = try OwnedFD.open(
+            at: directory, name, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
+            step: "open \(name)")
         for entry in try listDirectory(child.raw) { try removeTree(child.raw, entry) }
         try check(unlinkat(directory, name, AT_REMOVEDIR), "rmdir \(name)")
     } else {

@@ -10,8 +10,10 @@ public struct ImageConfiguration: Sendable, Hashable, Codable {
     public var rootfs: RootFS
     public var history: [History]?
 
-    public init(architecture: String = Platform.hostArchitecture, os: String = "linux", config: Config? = nil,
-                rootfs: RootFS = RootFS(diffIDs: []), history: [History]? = nil, created: String? = nil) {
+    public init(
+        architecture: String = Platform.hostArchitecture, os: String = "linux", config: Config? = nil,
+        rootfs: RootFS = RootFS(diffIDs: []), history: [History]? = nil, created: String? = nil
+    ) {
         self.architecture = architecture
         self.os = os
         self.config = config
@@ -44,9 +46,11 @@ public struct ImageConfiguration: Sendable, Hashable, Codable {
             case stopSignal = "StopSignal"
         }
 
-        public init(user: String? = nil, exposedPorts: [String: EmptyObject]? = nil, env: [String]? = nil,
-                    entrypoint: [String]? = nil, cmd: [String]? = nil, volumes: [String: EmptyObject]? = nil,
-                    workingDir: String? = nil, labels: [String: String]? = nil, stopSignal: String? = nil) {
+        public init(
+            user: String? = nil, exposedPorts: [String: EmptyObject]? = nil, env: [String]? = nil,
+            entrypoint: [String]? = nil, cmd: [String]? = nil, volumes: [String: EmptyObject]? = nil,
+            workingDir: String? = nil, labels: [String: String]? = nil, stopSignal: String? = nil
+        ) {
             self.user = user
             self.exposedPorts = exposedPorts
             self.env = env
@@ -89,8 +93,10 @@ public struct ImageConfiguration: Sendable, Hashable, Codable {
             case emptyLayer = "empty_layer"
         }
 
-        public init(created: String? = nil, createdBy: String? = nil, comment: String? = nil,
-                    emptyLayer: Bool? = nil) {
+        public init(
+            created: String? = nil, createdBy: String? = nil, comment: String? = nil,
+            emptyLayer: Bool? = nil
+        ) {
             self.created = created
             self.createdBy = createdBy
             self.comment = comment

@@ -15,7 +15,9 @@ public struct ImageIndex: Sendable, Hashable, Codable {
     /// The entry for `platform`: the exact match (with the variant when both name one), else the first entry for
     /// its os and architecture. Entries without a platform are taken only when they are the only ones.
     public func manifest(for platform: Platform) -> Descriptor? {
-        let candidates = manifests.filter { $0.platform?.os == platform.os && $0.platform?.architecture == platform.architecture }
+        let candidates = manifests.filter {
+            $0.platform?.os == platform.os && $0.platform?.architecture == platform.architecture
+        }
         if let variant = platform.variant, let exact = candidates.first(where: { $0.platform?.variant == variant }) {
             return exact
         }

@@ -9,8 +9,10 @@ public struct ImageManifest: Sendable, Hashable, Codable {
     public var subject: Descriptor?
     public var annotations: [String: String]?
 
-    public init(config: Descriptor, layers: [Descriptor], mediaType: String? = MediaType.imageManifest,
-                annotations: [String: String]? = nil) {
+    public init(
+        config: Descriptor, layers: [Descriptor], mediaType: String? = MediaType.imageManifest,
+        annotations: [String: String]? = nil
+    ) {
         self.schemaVersion = 2
         self.mediaType = mediaType
         self.config = config

@@ -51,6 +51,10 @@ extension ImageStore {
         for entry in try readIndex().manifests { mark(entry, reachable: &reachable, diffIDs: &diffIDs) }
         var deletedBlobs: [Digest] = []
         for name in (try? FileManager.default.contentsOfDirectory(atPath: blobsDirectory)) ?? [] {
+            if name.hasPrefix(".tmp-") {
+                removeIfStale(blobsDirectory + "/" + name)  // left by a writer that crashed
+                continue
+            }
             guard let digest = Digest("sha256:" + name), !reachable.contains(digest) else { continue }
             if unlink(blobPath(digest)) == 0 { deletedBlobs.append(digest) }
         }
@@ -67,6 +71,13 @@ extension ImageStore {
             deletedLayers.append(digest)
         }
         return (deletedBlobs.sorted { $0.hex < $1.hex }, deletedLayers.sorted { $0.hex < $1.hex })
+    }
+
+    /// Deletes a temporary file untouched for an hour: no writer takes that long between two writes.
+    private func removeIfStale(_ path: String) {
+        var status = stat()
+        guard lstat(path, &status) == 0, time(nil) - status.st_mtim.tv_sec > 3600 else { return }
+        unlink(path)
     }
 
     /// Marks what `descriptor` reaches: an index's manifests, a manifest's config and layers. Blobs that are

@@ -17,23 +17,35 @@ extension ImageStore {
         -> PreparedRootfs
     {
         try lock.withLock(.shared) {
-            let layers = try unpackLayers(of: image)
+            let layers = try unpackLayersUnlocked(of: image)
             try FileIO.makeDirectories(directory, mode: 0o711)
-            let rootfs = directory + "/rootfs"
-            try check(mkdir(rootfs, 0o755), "mkdir \(rootfs)")
-            if mode != .copy {
-                do {
-                    let lowerdirs = try mountOverlay(layers: layers, directory: directory, rootfs: rootfs)
-                    return PreparedRootfs(directory: directory, path: rootfs, method: .overlay(lowerdirs: lowerdirs))
-                } catch let error as SystemCallError where mode == .automatic {
-                    logger.info("overlayfs unavailable: copying the layers", metadata: ["reason": "\(error)"])
-                    try copyLayers(layers, into: rootfs)
-                    return PreparedRootfs(directory: directory, path: rootfs, method: .copy(reason: "\(error)"))
-                }
+            do {
+                return try makeRootfs(layers: layers, directory: directory, mode: mode)
+            } catch {
+                try? removeTree(atPath: directory)
+                throw error
             }
+        }
+    }
+
+    private func makeRootfs(layers: [String], directory: String, mode: RootfsMode) throws -> PreparedRootfs {
+        let rootfs = directory + "/rootfs"
+        try check(mkdir(rootfs, 0o755), "mkdir \(rootfs)")
+        guard mode != .copy else {
             try copyLayers(layers, into: rootfs)
             return PreparedRootfs(directory: directory, path: rootfs, method: .copy(reason: "copy requested"))
         }
+        let failure: SystemCallError
+        do {
+            let lowerdirs = try mountOverlay(layers: layers, directory: directory, rootfs: rootfs)
+            return PreparedRootfs(directory: directory, path: rootfs, method: .overlay(lowerdirs: lowerdirs))
+        } catch {
+            failure = error
+        }
+        if mode == .overlay { throw failure }
+        logger.info("overlayfs unavailable: copying the layers", metadata: ["reason": "\(failure)"])
+        try copyLayers(layers, into: rootfs)
+        return PreparedRootfs(directory: directory, path: rootfs, method: .copy(reason: "\(failure)"))
     }
 
     /// Mounts the overlay; returns the lower directories as given to the kernel, highest first.

@@ -117,7 +117,12 @@ extension ImageStore {
     }
 
     /// Unpacks every layer of `image` that is not yet (lowest first) and returns their directories in that order.
+    /// Holds the store's lock shared, so a concurrent `remove` does not collect a layer being unpacked.
     public func unpackLayers(of image: Image) throws -> [String] {
+        try lock.withLock(.shared) { try unpackLayersUnlocked(of: image) }
+    }
+
+    func unpackLayersUnlocked(of image: Image) throws -> [String] {
         try image.layers.map { layer in
             guard blobExists(layer.descriptor.digest) else {
                 throw ImageError.missingBlob(layer.descriptor.digest, what: "layer of \(image.reference)")

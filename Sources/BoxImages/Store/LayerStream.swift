@@ -12,7 +12,9 @@ struct LayerStream {
             throw ImageError.unsupportedMediaType(layer.descriptor.mediaType, what: "layer \(layer.descriptor.digest)")
         }
         compressed = HashingSource(try FileSource(path: blobPath))
-        uncompressed = HashingSource(try decompressed(compressed, compression: compression))
+        // gzip or not is read from the data, as containerd does: some tools label gzip layers as plain tar. A zstd
+        // media type is refused whatever the data.
+        uncompressed = HashingSource(try decompressed(compressed, compression: compression == .zstd ? .zstd : nil))
         tar = TarReader(uncompressed)
     }
 

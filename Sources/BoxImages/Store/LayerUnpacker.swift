@@ -7,8 +7,10 @@ internal import CBoxImages
 /// Applies one layer's tar entries to its own directory, in the form overlayfs reads as a lower layer
 /// (runtime.md §5.2, with overlay whiteouts):
 ///
-/// - `.wh.NAME` becomes a character device 0/0 named NAME, unless this layer itself made NAME (a whiteout hides
-///   only what lower layers have); `.wh..wh..opq` in D sets `trusted.overlay.opaque=y` on D.
+/// - `.wh.NAME` becomes a character device 0/0 named NAME. A whiteout hides only what lower layers have: when this
+///   layer itself made NAME, a file stays as it is (it hides the lower one already) and a directory becomes
+///   opaque. `.wh..wh..opq` in D sets `trusted.overlay.opaque=y` on D; an entry under a whited-out NAME turns the
+///   whiteout into an opaque directory.
 /// - Any other entry replaces what is at its path, unless both are directories. Owners (`lchown`), modes with
 ///   setuid/setgid/sticky, mtimes (directories last), xattrs (never `trusted.overlay.*` from a tar).
 /// - Names with `..` or a leading `/` are refused. Every path is resolved with openat2(RESOLVE_IN_ROOT) in the
@@ -70,6 +72,7 @@ struct LayerUnpacker {
             return
         }
         let path = components.joined(separator: "/")
+        try reviveWhitedOutParents(parentComponents)
         let parent = try root.directory(parentComponents, create: true, created: &created)
         let existing = try lstatAt(parent.raw, name)
         if let existing, !(existing.isDirectory && entry.kind == .directory) {
@@ -133,20 +136,40 @@ struct LayerUnpacker {
             throw ImageError.unsafeEntry(layer: layer, name: name, reason: "whiteout of \"\(target)\"")
         }
         let path = (parentComponents + [target]).joined(separator: "/")
-        if created.contains(path) { return }  // made by this layer: only a later layer can hide it
         if let existing = try lstatAt(parent.raw, target) {
             if existing.isDirectory {
-                // Made implicitly as a parent of this layer's entries: keep them, hide the lower layers'.
+                // This layer's directory (a whiteout hides only lower layers' files): keep its entries, hide the
+                // lower layers' by making it opaque.
                 let fd = try OwnedFD.open(
                     at: parent.raw, target, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
                     step: "open \(path)")
                 try setOpaque(fd: fd.raw, path)
                 return
             }
+            if created.contains(path) { return }  // this layer's file already hides the lower one
             try removeTree(parent.raw, target)
         }
         try check(mknodat(parent.raw, target, S_IFCHR | 0, 0), "mknodat (whiteout) \(path)")
         whitedOut.insert(path)
+    }
+
+    /// An entry under a name this layer whited out (`.wh.foo`, then `foo/bar` with no `foo/` entry): the whiteout
+    /// becomes a new opaque directory, as a `foo/` entry would have made it.
+    private mutating func reviveWhitedOutParents(_ parentComponents: ArraySlice<String>) throws {
+        guard !whitedOut.isEmpty else { return }
+        for end in parentComponents.indices {
+            let prefix = parentComponents[...end].joined(separator: "/")
+            guard whitedOut.remove(prefix) != nil else { continue }
+            let name = parentComponents[end]
+            let parent = try root.directory(parentComponents[..<end], create: true, created: &created)
+            try check(unlinkat(parent.raw, name, 0), "unlink whiteout \(prefix)")
+            try check(mkdirat(parent.raw, name, 0o755), "mkdirat \(prefix)")
+            created.insert(prefix)
+            let fd = try OwnedFD.open(
+                at: parent.raw, name, O_RDONLY | CBOX_O_DIRECTORY | CBOX_O_NOFOLLOW,
+                step: "open \(prefix)")
+            try setOpaque(fd: fd.raw, prefix)
+        }
     }
 
     private func link(_ entry: TarEntry, at parent: Int32, _ name: String, _ path: String) throws {

@@ -112,7 +112,10 @@ struct ImageCommand: ParsableCommand {
                 do {
                     let removal = try store.remove(reference)
                     for name in removal.references { print("Untagged: \(name)") }
-                    print("Deleted: \(removal.digest) (\(removal.deletedBlobs.count) blobs, \(removal.deletedLayers.count) unpacked layers freed)")
+                    print(
+                        "Deleted: \(removal.digest) (\(removal.deletedBlobs.count) blobs, "
+                            + "\(removal.deletedLayers.count) unpacked layers freed)"
+                    )
                 } catch {
                     failures.append("\(error)")
                 }
@@ -184,8 +187,9 @@ struct ImageInspection: Encodable {
         config_digest = image.configDescriptor.digest
         config = image.config
         layers = image.layers.map {
-            Layer(mediaType: $0.descriptor.mediaType, digest: $0.descriptor.digest, size: $0.descriptor.size,
-                  diff_id: $0.diffID)
+            Layer(
+                mediaType: $0.descriptor.mediaType, digest: $0.descriptor.digest, size: $0.descriptor.size,
+                diff_id: $0.diffID)
         }
         size = image.size
     }
