@@ -13,9 +13,10 @@ import Testing
             let query = DNSMessage.query(id: 1, name: "leader.mesos", type: .a)
             #expect(try await onOwnThread { try UDPTestSocket(port: port).exchange(query) }.answers.count == 1)
             await server.closeUDPSocketForTesting()
-            // The new socket is bound a moment later; a fresh client socket asks until it answers (at most ~2 s).
+            // The new socket is bound a moment later; a fresh client socket asks until it answers (at most ~15 s: the
+            // rebind is scheduled on Swift concurrency's threads, which the suite's start keeps busy for seconds).
             let answered = try await onOwnThread {
-                for _ in 0..<20 {
+                for _ in 0..<150 {
                     let socket = try UDPTestSocket(port: port, receiveTimeout: .milliseconds(100))
                     if let reply = try? socket.exchange(query) { return reply.answers.count == 1 }
                 }
