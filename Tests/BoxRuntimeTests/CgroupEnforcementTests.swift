@@ -10,12 +10,21 @@ import Testing
 extension CgroupHostTests {
     /// cpus 0.25 = 25 ms per 100 ms period: a busy loop gets 0.5 s of CPU in 2 s (25% ± 5%), and the quota runs out
     /// in period after period. Never more: alone it would take a whole core. A machine busy with the rest of the
-    /// suite can leave it less than its quota for a while (it is then not throttled, which says nothing about the
-    /// limit), so a starved window is measured again, up to four windows in all. (Not behind `cpuHeavy`: waiting
+    /// suite can still leave it less than its quota for a while (it is then not throttled, which says nothing about
+    /// the limit), so a starved window is measured again, up to four windows in all. (Not behind `cpuHeavy`: waiting
     /// there for the DNS fuzzers could exceed the suite's time limit.)
     @Test func cpuQuotaCapsABusyLoop() async throws {
         try await withScratchSubtree { subtree in
             let task = try subtree.create("busy", limits: CgroupLimits(cpus: 0.25))
+            // cpus 0.25 also gives the weight of a quarter core, and the rest of the suite (weight of a whole core
+            // and more) then starves the loop below its quota: the CI run once left it 14% in every window. The
+            // highest weight leaves the quota as the only limit.
+            for path in task.paths {
+                for (file, value) in [("cpu.weight", "10000"), ("cpu.shares", "262144")]
+                where FileManager.default.fileExists(atPath: path + "/" + file) {
+                    try value.write(toFile: path + "/" + file, atomically: false, encoding: .utf8)
+                }
+            }
             let shell = try GatedShell("while :; do :; done")
             defer { shell.stop() }
             try task.add(pid: shell.pid)
