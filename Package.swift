@@ -95,6 +95,11 @@ let package = Package(
             ],
             swiftSettings: settings),
         .target(
+            name: "BoxKube",
+            dependencies: ["BoxCore", "BoxStore", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
+            swiftSettings: settings),
+        .target(
             name: "BoxServer",
             dependencies: [
                 "BoxCore", "BoxStore", "BoxMaster", "BoxAgent", "BoxRuntime", "BoxBatch", "BoxMarathon",
@@ -159,6 +164,9 @@ let package = Package(
         .testTarget(name: "BoxAgentTests", dependencies: ["BoxCore", "BoxAgent"], swiftSettings: settings),
         .testTarget(
             name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation", "BoxTestSupport"],
+            swiftSettings: settings),
+        .testTarget(
+            name: "BoxKubeTests", dependencies: ["BoxCore", "BoxStore", "BoxKube", "BoxTestSupport"],
             swiftSettings: settings),
         .testTarget(name: "BoxServerTests", dependencies: ["BoxCore", "BoxServer"], swiftSettings: settings),
         .testTarget(

@@ -1,4 +1,4 @@
-/// A JSON document as a value: what the Marathon API reads from request bodies and writes in responses.
+/// A JSON document as a value: what the Marathon and Kubernetes APIs read from request bodies and write in responses.
 ///
 /// Core code may not import Foundation, and Foundation's `JSONSerialization` could not serve the API anyway: it
 /// cannot tell `1` from `true` or `1` from `1.0` on every platform, and Marathon's type errors
@@ -65,7 +65,7 @@ public enum JSONValue: Hashable, Sendable {
 
     /// Integral values print without `.0`, as Marathon prints them (`"cpus":1`); JSON has no NaN or infinity, so
     /// those become `null` rather than invalid output.
-    static func numberText(_ value: Double) -> String {
+    public static func numberText(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
         return String(value)

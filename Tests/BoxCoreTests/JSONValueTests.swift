@@ -1,4 +1,4 @@
-import BoxMarathon
+import BoxCore
 import Testing
 
 /// The parser keeps what Marathon's type errors need (`1` vs `1.0` vs `true`) and the writer is deterministic.

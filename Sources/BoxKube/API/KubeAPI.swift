@@ -1,0 +1,353 @@
+public import BoxCore
+public import BoxStore
+public import Logging
+
+/// The Kubernetes API over the object store: every verb with its semantics (server-owned metadata, generation,
+/// optimistic concurrency, defaults and validation, graceful and cascading deletion, watch). The HTTP routes, the
+/// controllers and the scheduler all go through it, so an object is written the same way whoever writes it.
+///
+/// Objects are stored as their JSON text under the BoxStore kind `kube.PLURAL[.GROUP]`, with `metadata.labels` as
+/// the store labels (so label selectors are answered by the store) and without `resourceVersion`: that is the
+/// store revision of the object's last write, filled in on every read.
+public final class KubeAPI: Sendable {
+    public let store: any ObjectStore
+    public let clock: any ClusterClock
+    public let admission: any Admission
+    let logger: Logger
+
+    public init(store: any ObjectStore, clock: any ClusterClock, admission: any Admission, logger: Logger) {
+        self.store = store
+        self.clock = clock
+        self.admission = admission
+        self.logger = logger
+    }
+
+    // MARK: - Reads
+
+    public func get(_ type: ResourceType, namespace: String, name: String) async throws(KubeError) -> JSONValue {
+        try decode(try await stored(type, namespace: namespace, name: name), type)
+    }
+
+    /// Objects of `type` in `namespace` (all namespaces when nil), filtered and paged.
+    public func list(_ type: ResourceType, namespace: String?, options: ListOptions = ListOptions()) async throws(KubeError)
+        -> ObjectList
+    {
+        let listed: (objects: [StoredObject], revision: Int64)
+        do {
+            listed = try await store.list(
+                kind: type.storeKind, namespace: type.namespaced ? namespace : nil,
+                namePrefix: "", selector: options.labelSelector)
+        } catch { throw Self.storeFailure(error, type, "") }
+        var items: [JSONValue] = []
+        var after: ObjectKey?
+        if let token = options.continueToken, !token.isEmpty {
+            guard let key = ContinueToken.decode(token) else { throw .badRequest("invalid continue token") }
+            after = key
+        }
+        var remaining = 0
+        var lastKey: ObjectKey?
+        for object in listed.objects {
+            if let after, (object.key.namespace, object.key.name) <= (after.namespace, after.name) { continue }
+            if let pinned = options.fieldSelector.pinnedName, pinned != object.key.name { continue }
+            let item = try decode(object, type)
+            guard options.fieldSelector.matches(item) else { continue }
+            if let limit = options.limit, limit > 0, items.count >= limit {
+                remaining += 1
+                continue
+            }
+            items.append(item)
+            lastKey = object.key
+        }
+        var list = ObjectList(items: items, resourceVersion: String(listed.revision))
+        if remaining > 0, let lastKey {
+            list.continueToken = ContinueToken.encode(lastKey)
+            list.remainingItemCount = remaining
+        }
+        return list
+    }
+
+    // MARK: - Writes
+
+    /// Creates `object` (its namespace is `namespace` for namespaced types): name from `generateName`, a new uid,
+    /// `creationTimestamp`, `generation` 1, status reset for types with a status subresource, then admission.
+    @discardableResult
+    public func create(_ type: ResourceType, namespace: String, _ object: JSONValue, dryRun: Bool = false)
+        async throws(KubeError) -> JSONValue
+    {
+        var object = object
+        try checkTypeMeta(object, type)
+        object.set(["apiVersion"], .string(type.apiVersion))
+        object.set(["kind"], .string(type.kind))
+        if type.namespaced {
+            let given = object.namespace
+            if !given.isEmpty && given != namespace {
+                throw .badRequest(
+                    "the namespace of the provided object does not match the namespace sent on the request")
+            }
+            object.set(["metadata", "namespace"], .string(namespace))
+            try await checkNamespaceAcceptsCreates(namespace, type: type)
+        } else {
+            object.set(["metadata", "namespace"], nil)
+        }
+        if object.name.isEmpty {
+            guard let prefix = object[path: ["metadata", "generateName"]]?.stringValue, !prefix.isEmpty else {
+                throw .invalid(type, "", [.required("metadata.name", "name or generateName is required")])
+            }
+            object.set(["metadata", "name"], .string(prefix + Self.randomSuffix()))
+        }
+        let now = clock.now
+        object.set(["metadata", "uid"], .string(Self.newUID()))
+        object.set(["metadata", "creationTimestamp"], .string(KubeTime.format(now)))
+        object.set(["metadata", "generation"], 1)
+        object.set(["metadata", "resourceVersion"], nil)
+        object.set(["metadata", "deletionTimestamp"], nil)
+        object.set(["metadata", "deletionGracePeriodSeconds"], nil)
+        object.set(["metadata", "selfLink"], nil)
+        if type.hasStatusSubresource && type != .node { object.set(["status"], nil) }
+        object = try admission.admit(object, old: nil, type: type, statusOnly: false)
+        try Self.checkName(object, type)
+        if dryRun { return object }
+        let key = ObjectKey(kind: type.storeKind, namespace: type.namespaced ? namespace : "", name: object.name)
+        do {
+            let stored = try await store.create(key, value: Array(object.text.utf8), labels: object.labels)
+            return Self.withVersion(object, stored.revision)
+        } catch { throw Self.storeFailure(error, type, object.name) }
+    }
+
+    /// Replaces the object (or only its status): server-owned metadata is kept, `generation` goes up when anything
+    /// but metadata and status changed, a `resourceVersion` in the body must be the current one (409 otherwise),
+    /// and a write that changes nothing stores nothing. An update that empties the finalizers of an object being
+    /// deleted removes it.
+    @discardableResult
+    public func update(
+        _ type: ResourceType, namespace: String, name: String, _ object: JSONValue, subresource: Subresource = .main,
+        dryRun: Bool = false
+    ) async throws(KubeError) -> JSONValue {
+        try checkTypeMeta(object, type)
+        if object.name != name && !object.name.isEmpty {
+            throw .badRequest("the name of the object (\(object.name)) does not match the name on the URL (\(name))")
+        }
+        let precondition = object.resourceVersion
+        return try await modify(type, namespace: namespace, name: name, precondition: precondition, dryRun: dryRun) {
+            current throws(KubeError) in
+            Self.merged(object, onto: current, type: type, subresource: subresource)
+        }
+    }
+
+    /// Reads the current object, applies `change` and writes the result with compare-and-swap, retrying on a
+    /// concurrent write unless the caller named the version it expects (`precondition`, then 409).
+    func modify(
+        _ type: ResourceType, namespace: String, name: String, precondition: String, dryRun: Bool,
+        statusOnly: Bool = false, _ change: (JSONValue) throws(KubeError) -> JSONValue
+    ) async throws(KubeError) -> JSONValue {
+        for _ in 0..<20 {
+            let stored = try await stored(type, namespace: namespace, name: name)
+            let current = try decode(stored, type)
+            if !precondition.isEmpty && precondition != current.resourceVersion { throw .conflict(type, name) }
+            var next = try change(current)
+            if !next.resourceVersion.isEmpty && next.resourceVersion != current.resourceVersion {
+                throw .conflict(type, name)
+            }
+            next.set(["metadata", "resourceVersion"], nil)
+            Self.keepServerOwnedMetadata(&next, from: current, type: type)
+            var comparableCurrent = current
+            comparableCurrent.set(["metadata", "resourceVersion"], nil)
+            if Self.specChanged(next, comparableCurrent) {
+                next.set(["metadata", "generation"], .int(current.generation + 1))
+            }
+            next = try admission.admit(next, old: current, type: type, statusOnly: statusOnly)
+            if next == comparableCurrent { return current }
+            if dryRun { return Self.withVersion(next, stored.revision) }
+            // Finalizers emptied on an object being deleted: it goes now.
+            if next.deletionTimestamp != nil && next.finalizers.isEmpty && !(type == .pod && next.isPendingPodDeletion) {
+                do {
+                    let deleted = try await store.delete(stored.key, expectedRevision: stored.revision)
+                    return Self.withVersion(next, deleted.revision)
+                } catch .conflict { continue } catch { throw Self.storeFailure(error, type, name) }
+            }
+            do {
+                let written = try await store.update(
+                    stored.key, value: Array(next.text.utf8), labels: next.labels, expectedRevision: stored.revision)
+                return Self.withVersion(next, written.revision)
+            } catch .conflict {
+                if !precondition.isEmpty { throw .conflict(type, name) }
+                continue
+            } catch { throw Self.storeFailure(error, type, name) }
+        }
+        throw .conflict(type, name, "too many concurrent writes")
+    }
+
+    // MARK: - Helpers
+
+    func stored(_ type: ResourceType, namespace: String, name: String) async throws(KubeError) -> StoredObject {
+        let key = ObjectKey(kind: type.storeKind, namespace: type.namespaced ? namespace : "", name: name)
+        do {
+            return try await store.get(key)
+        } catch .notFound {
+            throw .notFound(type, name)
+        } catch .invalidKey {
+            throw .notFound(type, name)
+        } catch { throw Self.storeFailure(error, type, name) }
+    }
+
+    func decode(_ stored: StoredObject, _ type: ResourceType) throws(KubeError) -> JSONValue {
+        do {
+            return Self.withVersion(try JSONParser.parse(stored.value), stored.revision)
+        } catch {
+            throw .internalError("stored object \(stored.key) is not JSON: \(error)")
+        }
+    }
+
+    static func withVersion(_ object: JSONValue, _ revision: Int64) -> JSONValue {
+        var object = object
+        object.set(["metadata", "resourceVersion"], .string(String(revision)))
+        return object
+    }
+
+    func checkTypeMeta(_ object: JSONValue, _ type: ResourceType) throws(KubeError) {
+        guard case .object = object else { throw .badRequest("the request body is not a JSON object") }
+        if let kind = object["kind"]?.stringValue, !kind.isEmpty, kind != type.kind {
+            throw .badRequest(
+                "the kind of the object (\(kind)) does not match the kind of the resource (\(type.kind))")
+        }
+        if let apiVersion = object["apiVersion"]?.stringValue, !apiVersion.isEmpty, apiVersion != type.apiVersion {
+            throw .badRequest(
+                "the API version in the data (\(apiVersion)) does not match the expected API version (\(type.apiVersion))")
+        }
+    }
+
+    func checkNamespaceAcceptsCreates(_ namespace: String, type: ResourceType) async throws(KubeError) {
+        let ns: JSONValue
+        do {
+            ns = try await get(.namespace, namespace: "", name: namespace)
+        } catch let error where error.code == 404 {
+            throw .notFound(.namespace, namespace)
+        }
+        if ns.deletionTimestamp != nil {
+            throw KubeError(
+                code: 403, reason: "Forbidden",
+                message: "\(type.plural) is forbidden: unable to create new content in namespace \(namespace) because it is being terminated",
+                group: type.group, kind: type.plural)
+        }
+    }
+
+    static func checkName(_ object: JSONValue, _ type: ResourceType) throws(KubeError) {
+        let name = object.name
+        guard let problem = NameValidation.subdomainProblem(name) else { return }
+        throw .invalid(type, name, [.invalid("metadata.name", .string(name), problem)])
+    }
+
+    /// The fields a client may not change (uid, creation time, deletion state) come from the stored object.
+    static func keepServerOwnedMetadata(_ next: inout JSONValue, from current: JSONValue, type: ResourceType) {
+        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "name", "namespace"] {
+            next.set(["metadata", field], current[path: ["metadata", field]])
+        }
+        next.set(["apiVersion"], .string(type.apiVersion))
+        next.set(["kind"], .string(type.kind))
+    }
+
+    /// A PUT's body on the stored object: the main resource keeps the stored status (when the type has a status
+    /// subresource); `/status` takes only the status.
+    static func merged(_ object: JSONValue, onto current: JSONValue, type: ResourceType, subresource: Subresource)
+        -> JSONValue
+    {
+        switch subresource {
+        case .main:
+            var next = object
+            if type.hasStatusSubresource { next.set(["status"], current["status"]) }
+            if object[path: ["metadata", "resourceVersion"]] == nil {
+                next.set(["metadata", "resourceVersion"], nil)
+            }
+            return next
+        case .status:
+            var next = current
+            next.set(["status"], object["status"])
+            next.set(["metadata", "resourceVersion"], object[path: ["metadata", "resourceVersion"]])
+            return next
+        }
+    }
+
+    /// Whether anything outside `metadata` and `status` differs.
+    static func specChanged(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        var a = a
+        var b = b
+        for field in ["metadata", "status"] {
+            a.set([field], nil)
+            b.set([field], nil)
+        }
+        return a != b
+    }
+
+    static func storeFailure(_ error: StoreError, _ type: ResourceType, _ name: String) -> KubeError {
+        switch error {
+        case .notFound: .notFound(type, name)
+        case .alreadyExists: .alreadyExists(type, name)
+        case .conflict: .conflict(type, name)
+        case .compacted(let requested, let oldest): .expired("too old resource version: \(requested) (\(oldest))")
+        case .invalidKey(let message): .badRequest(message)
+        case .closed: .unavailable("the store is closed")
+        case .storage(let message): .internalError(message)
+        }
+    }
+
+    static let suffixAlphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+
+    /// Five characters from Kubernetes' alphabet (no vowels, no 0/1/3), as `generateName` gets.
+    public static func randomSuffix(count: Int = 5) -> String {
+        String((0..<count).map { _ in suffixAlphabet.randomElement()! })
+    }
+
+    /// A random (version 4) UUID.
+    public static func newUID() -> String {
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255) }
+        bytes[6] = bytes[6] & 0x0f | 0x40
+        bytes[8] = bytes[8] & 0x3f | 0x80
+        let hex = bytes.map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
+        }
+        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+    }
+}
+
+extension JSONValue {
+    /// A pod marked for graceful deletion that its node has not yet confirmed stopped.
+    var isPendingPodDeletion: Bool {
+        deletionTimestamp != nil && finalizers.isEmpty && self[path: ["spec", "nodeName"]]?.stringValue != nil
+            && !["Succeeded", "Failed"].contains(self[path: ["status", "phase"]]?.stringValue ?? "")
+    }
+}
+
+/// Opaque `continue` tokens: the key of the last item returned.
+enum ContinueToken {
+    static func encode(_ key: ObjectKey) -> String {
+        let text = "\(key.namespace)/\(key.name)"
+        return String(text.utf8.map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
+        }.joined())
+    }
+
+    static func decode(_ token: String) -> ObjectKey? {
+        let chars = Array(token.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var index = 0
+        while index < chars.count {
+            guard let high = hexValue(chars[index]), let low = hexValue(chars[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let slash = text.firstIndex(of: "/") else { return nil }
+        return ObjectKey(kind: "", namespace: String(text[..<slash]), name: String(text[text.index(after: slash)...]))
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: c - 48
+        case 97...102: c - 87
+        default: nil
+        }
+    }
+}
