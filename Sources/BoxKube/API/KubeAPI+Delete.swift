@@ -43,7 +43,8 @@ extension KubeAPI {
                 (options.gracePeriodSeconds ?? 1) > 0
             {
                 let grace =
-                    options.gracePeriodSeconds ?? object[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue ?? 30
+                    options.gracePeriodSeconds ?? object[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue
+                    ?? 30
                 if object.deletionTimestamp == nil {
                     object.set(["metadata", "deletionTimestamp"], .string(KubeTime.format(now + .seconds(grace))))
                     object.set(["metadata", "deletionGracePeriodSeconds"], .int(grace))
@@ -73,7 +74,9 @@ extension KubeAPI {
                     return .pending(Self.withVersion(object, written.revision))
                 } catch .conflict { continue } catch { throw Self.storeFailure(error, type, name) }
             }
-            if !object.finalizers.isEmpty || (type == .pod && object.isPendingPodDeletion && options.gracePeriodSeconds != 0) {
+            if !object.finalizers.isEmpty
+                || (type == .pod && object.isPendingPodDeletion && options.gracePeriodSeconds != 0)
+            {
                 return .pending(object)
             }
             do {
@@ -89,7 +92,9 @@ extension KubeAPI {
     /// Removes the object from the store now, whatever its finalizers or grace period: how a node confirms a
     /// gracefully deleted pod has stopped and the namespace controller finishes a namespace. With `uid`, only that
     /// incarnation goes (a newer object of the same name stays). Missing is not an error.
-    public func remove(_ type: ResourceType, namespace: String, name: String, uid: String? = nil) async throws(KubeError) {
+    public func remove(_ type: ResourceType, namespace: String, name: String, uid: String? = nil)
+        async throws(KubeError)
+    {
         for _ in 0..<20 {
             let stored: StoredObject
             do {
@@ -99,7 +104,9 @@ extension KubeAPI {
             do {
                 _ = try await store.delete(stored.key, expectedRevision: stored.revision)
                 return
-            } catch .notFound { return } catch .conflict { continue } catch { throw Self.storeFailure(error, type, name) }
+            } catch .notFound { return } catch .conflict { continue } catch {
+                throw Self.storeFailure(error, type, name)
+            }
         }
         throw .conflict(type, name, "too many concurrent writes")
     }

@@ -39,7 +39,13 @@ public struct ObjectList: Sendable {
 
 /// A change seen by a watch.
 public struct KubeWatchEvent: Sendable {
-    public enum Kind: String, Sendable { case added = "ADDED", modified = "MODIFIED", deleted = "DELETED", bookmark = "BOOKMARK", error = "ERROR" }
+    public enum Kind: String, Sendable {
+        case added = "ADDED"
+        case modified = "MODIFIED"
+        case deleted = "DELETED"
+        case bookmark = "BOOKMARK"
+        case error = "ERROR"
+    }
 
     public var kind: Kind
     /// The object (with kind and apiVersion), a bookmark's `{kind, apiVersion, metadata: {resourceVersion}}`, or an
@@ -57,7 +63,11 @@ public struct KubeWatchEvent: Sendable {
 
 /// `DeleteOptions`, from a JSON body (kubectl) or query parameters (the Python client).
 public struct DeleteOptions: Sendable {
-    public enum Propagation: String, Sendable { case foreground = "Foreground", background = "Background", orphan = "Orphan" }
+    public enum Propagation: String, Sendable {
+        case foreground = "Foreground"
+        case background = "Background"
+        case orphan = "Orphan"
+    }
 
     public var propagationPolicy: Propagation?
     public var gracePeriodSeconds: Int?

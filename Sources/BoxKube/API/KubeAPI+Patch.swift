@@ -22,7 +22,8 @@ extension KubeAPI {
         subresource: Subresource = .main, fieldManager: String? = nil, force: Bool = false, dryRun: Bool = false
     ) async throws(KubeError) -> (object: JSONValue, created: Bool) {
         if patchType == .apply && (fieldManager ?? "").isEmpty {
-            throw .badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
+            throw .badRequest(
+                "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
         }
         let document = try KubePatch.parse(body, type: patchType)
         do {

@@ -29,7 +29,8 @@ public final class KubeAPI: Sendable {
     }
 
     /// Objects of `type` in `namespace` (all namespaces when nil), filtered and paged.
-    public func list(_ type: ResourceType, namespace: String?, options: ListOptions = ListOptions()) async throws(KubeError)
+    public func list(_ type: ResourceType, namespace: String?, options: ListOptions = ListOptions())
+        async throws(KubeError)
         -> ObjectList
     {
         let listed: (objects: [StoredObject], revision: Int64)
@@ -159,7 +160,8 @@ public final class KubeAPI: Sendable {
             if next == comparableCurrent { return current }
             if dryRun { return Self.withVersion(next, stored.revision) }
             // Finalizers emptied on an object being deleted: it goes now.
-            if next.deletionTimestamp != nil && next.finalizers.isEmpty && !(type == .pod && next.isPendingPodDeletion) {
+            if next.deletionTimestamp != nil && next.finalizers.isEmpty && !(type == .pod && next.isPendingPodDeletion)
+            {
                 do {
                     let deleted = try await store.delete(stored.key, expectedRevision: stored.revision)
                     return Self.withVersion(next, deleted.revision)
@@ -212,7 +214,8 @@ public final class KubeAPI: Sendable {
         }
         if let apiVersion = object["apiVersion"]?.stringValue, !apiVersion.isEmpty, apiVersion != type.apiVersion {
             throw .badRequest(
-                "the API version in the data (\(apiVersion)) does not match the expected API version (\(type.apiVersion))")
+                "the API version in the data (\(apiVersion)) does not match the expected API version (\(type.apiVersion))"
+            )
         }
     }
 
@@ -226,7 +229,8 @@ public final class KubeAPI: Sendable {
         if ns.deletionTimestamp != nil {
             throw KubeError(
                 code: 403, reason: "Forbidden",
-                message: "\(type.plural) is forbidden: unable to create new content in namespace \(namespace) because it is being terminated",
+                message:
+                    "\(type.plural) is forbidden: unable to create new content in namespace \(namespace) because it is being terminated",
                 group: type.group, kind: type.plural)
         }
     }
@@ -239,7 +243,10 @@ public final class KubeAPI: Sendable {
 
     /// The fields a client may not change (uid, creation time, deletion state) come from the stored object.
     static func keepServerOwnedMetadata(_ next: inout JSONValue, from current: JSONValue, type: ResourceType) {
-        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "name", "namespace"] {
+        for field in [
+            "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "name",
+            "namespace",
+        ] {
             next.set(["metadata", field], current[path: ["metadata", field]])
         }
         next.set(["apiVersion"], .string(type.apiVersion))
@@ -306,7 +313,8 @@ public final class KubeAPI: Sendable {
             let digits = Array("0123456789abcdef")
             return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
         }
-        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(
+            separator: "-")
     }
 }
 
@@ -322,10 +330,11 @@ extension JSONValue {
 enum ContinueToken {
     static func encode(_ key: ObjectKey) -> String {
         let text = "\(key.namespace)/\(key.name)"
-        return String(text.utf8.map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
-        }.joined())
+        return String(
+            text.utf8.map { byte in
+                let digits = Array("0123456789abcdef")
+                return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
+            }.joined())
     }
 
     static func decode(_ token: String) -> ObjectKey? {

@@ -97,7 +97,9 @@ extension KubeError {
         KubeError(code: 400, reason: "BadRequest", message: message)
     }
 
-    public static func unauthorized() -> KubeError { KubeError(code: 401, reason: "Unauthorized", message: "Unauthorized") }
+    public static func unauthorized() -> KubeError {
+        KubeError(code: 401, reason: "Unauthorized", message: "Unauthorized")
+    }
 
     public static func forbidden(_ message: String, type: ResourceType? = nil, name: String? = nil) -> KubeError {
         KubeError(code: 403, reason: "Forbidden", message: message, name: name, group: type?.group, kind: type?.plural)
@@ -134,10 +136,16 @@ extension KubeError {
     }
 
     /// `too old resource version: 5 (101)`.
-    public static func expired(_ message: String) -> KubeError { KubeError(code: 410, reason: "Expired", message: message) }
+    public static func expired(_ message: String) -> KubeError {
+        KubeError(code: 410, reason: "Expired", message: message)
+    }
 
     public static func unsupportedMediaType(_ contentType: String) -> KubeError {
-        KubeError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+        KubeError(
+            code: 415, reason: "UnsupportedMediaType",
+            message:
+                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf"
+        )
     }
 
     /// `Deployment.apps "bad" is invalid: [spec.selector: Required value, …]`; details name the Kind.
