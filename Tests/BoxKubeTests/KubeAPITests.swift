@@ -85,12 +85,33 @@ import Testing
         object.finalizers = ["example.com/hold"]
         try await api.create(.deployment, namespace: "default", object)
         let outcome = try await api.delete(.deployment, namespace: "default", name: "f")
-        guard case .pending(var marked) = outcome else { Issue.record("deleted at once"); return }
+        guard case .pending(var marked) = outcome else {
+            Issue.record("deleted at once")
+            return
+        }
         #expect(marked.deletionTimestamp != nil)
         marked.finalizers = []
         try await api.update(.deployment, namespace: "default", name: "f", marked)
         await #expect(throws: KubeError.notFound(.deployment, "f")) {
             try await api.get(.deployment, namespace: "default", name: "f")
         }
+    }
+}
+
+/// Plain lists splice the version into the stored bytes; the result must parse to what `list` returns.
+@Suite struct StoredJSONListTests {
+    @Test func listJSONMatchesList() async throws {
+        let api = KubeAPI(
+            store: InMemoryStore(), clock: ManualClock(), admission: AdmitAll(), logger: Logger(label: "test"))
+        try await api.bootstrap()
+        for name in ["a", "b"] {
+            let data: JSONValue = ["tricky": #"\"metadata\":{"#, "x": "}"]
+            try await api.create(.configMap, namespace: "default", ["metadata": ["name": .string(name)], "data": data])
+        }
+        let raw = try await api.listJSON(.configMap, namespace: "default")
+        let parsed = try raw.items.map { try JSONParser.parse($0) }
+        let listed = try await api.list(.configMap, namespace: "default")
+        #expect(parsed == listed.items)
+        #expect(parsed.map(\.resourceVersion).allSatisfy { !$0.isEmpty })
     }
 }

@@ -360,3 +360,41 @@ enum ContinueToken {
         }
     }
 }
+
+extension KubeAPI {
+    /// A list as JSON bytes per item (each with its `resourceVersion`), straight from the store: for plain lists
+    /// without a field selector, where nothing needs the objects' fields. Same paging as `list`.
+    public func listJSON(_ type: ResourceType, namespace: String?, options: ListOptions = ListOptions())
+        async throws(KubeError) -> (items: [[UInt8]], resourceVersion: String, continueToken: String?, remaining: Int?)
+    {
+        precondition(options.fieldSelector.isEverything, "listJSON cannot apply a field selector")
+        let listed: (objects: [StoredObject], revision: Int64)
+        do {
+            listed = try await store.list(
+                kind: type.storeKind, namespace: type.namespaced ? namespace : nil, namePrefix: "",
+                selector: options.labelSelector)
+        } catch { throw Self.storeFailure(error, type, "") }
+        var after: ObjectKey?
+        if let token = options.continueToken, !token.isEmpty {
+            guard let key = ContinueToken.decode(token) else { throw .badRequest("invalid continue token") }
+            after = key
+        }
+        var items: [[UInt8]] = []
+        var remaining = 0
+        var lastKey: ObjectKey?
+        for object in listed.objects {
+            if let after, (object.key.namespace, object.key.name) <= (after.namespace, after.name) { continue }
+            if let limit = options.limit, limit > 0, items.count >= limit {
+                remaining += 1
+                continue
+            }
+            guard let json = StoredJSON.withResourceVersion(object.value, object.revision) else {
+                throw .internalError("stored object \(object.key) is not a JSON object")
+            }
+            items.append(json)
+            lastKey = object.key
+        }
+        let token = remaining > 0 ? lastKey.map(ContinueToken.encode) : nil
+        return (items, String(listed.revision), token, remaining > 0 ? remaining : nil)
+    }
+}
