@@ -153,10 +153,11 @@ public final class KubeAPI: Sendable {
             Self.keepServerOwnedMetadata(&next, from: current, type: type)
             var comparableCurrent = current
             comparableCurrent.set(["metadata", "resourceVersion"], nil)
+            // After admission, so an update that only leaves out defaulted fields is not a change.
+            next = try admission.admit(next, old: current, type: type, statusOnly: statusOnly)
             if Self.specChanged(next, comparableCurrent) {
                 next.set(["metadata", "generation"], .int(current.generation + 1))
             }
-            next = try admission.admit(next, old: current, type: type, statusOnly: statusOnly)
             if next == comparableCurrent { return current }
             if dryRun { return Self.withVersion(next, stored.revision) }
             // Finalizers emptied on an object being deleted: it goes now.
