@@ -10,7 +10,9 @@ extension DefaultAdmission {
             for list in ["containers", "initContainers"] {
                 spec.updateEach([list]) { container in
                     let limits = container[path: ["resources", "limits"]]?.objectValue ?? [:]
-                    for (resource, value) in limits { container.setDefault(["resources", "requests", resource], value) }
+                    for (resource, value) in limits {
+                        container.setDefault(["resources", "requests", resource], value)
+                    }
                 }
             }
             spec.setDefault(["priority"], 0)

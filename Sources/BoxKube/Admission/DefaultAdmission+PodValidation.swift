@@ -17,7 +17,9 @@ extension DefaultAdmission {
                 causes += containerCauses(container, field: field.child(list).index(index), names: &names)
             }
         }
-        if !restartPolicies.isEmpty, let policy = spec["restartPolicy"], !restartPolicies.contains(policy.stringValue ?? "") {
+        if !restartPolicies.isEmpty, let policy = spec["restartPolicy"],
+            !restartPolicies.contains(policy.stringValue ?? "")
+        {
             causes.append(.notSupported(field.child("restartPolicy").text, policy, supported: restartPolicies))
         }
         if let policy = spec["dnsPolicy"],
@@ -35,12 +37,16 @@ extension DefaultAdmission {
                 causes.append(.required(path.text))
                 continue
             }
-            if let problem = NameValidation.labelProblem(name) { causes.append(.invalid(path.text, .string(name), problem)) }
+            if let problem = NameValidation.labelProblem(name) {
+                causes.append(.invalid(path.text, .string(name), problem))
+            }
             if !volumeNames.insert(name).inserted { causes.append(.duplicate(path.text, .string(name))) }
         }
         if let grace = spec["terminationGracePeriodSeconds"]?.intValue, grace < 0 {
             causes.append(
-                .invalid(field.child("terminationGracePeriodSeconds").text, .int(grace), "must be greater than or equal to 0"))
+                .invalid(
+                    field.child("terminationGracePeriodSeconds").text, .int(grace), "must be greater than or equal to 0"
+                ))
         }
         causes += MetadataValidation.labelCauses(spec["nodeSelector"], field: field.child("nodeSelector"))
         return causes
@@ -91,7 +97,10 @@ extension DefaultAdmission {
                 let path = field.child(kind).key(name).text
                 guard let amount = quantity(value) else {
                     causes.append(
-                        .invalid(path, value, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"))
+                        .invalid(
+                            path, value,
+                            "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+                        ))
                     continue
                 }
                 if amount < 0 {
@@ -106,7 +115,9 @@ extension DefaultAdmission {
             let value = resources?["requests"]?[name] ?? .null
             let limitText = resources?["limits"]?[name].map { $0.stringValue ?? $0.text } ?? ""
             causes.append(
-                .invalid(field.child("requests").key(name).text, value, "must be less than or equal to \(name) limit of \(limitText)"))
+                .invalid(
+                    field.child("requests").key(name).text, value,
+                    "must be less than or equal to \(name) limit of \(limitText)"))
         }
         return causes
     }

@@ -42,7 +42,8 @@ extension DefaultAdmission {
                 usedNodePorts.insert(kept)
                 return
             }
-            let chosen = nodePort(namespace: namespace, name: name, port: port["port"]?.intValue ?? 0, used: usedNodePorts)
+            let chosen = nodePort(
+                namespace: namespace, name: name, port: port["port"]?.intValue ?? 0, used: usedNodePorts)
             usedNodePorts.insert(chosen)
             port.set(["nodePort"], .int(chosen))
         }

@@ -14,7 +14,9 @@ extension DefaultAdmission {
         let headless = clusterIP == "None"
         if !clusterIP.isEmpty && !headless && !isIPv4(clusterIP) {
             causes.append(
-                .invalid("spec.clusterIP", .string(clusterIP), "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
+                .invalid(
+                    "spec.clusterIP", .string(clusterIP),
+                    "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
         }
         if type == "ExternalName" && (spec["externalName"]?.stringValue ?? "").isEmpty {
             causes.append(.required("spec.externalName"))
@@ -29,7 +31,8 @@ extension DefaultAdmission {
         if ports.isEmpty && !headless && type != "ExternalName" { causes.append(.required("spec.ports")) }
         var names: Set<String> = []
         for (index, port) in ports.enumerated() {
-            causes += servicePortCauses(port, field: FieldPath("spec.ports").index(index), many: ports.count > 1, names: &names)
+            causes += servicePortCauses(
+                port, field: FieldPath("spec.ports").index(index), many: ports.count > 1, names: &names)
         }
         causes += MetadataValidation.labelCauses(spec["selector"], field: FieldPath("spec.selector"))
         return causes
@@ -63,16 +66,21 @@ extension DefaultAdmission {
         case .string(let named):
             if named.isEmpty || named.utf8.count > 15 || NameValidation.labelProblem(named.lowercased()) != nil {
                 causes.append(
-                    .invalid(field.child("targetPort").text, .string(named), "must contain at most 15 characters, only lowercase letters, digits and '-'"))
+                    .invalid(
+                        field.child("targetPort").text, .string(named),
+                        "must contain at most 15 characters, only lowercase letters, digits and '-'"))
             }
         case let number:
             if !(1...65535).contains(number.intValue ?? 0) {
-                causes.append(.invalid(field.child("targetPort").text, number, "must be between 1 and 65535, inclusive"))
+                causes.append(
+                    .invalid(field.child("targetPort").text, number, "must be between 1 and 65535, inclusive"))
             }
         }
         if let nodePort = port["nodePort"], !nodePortRange.contains(nodePort.intValue ?? 0) {
             causes.append(
-                .invalid(field.child("nodePort").text, nodePort, "provided port is not in the valid range. The range of valid ports is 30000-32767"))
+                .invalid(
+                    field.child("nodePort").text, nodePort,
+                    "provided port is not in the valid range. The range of valid ports is 30000-32767"))
         }
         return causes
     }
@@ -81,7 +89,8 @@ extension DefaultAdmission {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4
             && parts.allSatisfy { part in
-                !part.isEmpty && part.count <= 3 && part.allSatisfy { $0.isASCII && $0.isNumber } && (Int(part) ?? 256) <= 255
+                !part.isEmpty && part.count <= 3 && part.allSatisfy { $0.isASCII && $0.isNumber }
+                    && (Int(part) ?? 256) <= 255
             }
     }
 }

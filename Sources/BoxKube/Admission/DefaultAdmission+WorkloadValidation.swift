@@ -18,7 +18,8 @@ extension DefaultAdmission {
             }
             if spec[path: ["strategy", "type"]] == "Recreate", !spec.isMissing(["strategy", "rollingUpdate"]) {
                 causes.append(
-                    .forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"))
+                    .forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'")
+                )
             }
             if let deadline = spec["progressDeadlineSeconds"]?.intValue,
                 deadline <= spec["minReadySeconds"]?.intValue ?? 0
@@ -63,10 +64,12 @@ extension DefaultAdmission {
 
     static func jobSpecCauses(_ spec: JSONValue, field: FieldPath) -> [KubeError.Cause] {
         var causes = countCauses(
-            spec, fields: ["parallelism", "completions", "backoffLimit", "activeDeadlineSeconds", "ttlSecondsAfterFinished"],
+            spec,
+            fields: ["parallelism", "completions", "backoffLimit", "activeDeadlineSeconds", "ttlSecondsAfterFinished"],
             field: field)
         if let mode = spec["completionMode"], !["Indexed", "NonIndexed"].contains(mode.stringValue ?? "") {
-            causes.append(.notSupported(field.child("completionMode").text, mode, supported: ["NonIndexed", "Indexed"]))
+            causes.append(
+                .notSupported(field.child("completionMode").text, mode, supported: ["NonIndexed", "Indexed"]))
         }
         if spec["completionMode"] == "Indexed" && spec.isMissing(["completions"]) {
             causes.append(.required(field.child("completions").text, "when completion mode is Indexed"))
@@ -90,7 +93,8 @@ extension DefaultAdmission {
         if let policy = spec["concurrencyPolicy"], !["Allow", "Forbid", "Replace"].contains(policy.stringValue ?? "") {
             causes.append(.notSupported("spec.concurrencyPolicy", policy, supported: ["Allow", "Forbid", "Replace"]))
         }
-        causes += jobSpecCauses(spec[path: ["jobTemplate", "spec"]] ?? .null, field: FieldPath("spec.jobTemplate.spec"))
+        causes += jobSpecCauses(
+            spec[path: ["jobTemplate", "spec"]] ?? .null, field: FieldPath("spec.jobTemplate.spec"))
         return causes
     }
 
@@ -117,11 +121,14 @@ extension DefaultAdmission {
                 continue
             }
             if (op == .in || op == .notIn) && values.isEmpty {
-                causes.append(.required(path.child("values").text, "must be specified when `operator` is 'In' or 'NotIn'"))
+                causes.append(
+                    .required(path.child("values").text, "must be specified when `operator` is 'In' or 'NotIn'"))
             }
             if (op == .exists || op == .doesNotExist) && !values.isEmpty {
                 causes.append(
-                    .forbidden(path.child("values").text, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+                    .forbidden(
+                        path.child("values").text, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
+                )
             }
             requirements.append(.init(key: expression["key"]?.stringValue ?? "", op: op, values: values))
         }

@@ -11,7 +11,8 @@ extension KubeSchemas {
             c + "ServiceSpec", "The attributes a user creates on a service.",
             [
                 "ports": .array(.core("ServicePort")) ~ "The list of ports exposed by this service.",
-                "selector": .stringMap ~ "Route service traffic to pods with label keys and values matching this selector.",
+                "selector": .stringMap
+                    ~ "Route service traffic to pods with label keys and values matching this selector.",
                 "clusterIP": "The IP address of the service.", "clusterIPs": .strings,
                 "type": "ClusterIP, NodePort, LoadBalancer or ExternalName.", "externalIPs": .strings,
                 "sessionAffinity": "ClientIP or None.", "loadBalancerIP": .string,
@@ -35,13 +36,16 @@ extension KubeSchemas {
         Schema(
             c + "ServiceStatus", "The current status of a service.",
             ["loadBalancer": .core("LoadBalancerStatus"), "conditions": .array(.meta("Condition"))]),
-        Schema(c + "LoadBalancerStatus", "The status of a load balancer.", ["ingress": .array(.core("LoadBalancerIngress"))]),
+        Schema(
+            c + "LoadBalancerStatus", "The status of a load balancer.",
+            ["ingress": .array(.core("LoadBalancerIngress"))]),
         Schema(
             c + "LoadBalancerIngress", "A load balancer ingress point.",
             ["ip": .string, "hostname": .string, "ipMode": .string, "ports": .array(.core("PortStatus"))]),
         Schema(c + "PortStatus", "The status of a port.", ["port": .integer, "protocol": .string, "error": .string]),
         Schema(
-            c + "ReplicationController", "ReplicationController represents the configuration of a replication controller.",
+            c + "ReplicationController",
+            "ReplicationController represents the configuration of a replication controller.",
             kindFields(["spec": .core("ReplicationControllerSpec"), "status": .core("ReplicationControllerStatus")])),
         Schema(
             c + "ReplicationControllerSpec", "The specification of a replication controller.",
@@ -98,7 +102,8 @@ extension KubeSchemas {
                 "reason": .string, "message": .string,
             ]),
         Schema(c + "NodeAddress", "An address of a node.", ["type": .string, "address": .string]),
-        Schema(c + "NodeDaemonEndpoints", "Ports of daemons on the node.", ["kubeletEndpoint": .core("DaemonEndpoint")]),
+        Schema(
+            c + "NodeDaemonEndpoints", "Ports of daemons on the node.", ["kubeletEndpoint": .core("DaemonEndpoint")]),
         Schema(c + "DaemonEndpoint", "A daemon's port.", ["Port": .integer]),
         Schema(
             c + "NodeSystemInfo", "Information about the node.",

@@ -38,7 +38,8 @@ extension KubeSchemas {
                 "creationTimestamp": .time ~ "The time this object was created.",
                 "deletionTimestamp": .time ~ "The time at which this resource will be deleted.",
                 "deletionGracePeriodSeconds": .integer ~ "Seconds allowed for graceful termination.",
-                "labels": .stringMap ~ "Map of string keys and values that can be used to organize and categorize objects.",
+                "labels": .stringMap
+                    ~ "Map of string keys and values that can be used to organize and categorize objects.",
                 "annotations": .stringMap ~ "Unstructured key value map stored with a resource.",
                 "ownerReferences": .array(.meta("OwnerReference")) ~ "Objects depended on by this object.",
                 "finalizers": .strings ~ "Must be empty before the object is deleted from the registry.",
@@ -62,14 +63,16 @@ extension KubeSchemas {
             metaPrefix + "LabelSelector", "A label query over a set of resources.",
             [
                 "matchLabels": .stringMap ~ "A map of {key,value} pairs.",
-                "matchExpressions": .array(.meta("LabelSelectorRequirement")) ~ "A list of label selector requirements.",
+                "matchExpressions": .array(.meta("LabelSelectorRequirement"))
+                    ~ "A list of label selector requirements.",
             ]),
         Schema(
             metaPrefix + "LabelSelectorRequirement", "A selector that contains values, a key, and an operator.",
             ["key": .string, "operator": "In, NotIn, Exists or DoesNotExist.", "values": .strings],
             required: ["key", "operator"]),
         Schema(
-            metaPrefix + "Condition", "Condition contains details for one aspect of the current state of this API Resource.",
+            metaPrefix + "Condition",
+            "Condition contains details for one aspect of the current state of this API Resource.",
             [
                 "type": .string, "status": .string, "observedGeneration": .integer, "lastTransitionTime": .time,
                 "reason": .string, "message": .string,

@@ -11,22 +11,28 @@ extension KubeSchemas {
             ])),
         Schema(
             c + "PodTemplateSpec", "PodTemplateSpec describes the data a pod should have when created from a template.",
-            ["metadata": .meta("ObjectMeta"), "spec": .core("PodSpec") ~ "Specification of the desired behavior of the pod."]),
+            [
+                "metadata": .meta("ObjectMeta"),
+                "spec": .core("PodSpec") ~ "Specification of the desired behavior of the pod.",
+            ]),
         Schema(
             c + "PodSpec", "PodSpec is a description of a pod.",
             [
                 "containers": .array(.core("Container")) ~ "List of containers belonging to the pod.",
-                "initContainers": .array(.core("Container")) ~ "Containers run to completion before the app containers start.",
+                "initContainers": .array(.core("Container"))
+                    ~ "Containers run to completion before the app containers start.",
                 "ephemeralContainers": .array(.free),
                 "volumes": .array(.core("Volume")) ~ "List of volumes that can be mounted by containers.",
                 "restartPolicy": "Restart policy for all containers within the pod: Always, OnFailure, Never.",
-                "terminationGracePeriodSeconds": .integer ~ "Duration in seconds the pod needs to terminate gracefully.",
+                "terminationGracePeriodSeconds": .integer
+                    ~ "Duration in seconds the pod needs to terminate gracefully.",
                 "activeDeadlineSeconds": .integer, "dnsPolicy": "DNS policy for the pod.",
                 "dnsConfig": .core("PodDNSConfig"), "nodeSelector": .stringMap ~ "Labels a node must have.",
                 "nodeName": "The node the pod is bound to.", "serviceAccountName": .string, "serviceAccount": .string,
                 "automountServiceAccountToken": .boolean, "hostNetwork": .boolean, "hostPID": .boolean,
                 "hostIPC": .boolean, "hostUsers": .boolean, "shareProcessNamespace": .boolean,
-                "securityContext": .core("PodSecurityContext"), "imagePullSecrets": .array(.core("LocalObjectReference")),
+                "securityContext": .core("PodSecurityContext"),
+                "imagePullSecrets": .array(.core("LocalObjectReference")),
                 "hostname": .string, "subdomain": .string, "setHostnameAsFQDN": .boolean,
                 "affinity": .core("Affinity"), "schedulerName": .string, "tolerations": .array(.core("Toleration")),
                 "hostAliases": .array(.core("HostAlias")), "priorityClassName": .string, "priority": .integer,
@@ -68,7 +74,8 @@ extension KubeSchemas {
                 "fieldRef": .core("ObjectFieldSelector"), "resourceFieldRef": .core("ResourceFieldSelector"),
                 "configMapKeyRef": .core("ConfigMapKeySelector"), "secretKeyRef": .core("SecretKeySelector"),
             ]),
-        Schema(c + "ObjectFieldSelector", "Selects a field of the pod.", ["apiVersion": .string, "fieldPath": .string]),
+        Schema(
+            c + "ObjectFieldSelector", "Selects a field of the pod.", ["apiVersion": .string, "fieldPath": .string]),
         Schema(
             c + "ResourceFieldSelector", "Selects a resource of the container.",
             ["containerName": .string, "resource": .string, "divisor": .quantity]),
@@ -76,7 +83,8 @@ extension KubeSchemas {
             c + "ConfigMapKeySelector", "Selects a key from a ConfigMap.",
             ["name": .string, "key": .string, "optional": .boolean]),
         Schema(
-            c + "SecretKeySelector", "Selects a key of a Secret.", ["name": .string, "key": .string, "optional": .boolean]),
+            c + "SecretKeySelector", "Selects a key of a Secret.",
+            ["name": .string, "key": .string, "optional": .boolean]),
         Schema(
             c + "EnvFromSource", "EnvFromSource represents the source of a set of ConfigMaps or Secrets.",
             ["prefix": .string, "configMapRef": .core("ConfigMapEnvSource"), "secretRef": .core("SecretEnvSource")]),
@@ -128,7 +136,8 @@ extension KubeSchemas {
         Schema(
             c + "SecurityContext", "Security options the container should be run with.",
             [
-                "capabilities": .core("Capabilities"), "privileged": .boolean, "seLinuxOptions": .core("SELinuxOptions"),
+                "capabilities": .core("Capabilities"), "privileged": .boolean,
+                "seLinuxOptions": .core("SELinuxOptions"),
                 "windowsOptions": .free, "runAsUser": .integer, "runAsGroup": .integer, "runAsNonRoot": .boolean,
                 "readOnlyRootFilesystem": .boolean, "allowPrivilegeEscalation": .boolean, "procMount": .string,
                 "seccompProfile": .core("SeccompProfile"), "appArmorProfile": .free,
@@ -137,7 +146,9 @@ extension KubeSchemas {
         Schema(
             c + "SELinuxOptions", "The labels to be applied to the container.",
             ["user": .string, "role": .string, "type": .string, "level": .string]),
-        Schema(c + "SeccompProfile", "A pod or container's seccomp profile.", ["type": .string, "localhostProfile": .string]),
+        Schema(
+            c + "SeccompProfile", "A pod or container's seccomp profile.",
+            ["type": .string, "localhostProfile": .string]),
         Schema(
             c + "PodSecurityContext", "Pod-level security attributes and common container settings.",
             [

@@ -13,7 +13,8 @@ extension KubeSchemas {
                 "downwardAPI": .core("DownwardAPIVolumeSource"), "projected": .core("ProjectedVolumeSource"),
                 "nfs": .core("NFSVolumeSource"), "csi": .free, "ephemeral": .free, "image": .free,
             ], required: ["name"]),
-        Schema(c + "EmptyDirVolumeSource", "An empty directory for a pod.", ["medium": .string, "sizeLimit": .quantity]),
+        Schema(
+            c + "EmptyDirVolumeSource", "An empty directory for a pod.", ["medium": .string, "sizeLimit": .quantity]),
         Schema(c + "HostPathVolumeSource", "A host path mapped into a pod.", ["path": .string, "type": .string]),
         Schema(
             c + "ConfigMapVolumeSource", "Adapts a ConfigMap into a volume.",
@@ -21,7 +22,9 @@ extension KubeSchemas {
         Schema(
             c + "SecretVolumeSource", "Adapts a Secret into a volume.",
             ["secretName": .string, "items": .array(.core("KeyToPath")), "defaultMode": .integer, "optional": .boolean]),
-        Schema(c + "KeyToPath", "Maps a string key to a path within a volume.", ["key": .string, "path": .string, "mode": .integer]),
+        Schema(
+            c + "KeyToPath", "Maps a string key to a path within a volume.",
+            ["key": .string, "path": .string, "mode": .integer]),
         Schema(
             c + "PersistentVolumeClaimVolumeSource", "References a PVC in the same namespace.",
             ["claimName": .string, "readOnly": .boolean]),
@@ -51,7 +54,9 @@ extension KubeSchemas {
         Schema(
             c + "SecretProjection", "A Secret projected into a volume.",
             ["name": .string, "items": .array(.core("KeyToPath")), "optional": .boolean]),
-        Schema(c + "DownwardAPIProjection", "Pod information projected into a volume.", ["items": .array(.core("DownwardAPIVolumeFile"))]),
+        Schema(
+            c + "DownwardAPIProjection", "Pod information projected into a volume.",
+            ["items": .array(.core("DownwardAPIVolumeFile"))]),
         Schema(
             c + "ServiceAccountTokenProjection", "A service account token projected into a volume.",
             ["audience": .string, "expirationSeconds": .integer, "path": .string]),
@@ -68,7 +73,9 @@ extension KubeSchemas {
                 "requiredDuringSchedulingIgnoredDuringExecution": .core("NodeSelector"),
                 "preferredDuringSchedulingIgnoredDuringExecution": .array(.core("PreferredSchedulingTerm")),
             ]),
-        Schema(c + "NodeSelector", "A union of node selector terms.", ["nodeSelectorTerms": .array(.core("NodeSelectorTerm"))]),
+        Schema(
+            c + "NodeSelector", "A union of node selector terms.",
+            ["nodeSelectorTerms": .array(.core("NodeSelectorTerm"))]),
         Schema(
             c + "NodeSelectorTerm", "An AND of node selector requirements.",
             [

@@ -17,10 +17,13 @@ extension KubeSchemas {
             a + "DeploymentSpec", "DeploymentSpec is the specification of the desired behavior of the Deployment.",
             [
                 "replicas": .integer ~ "Number of desired pods. Defaults to 1.",
-                "selector": .meta("LabelSelector") ~ "Label selector for pods. It must match the pod template's labels.",
+                "selector": .meta("LabelSelector")
+                    ~ "Label selector for pods. It must match the pod template's labels.",
                 "template": .core("PodTemplateSpec") ~ "Template describes the pods that will be created.",
-                "strategy": .apps("DeploymentStrategy") ~ "The deployment strategy to use to replace existing pods with new ones.",
-                "minReadySeconds": .integer, "revisionHistoryLimit": .integer ~ "Old ReplicaSets to retain. Defaults to 10.",
+                "strategy": .apps("DeploymentStrategy")
+                    ~ "The deployment strategy to use to replace existing pods with new ones.",
+                "minReadySeconds": .integer,
+                "revisionHistoryLimit": .integer ~ "Old ReplicaSets to retain. Defaults to 10.",
                 "paused": .boolean, "progressDeadlineSeconds": .integer ~ "Defaults to 600s.",
             ], required: ["selector", "template"]),
         Schema(
@@ -44,7 +47,8 @@ extension KubeSchemas {
                 "reason": .string, "message": .string,
             ]),
         Schema(
-            a + "ReplicaSet", "ReplicaSet ensures that a specified number of pod replicas are running at any given time.",
+            a + "ReplicaSet",
+            "ReplicaSet ensures that a specified number of pod replicas are running at any given time.",
             kindFields(["spec": .apps("ReplicaSetSpec"), "status": .apps("ReplicaSetStatus")])),
         Schema(
             a + "ReplicaSetSpec", "The specification of a ReplicaSet.",
