@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Fields an update may not change, with upstream's causes.
 extension DefaultAdmission {

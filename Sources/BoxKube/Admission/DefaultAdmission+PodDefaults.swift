@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Pod and pod template defaults, as upstream's `SetDefaults_PodSpec`, `SetDefaults_Container` and friends.
 extension DefaultAdmission {

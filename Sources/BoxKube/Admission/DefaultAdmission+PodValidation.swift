@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Pod spec validation (Pods and the templates of workloads).
 extension DefaultAdmission {

@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Service defaults: type, ports, IP families, node ports; the ClusterIP itself is allocated after validation.
 extension DefaultAdmission {

@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Service validation: type, ports, addresses.
 extension DefaultAdmission {

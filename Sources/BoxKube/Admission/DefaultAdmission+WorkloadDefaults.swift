@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Defaults of the workload kinds: Deployment, ReplicaSet, ReplicationController, Job, CronJob.
 extension DefaultAdmission {

@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Validation of the workload kinds: selectors, replica counts, templates.
 extension DefaultAdmission {

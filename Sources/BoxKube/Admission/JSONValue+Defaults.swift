@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Small helpers the defaulting and validation code uses on objects held as `JSONValue`.
 extension JSONValue {

@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Upstream's checks of label keys and values, annotation keys and config keys, with upstream's messages.
 public enum MetadataValidation {
