@@ -71,7 +71,9 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
             ],
             spec: ["nodeName": "box1"], status: ["podIP": "10.0.0.7", "podIPs": [["ip": "10.0.0.7"]]])
         #expect(
-            cells(.pod, running) == ["web-1", "1/1", "Running", "3 (5m ago)", "2h", "10.0.0.7", "box1", "<none>", "<none>"])
+            cells(.pod, running) == [
+                "web-1", "1/1", "Running", "3 (5m ago)", "2h", "10.0.0.7", "box1", "<none>", "<none>",
+            ])
     }
 
     @Test func crashLoopPendingCompletedErrorAndOOM() {
@@ -88,7 +90,12 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
 
         let creating = pod(
             "new", phase: "Pending",
-            statuses: [["name": "app", "ready": false, "restartCount": 0, "state": ["waiting": ["reason": "ContainerCreating"]]]],
+            statuses: [
+                [
+                    "name": "app", "ready": false, "restartCount": 0,
+                    "state": ["waiting": ["reason": "ContainerCreating"]],
+                ]
+            ],
             spec: ["nodeName": "box1"])
         #expect(cells(.pod, creating).prefix(6) == ["new", "0/1", "ContainerCreating", "0", "2h", "<none>"])
 
@@ -97,7 +104,12 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
 
         let done = pod(
             "done", phase: "Succeeded",
-            statuses: [["name": "app", "ready": false, "restartCount": 0, "state": ["terminated": ["exitCode": 0, "reason": "Completed"]]]])
+            statuses: [
+                [
+                    "name": "app", "ready": false, "restartCount": 0,
+                    "state": ["terminated": ["exitCode": 0, "reason": "Completed"]],
+                ]
+            ])
         let doneTable = KubeTables.table(
             .pod, objects: [done], resourceVersion: "9", continueToken: nil, includeObject: nil, now: now)
         #expect(doneTable["rows"]?.arrayValue?.first?["cells"]?.arrayValue?[2] == "Completed")
@@ -112,11 +124,15 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
 
         let failed = pod(
             "failed", phase: "Failed",
-            statuses: [["name": "app", "restartCount": 0, "state": ["terminated": ["exitCode": 2, "reason": "Error"]]]])
+            statuses: [
+                ["name": "app", "restartCount": 0, "state": ["terminated": ["exitCode": 2, "reason": "Error"]]]
+            ])
         #expect(cells(.pod, failed)[2] == "Error")
         let oom = pod(
             "oom", phase: "Running",
-            statuses: [["name": "app", "restartCount": 0, "state": ["terminated": ["exitCode": 137, "reason": "OOMKilled"]]]])
+            statuses: [
+                ["name": "app", "restartCount": 0, "state": ["terminated": ["exitCode": 137, "reason": "OOMKilled"]]]
+            ])
         #expect(cells(.pod, oom)[2] == "OOMKilled")
         let noReason = pod(
             "code", phase: "Failed", statuses: [["name": "app", "state": ["terminated": ["exitCode": 3]]]])
@@ -159,12 +175,16 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
     @Test func includeObjectAndEmptyTables() {
         let object = pod("p", phase: "Running", statuses: [])
         func rowObject(_ include: String?) -> JSONValue? {
-            KubeTables.table(.pod, objects: [object], resourceVersion: "9", continueToken: "abc", includeObject: include, now: now)[
-                "rows"]?.arrayValue?.first?["object"]
+            KubeTables.table(
+                .pod, objects: [object], resourceVersion: "9", continueToken: "abc", includeObject: include, now: now)[
+                    "rows"]?.arrayValue?.first?["object"]
         }
         #expect(
             rowObject(nil)
-                == ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": object["metadata"] ?? .null])
+                == [
+                    "kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                    "metadata": object["metadata"] ?? .null,
+                ])
         #expect(rowObject("Metadata") == rowObject(nil))
         #expect(rowObject("Object") == object)
         #expect(rowObject("None") == .null)
@@ -176,7 +196,8 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
         #expect(empty["apiVersion"] == "meta.k8s.io/v1")
         #expect(empty["metadata"] == ["resourceVersion": "12", "continue": ""])
         let names = empty["columnDefinitions"]?.arrayValue?.map { $0["name"]?.stringValue ?? "" }
-        #expect(names == ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node", "Readiness Gates"])
+        #expect(
+            names == ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node", "Readiness Gates"])
         let priorities = empty["columnDefinitions"]?.arrayValue?.map { $0["priority"]?.intValue ?? -1 }
         #expect(priorities == [0, 0, 0, 0, 0, 1, 1, 1, 1])
     }
@@ -205,7 +226,11 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
                     "matchLabels": ["app": "web"],
                     "matchExpressions": [["key": "tier", "operator": "In", "values": ["b", "a"]]],
                 ],
-                "template": ["spec": ["containers": [["name": "nginx", "image": "nginx:1.26"], ["name": "log", "image": "busybox"]]]],
+                "template": [
+                    "spec": [
+                        "containers": [["name": "nginx", "image": "nginx:1.26"], ["name": "log", "image": "busybox"]]
+                    ]
+                ],
             ],
             "status": ["replicas": 4, "updatedReplicas": 1, "readyReplicas": 2, "availableReplicas": 2],
         ]
@@ -219,11 +244,16 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
         let template: JSONValue = ["spec": ["containers": [["name": "nginx", "image": "nginx"]]]]
         let replicaSet: JSONValue = [
             "metadata": metadata("web-abc", age: 60),
-            "spec": ["replicas": 2, "selector": ["matchLabels": ["app": "web", "pod-template-hash": "abc"]], "template": template],
+            "spec": [
+                "replicas": 2, "selector": ["matchLabels": ["app": "web", "pod-template-hash": "abc"]],
+                "template": template,
+            ],
             "status": ["replicas": 2, "readyReplicas": 1],
         ]
         #expect(
-            cells(.replicaSet, replicaSet) == ["web-abc", 2, 2, 1, "60s", "nginx", "nginx", "app=web,pod-template-hash=abc"])
+            cells(.replicaSet, replicaSet) == [
+                "web-abc", 2, 2, 1, "60s", "nginx", "nginx", "app=web,pod-template-hash=abc",
+            ])
         let controller: JSONValue = [
             "metadata": metadata("old", age: 60), "spec": ["replicas": 1, "template": template], "status": [:],
         ]
@@ -234,7 +264,10 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
         let template: JSONValue = ["spec": ["containers": [["name": "pi", "image": "perl"]]]]
         let complete: JSONValue = [
             "metadata": metadata("pi", age: 600),
-            "spec": ["completions": 1, "template": template, "selector": ["matchLabels": ["batch.kubernetes.io/controller-uid": "u1"]]],
+            "spec": [
+                "completions": 1, "template": template,
+                "selector": ["matchLabels": ["batch.kubernetes.io/controller-uid": "u1"]],
+            ],
             "status": [
                 "succeeded": 1, "startTime": ago(600), "completionTime": ago(590),
                 "conditions": [["type": "Complete", "status": "True"]],
@@ -256,7 +289,9 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
         #expect(cells(.job, suspended).prefix(4) == ["later", "Suspended", "0/2", ""])
         let failed: JSONValue = [
             "metadata": metadata("bad", age: 20), "spec": ["completions": 1],
-            "status": ["conditions": [["type": "Failed", "status": "True"], ["type": "Complete", "status": "False"]]],
+            "status": [
+                "conditions": [["type": "Failed", "status": "True"], ["type": "Complete", "status": "False"]]
+            ],
         ]
         #expect(cells(.job, failed)[1] == "Failed")
     }
@@ -266,13 +301,19 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
             "metadata": metadata("nightly", age: 86400 * 3),
             "spec": [
                 "schedule": "0 3 * * *", "suspend": false,
-                "jobTemplate": ["spec": ["template": ["spec": ["containers": [["name": "backup", "image": "restic"]]]]]],
+                "jobTemplate": [
+                    "spec": ["template": ["spec": ["containers": [["name": "backup", "image": "restic"]]]]]
+                ],
             ],
             "status": ["active": [["name": "nightly-1"]], "lastScheduleTime": ago(3600)],
         ]
         #expect(
-            cells(.cronJob, cronJob) == ["nightly", "0 3 * * *", "<none>", "False", 1, "60m", "3d", "backup", "restic", "<none>"])
-        let bare: JSONValue = ["metadata": metadata("bare", age: 5), "spec": ["schedule": "@hourly", "timeZone": "Etc/UTC"]]
+            cells(.cronJob, cronJob) == [
+                "nightly", "0 3 * * *", "<none>", "False", 1, "60m", "3d", "backup", "restic", "<none>",
+            ])
+        let bare: JSONValue = [
+            "metadata": metadata("bare", age: 5), "spec": ["schedule": "@hourly", "timeZone": "Etc/UTC"],
+        ]
         #expect(cells(.cronJob, bare).prefix(6) == ["bare", "@hourly", "Etc/UTC", "<unset>", 0, "<none>"])
     }
 }
@@ -282,24 +323,35 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
         let nodePort: JSONValue = [
             "metadata": metadata("web", age: 86400),
             "spec": [
-                "type": "NodePort", "clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"], "selector": ["app": "web", "tier": "fe"],
+                "type": "NodePort", "clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"],
+                "selector": ["app": "web", "tier": "fe"],
                 "ports": [["port": 80, "nodePort": 31234, "protocol": "TCP"], ["port": 53, "protocol": "UDP"]],
             ],
         ]
         #expect(
-            cells(.service, nodePort) == ["web", "NodePort", "10.96.0.10", "<none>", "80:31234/TCP,53/UDP", "24h", "app=web,tier=fe"])
+            cells(.service, nodePort) == [
+                "web", "NodePort", "10.96.0.10", "<none>", "80:31234/TCP,53/UDP", "24h", "app=web,tier=fe",
+            ])
         let pending: JSONValue = [
             "metadata": metadata("lb", age: 5),
-            "spec": ["type": "LoadBalancer", "clusterIPs": ["10.96.0.11"], "ports": [["port": 443, "protocol": "TCP", "nodePort": 30443]]],
+            "spec": [
+                "type": "LoadBalancer", "clusterIPs": ["10.96.0.11"],
+                "ports": [["port": 443, "protocol": "TCP", "nodePort": 30443]],
+            ],
             "status": ["loadBalancer": [:]],
         ]
-        #expect(cells(.service, pending).prefix(5) == ["lb", "LoadBalancer", "10.96.0.11", "<pending>", "443:30443/TCP"])
+        #expect(
+            cells(.service, pending).prefix(5) == ["lb", "LoadBalancer", "10.96.0.11", "<pending>", "443:30443/TCP"])
         var assigned = pending
         assigned.set(["status", "loadBalancer", "ingress"], [["ip": "192.168.1.5"]])
         #expect(cells(.service, assigned)[3] == "192.168.1.5")
-        let headless: JSONValue = ["metadata": metadata("db", age: 5), "spec": ["type": "ClusterIP", "clusterIP": "None"]]
+        let headless: JSONValue = [
+            "metadata": metadata("db", age: 5), "spec": ["type": "ClusterIP", "clusterIP": "None"],
+        ]
         #expect(cells(.service, headless) == ["db", "ClusterIP", "None", "<none>", "<none>", "5s", "<none>"])
-        let external: JSONValue = ["metadata": metadata("ext", age: 5), "spec": ["type": "ExternalName", "externalName": "example.com"]]
+        let external: JSONValue = [
+            "metadata": metadata("ext", age: 5), "spec": ["type": "ExternalName", "externalName": "example.com"],
+        ]
         #expect(cells(.service, external)[3] == "example.com")
     }
 
@@ -307,12 +359,17 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
         let notReady: JSONValue = [
             "metadata": [
                 "name": "box1", "creationTimestamp": ago(86400 * 120),
-                "labels": ["node-role.kubernetes.io/control-plane": "", "node-role.kubernetes.io/worker": "", "kubernetes.io/role": "edge"],
+                "labels": [
+                    "node-role.kubernetes.io/control-plane": "", "node-role.kubernetes.io/worker": "",
+                    "kubernetes.io/role": "edge",
+                ],
             ],
             "spec": ["unschedulable": true],
             "status": [
                 "conditions": [["type": "MemoryPressure", "status": "False"], ["type": "Ready", "status": "False"]],
-                "addresses": [["type": "InternalIP", "address": "10.0.0.1"], ["type": "Hostname", "address": "box1"]],
+                "addresses": [
+                    ["type": "InternalIP", "address": "10.0.0.1"], ["type": "Hostname", "address": "box1"],
+                ],
                 "nodeInfo": ["kubeletVersion": "v1.37.0-clusterbox", "osImage": "Debian GNU/Linux 12 (bookworm)"],
             ],
         ]
@@ -331,7 +388,9 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
     }
 
     @Test func namespacesEndpointsAndSlices() {
-        let namespace: JSONValue = ["metadata": ["name": "team-a", "creationTimestamp": ago(45)], "status": ["phase": "Active"]]
+        let namespace: JSONValue = [
+            "metadata": ["name": "team-a", "creationTimestamp": ago(45)], "status": ["phase": "Active"],
+        ]
         #expect(cells(.namespace, namespace) == ["team-a", "Active", "45s"])
 
         let endpoints: JSONValue = [
@@ -345,7 +404,8 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
         ]
         #expect(cells(.endpoints, endpoints) == ["web", "10.0.0.1:80,10.0.0.2:80,10.0.0.1:443 + 1 more...", "10s"])
         let small: JSONValue = [
-            "metadata": metadata("v6", age: 10), "subsets": [["addresses": [["ip": "fd00::1"]], "ports": [["port": 80]]]],
+            "metadata": metadata("v6", age: 10),
+            "subsets": [["addresses": [["ip": "fd00::1"]], "ports": [["port": 80]]]],
         ]
         #expect(cells(.endpoints, small)[1] == "[fd00::1]:80")
         #expect(cells(.endpoints, ["metadata": metadata("none", age: 10)])[1] == "<none>")
@@ -377,16 +437,24 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
             "involvedObject": ["kind": "Pod", "name": "web-2"], "reportingComponent": "default-scheduler",
             "eventTime": "2026-11-27T11:59:00.000000Z", "message": "ok",
         ]
-        #expect(cells(.event, newAPI) == ["60s", "Normal", "Scheduled", "pod/web-2", "", "default-scheduler", "ok", "60s", 1, "e2"])
+        #expect(
+            cells(.event, newAPI) == [
+                "60s", "Normal", "Scheduled", "pod/web-2", "", "default-scheduler", "ok", "60s", 1, "e2",
+            ])
 
-        let configMap: JSONValue = ["metadata": metadata("cfg", age: 5), "data": ["a": "1", "b": "2"], "binaryData": ["c": "AA=="]]
+        let configMap: JSONValue = [
+            "metadata": metadata("cfg", age: 5), "data": ["a": "1", "b": "2"], "binaryData": ["c": "AA=="],
+        ]
         #expect(cells(.configMap, configMap) == ["cfg", 3, "5s"])
-        let secret: JSONValue = ["metadata": metadata("tls", age: 5), "type": "kubernetes.io/tls", "data": ["tls.crt": "", "tls.key": ""]]
+        let secret: JSONValue = [
+            "metadata": metadata("tls", age: 5), "type": "kubernetes.io/tls", "data": ["tls.crt": "", "tls.key": ""],
+        ]
         #expect(cells(.secret, secret) == ["tls", "kubernetes.io/tls", 2, "5s"])
         let account: JSONValue = ["metadata": metadata("default", age: 5)]
         #expect(cells(.serviceAccount, account) == ["default", 0, "5s"])
         let columns = KubeTables.table(
-            .event, objects: [], resourceVersion: "1", continueToken: nil, includeObject: nil, now: now)["columnDefinitions"]
+            .event, objects: [], resourceVersion: "1", continueToken: nil, includeObject: nil, now: now)[
+                "columnDefinitions"]
         #expect(columns?.arrayValue?.last?["format"] == "name")
         #expect(columns?.arrayValue?.first?["name"] == "Last Seen")
     }
@@ -423,7 +491,11 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
         #expect(resource(core, "nodes")?["scope"] == "Cluster")
         #expect(resource(core, "secrets")?["shortNames"] == nil)
         let namespaces = resource(core, "namespaces")?["subresources"]?.arrayValue ?? []
-        #expect(namespaces.last == ["subresource": "finalize", "responseKind": ["group": "", "version": "v1", "kind": "Namespace"], "verbs": ["update"]])
+        #expect(
+            namespaces.last == [
+                "subresource": "finalize", "responseKind": ["group": "", "version": "v1", "kind": "Namespace"],
+                "verbs": ["update"],
+            ])
         // `get all` order: pods, services, replicationcontrollers first.
         let allNames = (items.first?["versions"]?.arrayValue?.first?["resources"]?.arrayValue ?? [])
             .filter { $0["categories"] == ["all"] }.map { $0["resource"]?.stringValue ?? "" }
@@ -441,8 +513,16 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
         #expect(
             deployments?["subresources"]
                 == [
-                    ["subresource": "status", "responseKind": ["group": "apps", "version": "v1", "kind": "Deployment"], "verbs": ["get", "patch", "update"]],
-                    ["subresource": "scale", "responseKind": ["group": "autoscaling", "version": "v1", "kind": "Scale"], "verbs": ["get", "patch", "update"]],
+                    [
+                        "subresource": "status",
+                        "responseKind": ["group": "apps", "version": "v1", "kind": "Deployment"],
+                        "verbs": ["get", "patch", "update"],
+                    ],
+                    [
+                        "subresource": "scale",
+                        "responseKind": ["group": "autoscaling", "version": "v1", "kind": "Scale"],
+                        "verbs": ["get", "patch", "update"],
+                    ],
                 ])
         #expect(resource(apis, "endpointslices")?["categories"] == nil)
         #expect(resource(apis, "pods") == nil)
@@ -451,12 +531,18 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
     @Test func legacyShapes() {
         #expect(
             KubeDiscovery.apiVersions(serverAddress: "127.0.0.1:6443")
-                == ["kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"]]])
+                == [
+                    "kind": "APIVersions", "versions": ["v1"],
+                    "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"]],
+                ])
         let groups = KubeDiscovery.apiGroupList()
         #expect(groups["kind"] == "APIGroupList")
         #expect(
             groups["groups"]?.arrayValue?.first
-                == ["name": "apps", "versions": [["groupVersion": "apps/v1", "version": "v1"]], "preferredVersion": ["groupVersion": "apps/v1", "version": "v1"]])
+                == [
+                    "name": "apps", "versions": [["groupVersion": "apps/v1", "version": "v1"]],
+                    "preferredVersion": ["groupVersion": "apps/v1", "version": "v1"],
+                ])
         #expect(KubeDiscovery.apiGroup("batch")?["kind"] == "APIGroup")
         #expect(KubeDiscovery.apiGroup("batch")?["preferredVersion"] == ["groupVersion": "batch/v1", "version": "v1"])
         #expect(KubeDiscovery.apiGroup("nosuch.io") == nil)
@@ -465,10 +551,12 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
         let apps = KubeDiscovery.resourceList(group: "apps", version: "v1")
         #expect(apps?["groupVersion"] == "apps/v1")
         let entries = apps?["resources"]?.arrayValue ?? []
-        #expect(entries.first { $0["name"] == "deployments/scale" } == [
-            "name": "deployments/scale", "singularName": "deployment", "namespaced": true, "group": "autoscaling", "version": "v1",
-            "kind": "Scale", "verbs": ["get", "patch", "update"],
-        ])
+        #expect(
+            entries.first { $0["name"] == "deployments/scale" } == [
+                "name": "deployments/scale", "singularName": "deployment", "namespaced": true, "group": "autoscaling",
+                "version": "v1",
+                "kind": "Scale", "verbs": ["get", "patch", "update"],
+            ])
         #expect(entries.first { $0["name"] == "deployments" }?["categories"] == ["all"])
         #expect(entries.first { $0["name"] == "deployments/status" }?["group"] == nil)
         let core = KubeDiscovery.resourceList(group: "", version: "v1")
@@ -514,7 +602,9 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
                 ? "\(type.groupVersionPath)/namespaces/{namespace}/\(type.plural)/{name}"
                 : "\(type.groupVersionPath)/\(type.plural)/{name}"
             let item = try #require(paths[objectPath], "\(objectPath)")
-            let gvk: JSONValue = ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)]
+            let gvk: JSONValue = [
+                "group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind),
+            ]
             let patch = try #require(item["patch"])
             #expect(patch["x-kubernetes-action"] == "patch")
             #expect(patch["x-kubernetes-group-version-kind"] == gvk)
@@ -529,7 +619,8 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
         }
         let apps = try #require(KubeOpenAPI.document("apis/apps/v1"))
         let scale = apps["paths"]?["/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale"]?["patch"]
-        #expect(scale?["x-kubernetes-group-version-kind"] == ["group": "autoscaling", "version": "v1", "kind": "Scale"])
+        #expect(
+            scale?["x-kubernetes-group-version-kind"] == ["group": "autoscaling", "version": "v1", "kind": "Scale"])
         #expect(scale?["operationId"] == "patchAppsV1NamespacedDeploymentScale")
         let core = try #require(KubeOpenAPI.document("api/v1"))
         #expect(core["paths"]?["/api/v1/nodes/{name}"]?["patch"]?["operationId"] == "patchCoreV1Node")

@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// What a subresource answers with and which verbs it takes, for both discovery forms.
 struct SubresourceInfo: Sendable, Equatable {

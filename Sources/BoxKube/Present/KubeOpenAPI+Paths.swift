@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// The path items of one kind, shaped as upstream's: collection (`list`, `post`, `deletecollection`), object
 /// (`get`, `put`, `patch`, `delete`), `/status` and `/scale`, and for namespaced kinds the all-namespaces list.
@@ -19,9 +19,15 @@ struct OpenAPIPaths {
                 pathItem(
                     parameters: type.namespaced ? [namespaceParameter] : [],
                     operations: [
-                        "get": operation("list", "list\(prefix)\(scope)\(type.kind)", "list or watch objects of kind \(type.kind)", gvk, listParameters),
-                        "post": operation("post", "create\(prefix)\(scope)\(type.kind)", "create a \(type.kind)", gvk, writeParameters, responses: ["200", "201", "202"]),
-                        "delete": operation("deletecollection", "delete\(prefix)Collection\(scope)\(type.kind)", "delete collection of \(type.kind)", gvk, listParameters),
+                        "get": operation(
+                            "list", "list\(prefix)\(scope)\(type.kind)", "list or watch objects of kind \(type.kind)",
+                            gvk, listParameters),
+                        "post": operation(
+                            "post", "create\(prefix)\(scope)\(type.kind)", "create a \(type.kind)", gvk,
+                            writeParameters, responses: ["200", "201", "202"]),
+                        "delete": operation(
+                            "deletecollection", "delete\(prefix)Collection\(scope)\(type.kind)",
+                            "delete collection of \(type.kind)", gvk, listParameters),
                     ])
             ),
             (
@@ -29,10 +35,21 @@ struct OpenAPIPaths {
                 pathItem(
                     parameters: objectParameters,
                     operations: [
-                        "get": operation("get", "read\(prefix)\(scope)\(type.kind)", "read the specified \(type.kind)", gvk, []),
-                        "put": operation("put", "replace\(prefix)\(scope)\(type.kind)", "replace the specified \(type.kind)", gvk, writeParameters, responses: ["200", "201"]),
-                        "patch": operation("patch", "patch\(prefix)\(scope)\(type.kind)", "partially update the specified \(type.kind)", gvk, writeParameters + [queryParameter("force")], responses: ["200", "201"]),
-                        "delete": operation("delete", "delete\(prefix)\(scope)\(type.kind)", "delete a \(type.kind)", gvk, [queryParameter("dryRun"), queryParameter("gracePeriodSeconds"), queryParameter("propagationPolicy")], responses: ["200", "202"]),
+                        "get": operation(
+                            "get", "read\(prefix)\(scope)\(type.kind)", "read the specified \(type.kind)", gvk, []),
+                        "put": operation(
+                            "put", "replace\(prefix)\(scope)\(type.kind)", "replace the specified \(type.kind)", gvk,
+                            writeParameters, responses: ["200", "201"]),
+                        "patch": operation(
+                            "patch", "patch\(prefix)\(scope)\(type.kind)",
+                            "partially update the specified \(type.kind)", gvk,
+                            writeParameters + [queryParameter("force")], responses: ["200", "201"]),
+                        "delete": operation(
+                            "delete", "delete\(prefix)\(scope)\(type.kind)", "delete a \(type.kind)", gvk,
+                            [
+                                queryParameter("dryRun"), queryParameter("gracePeriodSeconds"),
+                                queryParameter("propagationPolicy"),
+                            ], responses: ["200", "202"]),
                     ])
             ),
         ]
@@ -43,7 +60,9 @@ struct OpenAPIPaths {
                     pathItem(
                         parameters: [],
                         operations: [
-                            "get": operation("list", "list\(prefix)\(type.kind)ForAllNamespaces", "list or watch objects of kind \(type.kind)", gvk, listParameters)
+                            "get": operation(
+                                "list", "list\(prefix)\(type.kind)ForAllNamespaces",
+                                "list or watch objects of kind \(type.kind)", gvk, listParameters)
                         ])
                 ))
         }
@@ -56,9 +75,16 @@ struct OpenAPIPaths {
                     pathItem(
                         parameters: objectParameters,
                         operations: [
-                            "get": operation("get", "read\(prefix)\(name)", "read \(sub.name) of the specified \(type.kind)", sub.responseKind, []),
-                            "put": operation("put", "replace\(prefix)\(name)", "replace \(sub.name) of the specified \(type.kind)", sub.responseKind, writeParameters, responses: ["200", "201"]),
-                            "patch": operation("patch", "patch\(prefix)\(name)", "partially update \(sub.name) of the specified \(type.kind)", sub.responseKind, writeParameters + [queryParameter("force")], responses: ["200", "201"]),
+                            "get": operation(
+                                "get", "read\(prefix)\(name)", "read \(sub.name) of the specified \(type.kind)",
+                                sub.responseKind, []),
+                            "put": operation(
+                                "put", "replace\(prefix)\(name)", "replace \(sub.name) of the specified \(type.kind)",
+                                sub.responseKind, writeParameters, responses: ["200", "201"]),
+                            "patch": operation(
+                                "patch", "patch\(prefix)\(name)",
+                                "partially update \(sub.name) of the specified \(type.kind)", sub.responseKind,
+                                writeParameters + [queryParameter("force")], responses: ["200", "201"]),
                         ])
                 ))
         }
@@ -71,15 +97,21 @@ struct OpenAPIPaths {
         return capitalized(label) + capitalized(type.version)
     }
 
-
     private func capitalized(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() }
 
     private var namespaceParameter: JSONValue {
-        ["name": "namespace", "in": "path", "required": true, "description": "object name and auth scope, such as for teams and projects", "schema": ["type": "string", "uniqueItems": true]]
+        [
+            "name": "namespace", "in": "path", "required": true,
+            "description": "object name and auth scope, such as for teams and projects",
+            "schema": ["type": "string", "uniqueItems": true],
+        ]
     }
 
     private var objectParameters: [JSONValue] {
-        let name: JSONValue = ["name": "name", "in": "path", "required": true, "description": .string("name of the \(type.kind)"), "schema": ["type": "string", "uniqueItems": true]]
+        let name: JSONValue = [
+            "name": "name", "in": "path", "required": true, "description": .string("name of the \(type.kind)"),
+            "schema": ["type": "string", "uniqueItems": true],
+        ]
         return [name] + (type.namespaced ? [namespaceParameter] : [])
     }
 
@@ -88,7 +120,10 @@ struct OpenAPIPaths {
     }
 
     private var listParameters: [JSONValue] {
-        ["continue", "fieldSelector", "labelSelector", "limit", "resourceVersion", "resourceVersionMatch", "sendInitialEvents", "timeoutSeconds", "watch"].map(queryParameter)
+        [
+            "continue", "fieldSelector", "labelSelector", "limit", "resourceVersion", "resourceVersionMatch",
+            "sendInitialEvents", "timeoutSeconds", "watch",
+        ].map(queryParameter)
     }
 
     private func queryParameter(_ name: String) -> JSONValue {
@@ -116,7 +151,8 @@ struct OpenAPIPaths {
             "operationId": .string(operationID), "description": .string(description),
             "x-kubernetes-action": .string(action), "x-kubernetes-group-version-kind": gvk,
             "responses": .object(
-                Dictionary(uniqueKeysWithValues: responses.map { ($0, ["description": .string(descriptions[$0] ?? "OK")]) })),
+                Dictionary(
+                    uniqueKeysWithValues: responses.map { ($0, ["description": .string(descriptions[$0] ?? "OK")]) })),
         ]
         if !parameters.isEmpty { body["parameters"] = .array(parameters) }
         return .object(body)

@@ -38,7 +38,9 @@ public enum KubeOpenAPI {
     /// Every served group-version's key (`api/v1`, `apis/apps/v1`) and document, built once: they depend only on
     /// `ResourceType.all` and the schemas, so the index and the documents always agree.
     static let documents: [(key: String, document: JSONValue)] = KubeDiscovery.groupVersions.map { groupVersion in
-        let key = groupVersion.group.isEmpty ? "api/\(groupVersion.version)" : "apis/\(groupVersion.group)/\(groupVersion.version)"
+        let key =
+            groupVersion.group.isEmpty
+            ? "api/\(groupVersion.version)" : "apis/\(groupVersion.group)/\(groupVersion.version)"
         return (key, buildDocument(group: groupVersion.group, version: groupVersion.version))
     }
 

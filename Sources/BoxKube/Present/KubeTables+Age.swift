@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Ages and durations as `kubectl get` prints them.
 extension KubeTables {

@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Nodes, Namespaces, Events, ConfigMaps, Secrets and ServiceAccounts.
 extension KubeTables {
@@ -109,7 +109,8 @@ extension KubeTables {
                 description: "The component reporting this event. Should be a short machine understandable string.",
                 priority: 1),
             TableColumn(
-                name: "Message", type: "string", description: "A human-readable description of the status of this operation."),
+                name: "Message", type: "string",
+                description: "A human-readable description of the status of this operation."),
             TableColumn(
                 name: "First Seen", type: "string",
                 description: "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)",
@@ -117,7 +118,8 @@ extension KubeTables {
             TableColumn(
                 name: "Count", type: "string", description: "The number of times this event has occurred.",
                 priority: 1),
-            TableColumn(name: "Name", type: "string", description: TableColumn.name.description, priority: 1, format: "name"),
+            TableColumn(
+                name: "Name", type: "string", description: TableColumn.name.description, priority: 1, format: "name"),
         ]
     ) { event, now in
         var first = since(event["firstTimestamp"], now: now)
@@ -167,7 +169,8 @@ extension KubeTables {
     static let secretPrinter = Printer(
         columns: [
             .name,
-            TableColumn(name: "Type", type: "string", description: "Used to facilitate programmatic handling of secret data."),
+            TableColumn(
+                name: "Type", type: "string", description: "Used to facilitate programmatic handling of secret data."),
             TableColumn(name: "Data", type: "integer", description: "Data contains the secret data."),
             .age,
         ]

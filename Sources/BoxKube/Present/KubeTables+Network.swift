@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Services, Endpoints and EndpointSlices.
 extension KubeTables {
@@ -122,9 +122,11 @@ extension KubeTables {
                     "addressType specifies the type of address carried by this EndpointSlice. All addresses in this "
                     + "slice must be the same type."),
             TableColumn(
-                name: "Ports", type: "string", description: "ports specifies the list of network ports exposed by each endpoint in this slice."),
+                name: "Ports", type: "string",
+                description: "ports specifies the list of network ports exposed by each endpoint in this slice."),
             TableColumn(
-                name: "Endpoints", type: "string", description: "endpoints is a list of unique endpoints in this slice."),
+                name: "Endpoints", type: "string", description: "endpoints is a list of unique endpoints in this slice."
+            ),
             .age,
         ]
     ) { slice, now in

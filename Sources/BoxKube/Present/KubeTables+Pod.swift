@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Pods: Ready `r/t`, the Status reason upstream derives from phase and container states, Restarts with the time
 /// of the last one.
@@ -7,7 +7,8 @@ extension KubeTables {
         columns: [
             .name,
             TableColumn(
-                name: "Ready", type: "string", description: "The aggregate readiness state of this pod for accepting traffic."),
+                name: "Ready", type: "string",
+                description: "The aggregate readiness state of this pod for accepting traffic."),
             TableColumn(
                 name: "Status", type: "string", description: "The aggregate status of the containers in this pod."),
             TableColumn(

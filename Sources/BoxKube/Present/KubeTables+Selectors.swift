@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// The text forms of selectors and container lists shared by the workload printers.
 extension KubeTables {

@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 
 /// Deployments, ReplicaSets, ReplicationControllers, Jobs and CronJobs.
 extension KubeTables {
@@ -90,7 +90,8 @@ extension KubeTables {
             TableColumn(name: "Duration", type: "string", description: "Time required to complete the job."),
             .age, .containers, .images,
             TableColumn(
-                name: "Selector", type: "string", description: "A label query over pods that should match the pod count.",
+                name: "Selector", type: "string",
+                description: "A label query over pods that should match the pod count.",
                 priority: 1),
         ]
     ) { object, now in
@@ -156,7 +157,8 @@ extension KubeTables {
                 description: "Information when was the last time the job was successfully scheduled."),
             .age, .containers, .images,
             TableColumn(
-                name: "Selector", type: "string", description: "A label query over pods that should match the pod count.",
+                name: "Selector", type: "string",
+                description: "A label query over pods that should match the pod count.",
                 priority: 1),
         ]
     ) { object, now in
