@@ -72,7 +72,7 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
             spec: ["nodeName": "box1"], status: ["podIP": "10.0.0.7", "podIPs": [["ip": "10.0.0.7"]]])
         #expect(
             cells(.pod, running) == [
-                "web-1", "1/1", "Running", "3 (5m ago)", "2h", "10.0.0.7", "box1", "<none>", "<none>",
+                "web-1", "1/1", "Running", "3 (5m ago)", "120m", "10.0.0.7", "box1", "<none>", "<none>",
             ])
     }
 
@@ -97,7 +97,7 @@ private func cells(_ type: ResourceType, _ object: JSONValue) -> [JSONValue] {
                 ]
             ],
             spec: ["nodeName": "box1"])
-        #expect(cells(.pod, creating).prefix(6) == ["new", "0/1", "ContainerCreating", "0", "2h", "<none>"])
+        #expect(cells(.pod, creating).prefix(6) == ["new", "0/1", "ContainerCreating", "0", "120m", "<none>"])
 
         let unscheduled = pod("queued", phase: "Pending", statuses: [])
         #expect(cells(.pod, unscheduled).prefix(4) == ["queued", "0/1", "Pending", "0"])
