@@ -39,7 +39,9 @@ public struct CronSchedule: Hashable, Sendable {
             }
             fields = expansion.split(separator: " ").map(String.init)
         }
-        guard fields.count == 5 else { throw Invalid(message: "expected exactly 5 fields, found \(fields.count): \(text)") }
+        guard fields.count == 5 else {
+            throw Invalid(message: "expected exactly 5 fields, found \(fields.count): \(text)")
+        }
         minutes = try Self.field(fields[0], 0...59, names: [:])
         hours = try Self.field(fields[1], 0...23, names: [:])
         daysOfMonth = try Self.field(fields[2], 1...31, names: [:])
@@ -57,7 +59,8 @@ public struct CronSchedule: Hashable, Sendable {
         func value(_ part: Substring) throws(Invalid) -> Int {
             if let number = Int(part), range.contains(number) { return number }
             if let named = names[part.uppercased()] { return named }
-            throw Invalid(message: "invalid value \(part) in '\(text)' (expected \(range.lowerBound)-\(range.upperBound))")
+            throw Invalid(
+                message: "invalid value \(part) in '\(text)' (expected \(range.lowerBound)-\(range.upperBound))")
         }
         var values: Set<Int> = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
@@ -67,7 +70,9 @@ public struct CronSchedule: Hashable, Sendable {
             }
             var step = 1
             if pieces.count == 2 {
-                guard let parsed = Int(pieces[1]), parsed > 0 else { throw Invalid(message: "invalid step in '\(text)'") }
+                guard let parsed = Int(pieces[1]), parsed > 0 else {
+                    throw Invalid(message: "invalid step in '\(text)'")
+                }
                 step = parsed
             }
             var lower = range.lowerBound

@@ -32,10 +32,13 @@ public struct EndpointSliceController: Controller {
     public func reconcile(_ key: ObjectName, context: ControllerContext) async -> ReconcileResult {
         let held = context.cache.list(
             .endpointSlice, namespace: key.namespace,
-            selector: LabelSelector(matchLabels: [Self.serviceNameLabel: key.name, Self.managedByLabel: Self.managedBy]))
+            selector: LabelSelector(matchLabels: [Self.serviceNameLabel: key.name, Self.managedByLabel: Self.managedBy])
+        )
         do throws(KubeError) {
             guard let service = context.cache.get(.service, key), service.deletionTimestamp == nil else {
-                for slice in held { do { try await context.delete(.endpointSlice, slice) } catch let error where error.code == 404 {} }
+                for slice in held {
+                    do { try await context.delete(.endpointSlice, slice) } catch let error where error.code == 404 {}
+                }
                 return .done
             }
             guard
@@ -60,7 +63,9 @@ public struct EndpointSliceController: Controller {
                     try await context.create(.endpointSlice, namespace: key.namespace, desired)
                 }
             }
-            for slice in unused { do { try await context.delete(.endpointSlice, slice) } catch let error where error.code == 404 {} }
+            for slice in unused {
+                do { try await context.delete(.endpointSlice, slice) } catch let error where error.code == 404 {}
+            }
             return .done
         } catch {
             return .requeue(after: .seconds(1))

@@ -64,7 +64,8 @@ struct JobState {
         if failed > backoffLimit {
             return JobDecision(
                 podsToDelete: active,
-                outcome: .failed(reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit"))
+                outcome: .failed(reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit")
+            )
         }
         if let deadline, deadline <= now {
             return JobDecision(
