@@ -331,7 +331,7 @@ private func conditionTypes(_ object: JSONValue) -> [String] {
     }
 }
 
-@Suite struct CronScheduleTests {
+@Suite struct KubeCronScheduleTests {
     func next(_ text: String, after: String) throws -> String? {
         let schedule = try CronSchedule(parsing: text)
         return schedule.next(after: try #require(KubeTime.parse(after))).map(KubeTime.format)

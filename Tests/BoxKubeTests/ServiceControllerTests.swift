@@ -301,7 +301,7 @@ private func ips(_ addresses: JSONValue?) -> [String] {
         #expect(ready["status"] == "Unknown")
         #expect(ready["reason"] == "NodeStatusUnknown")
         #expect(ready["message"] == "Kubelet stopped posting node status.")
-        #expect(ready["lastHeartbeatTime"] == .string(KubeTime.format(cluster.clock.now - .seconds(40))))
+        #expect(ready["lastHeartbeatTime"] == .string(KubeTime.format(cluster.clock.now + .seconds(-40))))
         let taint = try #require(marked[path: ["spec", "taints"]]?.arrayValue?.first)
         #expect(taint["key"] == "node.kubernetes.io/unreachable")
         #expect(taint["effect"] == "NoExecute")
