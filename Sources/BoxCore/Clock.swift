@@ -64,11 +64,21 @@ public struct SystemClock: ClusterClock {
 }
 
 /// A virtual clock that moves only when `advance` is called, for simulations and tests.
-/// A `Mutex` guards the time and the sleepers waiting for it.
+/// A `Mutex` guards the time and the sleepers waiting for it. A sleeper whose task is cancelled wakes at once with
+/// `CancellationError`, as `Task.sleep` does.
 public final class ManualClock: ClusterClock {
+    private struct Sleeper {
+        var id: Int
+        var deadline: Instant
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
     private struct State {
         var now: Instant
-        var sleepers: [(deadline: Instant, continuation: CheckedContinuation<Void, any Error>)] = []
+        var sleepers: [Sleeper] = []
+        var nextID = 0
+        /// Sleepers cancelled before they were registered.
+        var cancelled: Set<Int> = []
     }
 
     private let state: Mutex<State>
@@ -93,13 +103,34 @@ public final class ManualClock: ClusterClock {
     }
 
     public func sleep(until deadline: Instant) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let resumeNow = state.withLock { state -> Bool in
-                if deadline <= state.now { return true }
-                state.sleepers.append((deadline, continuation))
-                return false
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                enum Outcome { case wait, resume, cancel }
+                let outcome = state.withLock { state -> Outcome in
+                    if state.cancelled.remove(id) != nil { return .cancel }
+                    if deadline <= state.now { return .resume }
+                    state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    return .wait
+                }
+                switch outcome {
+                case .wait: break
+                case .resume: continuation.resume()
+                case .cancel: continuation.resume(throwing: CancellationError())
+                }
             }
-            if resumeNow { continuation.resume() }
+        } onCancel: {
+            let sleeper = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                guard let index = state.sleepers.firstIndex(where: { $0.id == id }) else {
+                    state.cancelled.insert(id)
+                    return nil
+                }
+                return state.sleepers.remove(at: index).continuation
+            }
+            sleeper?.resume(throwing: CancellationError())
         }
     }
 }

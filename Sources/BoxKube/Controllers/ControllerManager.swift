@@ -32,8 +32,27 @@ public final class ControllerManager: Sendable {
             }
             for (index, controller) in controllers.enumerated() {
                 let queue = queues[index]
+                let (requeues, requeue) = AsyncStream.makeStream(of: (ObjectName, Duration).self)
                 for _ in 0..<workersPerController {
-                    group.addTask { await self.work(controller, queue: queue) }
+                    group.addTask { await self.work(controller, queue: queue, requeue: requeue) }
+                }
+                group.addTask {
+                    // Requeues wait in child tasks of the manager, so cancelling it ends them too.
+                    await withDiscardingTaskGroup { waits in
+                        for await (key, delay) in requeues {
+                            waits.addTask {
+                                if (try? await self.context.clock.sleep(for: delay)) != nil { queue.add(key) }
+                            }
+                        }
+                        waits.cancelAll()
+                    }
+                }
+                group.addTask {
+                    await withTaskCancellationHandler {
+                        while !Task.isCancelled { try? await self.context.clock.sleep(for: .seconds(3600)) }
+                    } onCancel: {
+                        requeue.finish()
+                    }
                 }
                 if let resync = controller.resync {
                     group.addTask {
@@ -85,16 +104,13 @@ public final class ControllerManager: Sendable {
         }
     }
 
-    private func work(_ controller: any Controller, queue: WorkQueue) async {
+    private func work(
+        _ controller: any Controller, queue: WorkQueue, requeue: AsyncStream<(ObjectName, Duration)>.Continuation
+    ) async {
         while let key = await queue.next() {
             let result = await controller.reconcile(key, context: context)
             queue.done(key)
-            if case .requeue(let delay) = result {
-                Task {
-                    try? await self.context.clock.sleep(for: delay)
-                    queue.add(key)
-                }
-            }
+            if case .requeue(let delay) = result { requeue.yield((key, delay)) }
         }
     }
 }
