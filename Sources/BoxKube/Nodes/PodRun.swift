@@ -61,6 +61,8 @@ struct PodRun: Sendable {
     /// Set when the pod has reached Succeeded or Failed.
     var finalPhase: String?
     var deleting = false
+    /// The pod object is already gone from the API: forget it once its tasks end, remove nothing.
+    var removed = false
     /// A launch problem shown as the containers' waiting reason (CreateContainerConfigError…).
     var launchError: PodLaunchError?
 
