@@ -1,5 +1,5 @@
 import BoxCore
-import BoxKube
+@testable import BoxKube
 import Foundation
 import Testing
 
@@ -129,9 +129,10 @@ import Testing
             let condition = KubeNodesCluster.condition(await cluster.pod("picky"), "PodScheduled")
             return condition?["status"]?.stringValue == "False" ? condition : nil
         }
+        // As upstream, each node counts once, for the first filter it fails (taints before the selector).
         #expect(
             picky?["message"]?.stringValue
-                == "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: db}, 2 node(s) didn't match Pod's node affinity/selector."
+                == "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) had untolerated taint {dedicated: db}."
         )
         let affine = try await cluster.wait("affine unschedulable") {
             let condition = KubeNodesCluster.condition(await cluster.pod("affine"), "PodScheduled")
@@ -240,5 +241,177 @@ import Testing
         #expect(perNode.count == 5)
         #expect((perNode.values.max() ?? 0) - (perNode.values.min() ?? 0) <= 10)
         #expect(elapsed < .seconds(20))
+    }
+}
+
+/// The pure parts: quantities, filtering and scoring, task building, pod status.
+@Suite struct NodeFitTests {
+    func node(_ name: String, cpus: Int = 4000, mem: Int = 8192, labels: [String: String] = [:], taints: [Taint] = [])
+        -> NodeCandidate
+    {
+        NodeCandidate(
+            name: name, agentID: AgentID(name), labels: labels.merging(["kubernetes.io/hostname": name]) { a, _ in a },
+            taints: taints, unschedulable: false,
+            free: Resources(milliCPUs: cpus, memoryMiB: mem, ports: PortRanges([31000...31002])),
+            capacity: Resources(milliCPUs: 4000, memoryMiB: 8192), ownerCounts: [:], offered: true)
+    }
+
+    func pod(_ spec: JSONValue, owner: String? = nil) -> PodRequirements {
+        var pod: JSONValue = ["metadata": ["name": "p", "namespace": "default"], "spec": spec]
+        if let owner {
+            pod.set(
+                ["metadata", "ownerReferences"],
+                [["apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": .string(owner), "controller": true]])
+        }
+        return PodRequirements(pod: pod)
+    }
+
+    @Test func quantities() {
+        #expect(NodeQuantity.milliCPUs("250m") == 250)
+        #expect(NodeQuantity.milliCPUs("2") == 2000)
+        #expect(NodeQuantity.milliCPUs("0.5") == 500)
+        #expect(NodeQuantity.memoryMiB("64Mi") == 64)
+        #expect(NodeQuantity.memoryMiB("1Gi") == 1024)
+        #expect(NodeQuantity.memoryMiB("1G") == 954)
+        #expect(NodeQuantity.memoryMiB("1000") == 1)
+        #expect(NodeQuantity.memoryMiB("1e9") == 954)
+        #expect(NodeQuantity.milliCPUs("") == nil)
+        #expect(NodeQuantity.milliCPUs("lots") == nil)
+        #expect(NodeQuantity.milliCPUs("-1") == nil)
+        #expect(NodeQuantity.memoryMiB("12Qi") == nil)
+    }
+
+    @Test func requestsFallBackToLimitsThenTheDefault() {
+        let requirements = pod([
+            "containers": [
+                ["name": "a", "resources": ["requests": ["cpu": "200m"], "limits": ["memory": "128Mi"]]],
+                ["name": "b"],
+            ]
+        ])
+        #expect(requirements.containers[0].resources == Resources(milliCPUs: 200, memoryMiB: 128))
+        #expect(requirements.containers[1].resources == PodRequirements.defaultRequest)
+        #expect(requirements.resources == Resources(milliCPUs: 300, memoryMiB: 160))
+    }
+
+    @Test func filtersAndMessages() {
+        let nodes = [
+            node("a", cpus: 100), node("b", labels: ["disk": "ssd"]),
+            node("c", taints: [Taint(key: "gpu", value: "yes", effect: "NoSchedule")]),
+        ]
+        let big = pod(["containers": [["name": "x", "resources": ["requests": ["cpu": "8"]]]]])
+        #expect(NodeFit.place(big, among: nodes) == .unschedulable("0/3 nodes are available: 3 Insufficient cpu."))
+        let ssd = pod(["containers": [["name": "x"]], "nodeSelector": ["disk": "ssd"]])
+        #expect(NodeFit.place(ssd, among: nodes) == .node(1))
+        let gpu = pod([
+            "containers": [["name": "x"]],
+            "tolerations": [["key": "gpu", "operator": "Exists"]],
+            "affinity": [
+                "nodeAffinity": [
+                    "requiredDuringSchedulingIgnoredDuringExecution": [
+                        "nodeSelectorTerms": [["matchExpressions": [["key": "disk", "operator": "DoesNotExist"]]]]
+                    ]
+                ]
+            ],
+        ])
+        // a is too small for the default request? No: 100m fits exactly; c wins on least-allocated by name order.
+        if case .node(let index) = NodeFit.place(gpu, among: nodes) {
+            #expect(nodes[index].name == "c")
+        } else {
+            Issue.record("the tolerating pod should fit c")
+        }
+        let untolerated = pod(["containers": [["name": "x"]], "nodeSelector": ["kubernetes.io/hostname": "c"]])
+        #expect(
+            NodeFit.place(untolerated, among: nodes)
+                == .unschedulable(
+                    "0/3 nodes are available: 1 node(s) had untolerated taint {gpu: yes}, 2 node(s) didn't match Pod's node affinity/selector."
+                ))
+        let gt = NodeSelectorTerm.Expression(key: "n", op: "Gt", values: ["3"])
+        #expect(gt.matches("4") && !gt.matches("3") && !gt.matches(nil) && !gt.matches("x"))
+        let lt = NodeSelectorTerm.Expression(key: "n", op: "Lt", values: ["3"])
+        #expect(lt.matches("2") && !lt.matches("3"))
+        #expect(NodeSelectorTerm.Expression(key: "n", op: "NotIn", values: ["a"]).matches(nil))
+        #expect(!NodeSelectorTerm.Expression(key: "n", op: "Bogus", values: []).matches("a"))
+    }
+
+    @Test func hostPortsComeFromTheOffer() {
+        let wanted = pod([
+            "containers": [["name": "x", "ports": [["containerPort": 80, "hostPort": 31001], ["containerPort": 81]]]]
+        ])
+        #expect(NodeFit.ports(for: wanted, from: PortRanges([31000...31002])) == [[31001, 31000]])
+        #expect(NodeFit.ports(for: wanted, from: PortRanges([31000...31000])) == nil)
+        let busy = node("a")
+        var taken = busy
+        taken.free.ports = PortRanges([32000...32005])
+        #expect(NodeFit.failures(wanted, on: taken) == [.hostPorts])
+    }
+
+    @Test func replicasSpreadAcrossNodes() {
+        var nodes = [node("a"), node("b")]
+        nodes[0].ownerCounts["rs1"] = 2
+        nodes[1].ownerCounts["rs1"] = 1
+        let replica = pod(["containers": [["name": "x"]]], owner: "rs1")
+        #expect(NodeFit.place(replica, among: nodes) == .node(1))
+        nodes[1].offered = false
+        #expect(NodeFit.place(replica, among: [nodes[1]]) == .wait)
+    }
+
+    @Test func commandsAndEnvironment() {
+        let host: JSONValue = ["name": "c", "image": "host", "command": ["sh", "-c"], "args": ["echo 'hi' $X"]]
+        guard case .success(let program) = PodTasks.program(host) else {
+            Issue.record("host command")
+            return
+        }
+        #expect(program.command == "sh -c 'echo '\\''hi'\\'' $X'")
+        #expect(program.image == nil)
+        guard case .success(let image) = PodTasks.program(["name": "c", "image": "busybox", "args": ["sleep", "1"]])
+        else {
+            Issue.record("image")
+            return
+        }
+        #expect(image.command == nil)
+        #expect(image.image == ContainerInfo(image: "busybox", entrypoint: nil, arguments: ["sleep", "1"]))
+        guard case .failure(let error) = PodTasks.program(["name": "c", "image": "host"]) else {
+            Issue.record("no command must fail")
+            return
+        }
+        #expect(error.message.contains("no command"))
+
+        let container: JSONValue = [
+            "name": "c",
+            "env": [
+                ["name": "A", "value": "1"], ["name": "B", "value": "$(A)-x-$$"],
+                ["name": "C", "valueFrom": ["configMapKeyRef": ["name": "cm", "key": "k"]]],
+                ["name": "D", "valueFrom": ["secretKeyRef": ["name": "s", "key": "pw"]]],
+            ],
+            "envFrom": [["prefix": "CM_", "configMapRef": ["name": "cm"]]],
+        ]
+        let secret = PodTasks.secretData(["data": ["pw": "aHVudGVyMg=="]])
+        #expect(secret["pw"] == "hunter2")
+        let environment = PodTasks.environment(
+            container, configMaps: ["cm": ["k": "v"]], secrets: ["s": secret], ports: [("http", 31000), (nil, 31001)])
+        guard case .success(let env) = environment else {
+            Issue.record("environment")
+            return
+        }
+        #expect(env["A"] == "1" && env["B"] == "1-x-$" && env["C"] == "v" && env["D"] == "hunter2")
+        #expect(env["CM_k"] == "v" && env["PORT"] == "31000" && env["PORT_HTTP"] == "31000" && env["PORT1"] == "31001")
+        guard case .failure(let missing) = PodTasks.environment(container, configMaps: [:], secrets: [:], ports: [])
+        else {
+            Issue.record("a missing config map must fail")
+            return
+        }
+        #expect(missing.reason == "CreateContainerConfigError")
+        #expect(missing.message == "configmap \"cm\" not found")
+        #expect(Base64.decode("!!") == nil)
+    }
+
+    @Test func qosClasses() {
+        func qos(_ resources: JSONValue) -> String {
+            PodStatus.qosClass(["spec": ["containers": [["name": "c", "resources": resources]]]])
+        }
+        #expect(qos([:]) == "BestEffort")
+        #expect(qos(["requests": ["cpu": "1"]]) == "Burstable")
+        #expect(qos(["limits": ["cpu": "1", "memory": "1Gi"]]) == "Guaranteed")
+        #expect(qos(["limits": ["cpu": "1", "memory": "1Gi"], "requests": ["cpu": "500m"]]) == "Burstable")
     }
 }

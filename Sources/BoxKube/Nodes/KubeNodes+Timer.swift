@@ -12,7 +12,9 @@ extension KubeNodes {
         // Heartbeats: an agent that offered lately or runs our tasks is alive.
         for agent in agents.values where !agent.failed {
             let due = agent.heartbeatWritten.map { now - $0 >= Self.heartbeatInterval } ?? true
-            let alive = now - agent.lastSeen <= Self.heartbeatInterval * 2 || !agent.used.scalars.isEmpty
+            let alive =
+                now - agent.lastSeen <= Self.heartbeatInterval * 2 || !agent.used.scalars.isEmpty
+                || offers.values.contains { $0.offer.agentID == agent.agentID }
             if due && alive { dirtyNodes.insert(agent.agentID) }
         }
         // Relaunches that are due.
@@ -28,8 +30,10 @@ extension KubeNodes {
         }
         if relaunch { requestSchedule() }
         if pending.contains(where: { $0.value.failedGeneration != offerGeneration }) { requestSchedule() }
-        // Idle offers go back, refused briefly, so that they return (and keep the nodes' heartbeats).
-        if pending.isEmpty && !relaunch {
+        // Idle offers go back, refused briefly, so that they return (and keep the nodes' heartbeats): when no
+        // pod waits, or every waiting pod was found unschedulable with the offers held.
+        let stuck = pending.values.allSatisfy { $0.failedGeneration == offerGeneration }
+        if stuck && !relaunch {
             let idle = offers.values.filter { now - $0.receivedAt >= Self.idleHold }.map(\.offer.id)
             if !idle.isEmpty {
                 for id in idle { offers.removeValue(forKey: id) }

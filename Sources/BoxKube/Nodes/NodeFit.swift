@@ -39,29 +39,29 @@ enum FitFailure: Hashable, Sendable, Comparable {
 
 /// Filtering and scoring as pure functions over a snapshot (Nomad's "scheduler as a function").
 enum NodeFit {
-    /// Every reason `pod` cannot run on `node` (empty: it fits). Resources are checked against `node.free`.
+    /// Why `pod` cannot run on `node` (empty: it fits). As upstream, the filters run in order (unschedulable,
+    /// taints, node selector and affinity, host ports, resources) and the first that fails gives the reasons (the
+    /// resources filter may give two: cpu and memory). Resources are checked against `node.free`.
     static func failures(_ pod: PodRequirements, on node: NodeCandidate) -> [FitFailure] {
-        var failures: [FitFailure] = []
-        if node.unschedulable && !pod.tolerations.contains(where: {
-            $0.tolerates(Taint(key: "node.kubernetes.io/unschedulable", effect: "NoSchedule"))
-        }) {
-            failures.append(.unschedulable)
+        let unschedulableTaint = Taint(key: "node.kubernetes.io/unschedulable", effect: "NoSchedule")
+        if node.unschedulable && !pod.tolerations.contains(where: { $0.tolerates(unschedulableTaint) }) {
+            return [.unschedulable]
+        }
+        for taint in node.taints where taint.effect == "NoSchedule" || taint.effect == "NoExecute" {
+            if !pod.tolerations.contains(where: { $0.tolerates(taint) }) {
+                return [.untoleratedTaint(taint.value.isEmpty ? "\(taint.key): " : "\(taint.key): \(taint.value)")]
+            }
         }
         let matchesSelector = pod.nodeSelector.allSatisfy { node.labels[$0.key] == $0.value }
         let matchesAffinity =
             pod.requiredTerms.isEmpty
             || pod.requiredTerms.contains { $0.matches(labels: node.labels, name: node.name) }
-        if !matchesSelector || !matchesAffinity { failures.append(.selectorMismatch) }
-        for taint in node.taints where taint.effect == "NoSchedule" || taint.effect == "NoExecute" {
-            if !pod.tolerations.contains(where: { $0.tolerates(taint) }) {
-                failures.append(.untoleratedTaint(taint.value.isEmpty ? "\(taint.key): " : "\(taint.key): \(taint.value)"))
-                break
-            }
-        }
+        if !matchesSelector || !matchesAffinity { return [.selectorMismatch] }
+        if ports(for: pod, from: node.free.ports) == nil { return [.hostPorts] }
+        var failures: [FitFailure] = []
         let request = pod.resources
         if request.milliCPUs > node.free.milliCPUs { failures.append(.insufficientCPU) }
         if request.memoryMiB > node.free.memoryMiB { failures.append(.insufficientMemory) }
-        if ports(for: pod, from: node.free.ports) == nil { failures.append(.hostPorts) }
         return failures
     }
 
