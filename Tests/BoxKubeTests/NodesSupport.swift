@@ -42,9 +42,12 @@ struct KubeNodesCluster {
             own.ports = PortRanges([UInt16(33000 + index * 100)...UInt16(33099 + index * 100)])
             agents.append(
                 AgentService(
-                    name: "agent-\(index + 1)", resources: own, attributes: ["kind": "process", "address": "127.0.0.1"],
-                    executor: ProcessExecutor(sandboxRoot: sandbox, hostname: "127.0.0.1", clock: clock, logger: logger),
-                    uplink: uplink, clock: clock, logger: logger, heartbeatInterval: .seconds(1), killGrace: .seconds(1)))
+                    name: "agent-\(index + 1)", resources: own,
+                    attributes: ["kind": "process", "address": "127.0.0.1"],
+                    executor: ProcessExecutor(
+                        sandboxRoot: sandbox, hostname: "127.0.0.1", clock: clock, logger: logger),
+                    uplink: uplink, clock: clock, logger: logger, heartbeatInterval: .seconds(1), killGrace: .seconds(1)
+                ))
         }
         let api = KubeAPI(store: InMemoryStore(), clock: clock, admission: AdmitAll(), logger: logger)
         try await api.bootstrap()
@@ -66,16 +69,17 @@ struct KubeNodesCluster {
         await running.value
     }
 
-    /// Polls `check` every 20 ms until it answers non-nil; records an issue after `timeout`.
+    /// Polls `check` every `interval` until it answers non-nil; records an issue after `timeout`.
     @discardableResult
     func wait<T>(
-        _ what: String, timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
+        _ what: String, timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(20),
+        sourceLocation: SourceLocation = #_sourceLocation,
         _ check: () async throws -> T?
     ) async throws -> T? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let value = try await check() { return value }
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: interval)
         }
         Issue.record("timed out waiting for \(what)", sourceLocation: sourceLocation)
         return nil

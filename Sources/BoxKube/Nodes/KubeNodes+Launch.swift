@@ -19,6 +19,7 @@ extension KubeNodes {
             case .failure(let error):
                 current.launchError = error
                 current.launchAfter = now + current.backoff
+                awaitingLaunch.insert(key)
                 events.append((current.pod, "Failed", "Error: \(error.message)", "Warning", "kubelet"))
             }
             runs[key] = current
@@ -89,7 +90,8 @@ extension KubeNodes {
             if resources.scalars.isEmpty { resources = PodRequirements.defaultRequest }
             resources.ports = PortRanges(ports: container.hostPorts.map(\.host))
             var labels: Labels = [
-                "clusterbox.io/pod": run.key, "clusterbox.io/container": container.name, "clusterbox.io/pod-uid": run.uid,
+                "clusterbox.io/pod": run.key, "clusterbox.io/container": container.name,
+                "clusterbox.io/pod-uid": run.uid,
             ]
             if let duration { labels[PodTasks.durationAnnotation] = duration }
             let taskID = PodTasks.taskID(

@@ -44,8 +44,12 @@ extension KubeNodes {
         var waiting = false
 
         // Relaunches first: they may only go to their own agent.
-        for key in runs.keys.sorted() {
-            guard let run = runs[key], let after = run.launchAfter, after <= now, !run.deleting else { continue }
+        for key in awaitingLaunch.sorted() {
+            guard let run = runs[key], let after = run.launchAfter, !run.deleting else {
+                awaitingLaunch.remove(key)
+                continue
+            }
+            guard after <= now else { continue }
             guard let position = index[run.agentID], nodes[position].offered else {
                 waiting = true
                 continue
@@ -59,6 +63,7 @@ extension KubeNodes {
             }
             nodes[position].free -= want + Resources(ports: portRanges)
             runs[key]?.launchAfter = nil
+            awaitingLaunch.remove(key)
             planned[run.agentID, default: []].append(key)
         }
 
@@ -111,7 +116,8 @@ extension KubeNodes {
         for (position, container) in specs.enumerated() {
             var run = ContainerRun(
                 name: container["name"]?.stringValue ?? "", image: container["image"]?.stringValue ?? "")
-            let declared = position < entry.requirements.containers.count ? entry.requirements.containers[position].ports : []
+            let declared =
+                position < entry.requirements.containers.count ? entry.requirements.containers[position].ports : []
             let hosts = position < ports.count ? ports[position] : []
             run.hostPorts = zip(declared, hosts).map { ($0.name, $0.containerPort, $1) }
             containers.append(run)

@@ -38,7 +38,8 @@ extension KubeNodes {
             container.lastPhase = nil
             taskIndex.removeValue(forKey: status.taskID)
             if wasLive {
-                agents[run.agentID]?.used -= (run.requirements.containers.count > position
+                agents[run.agentID]?.used -=
+                    (run.requirements.containers.count > position
                     ? run.requirements.containers[position].resources : PodRequirements.defaultRequest).scalars
             }
             run.containers[position] = container
@@ -103,6 +104,7 @@ extension KubeNodes {
         }
         let delay = run.backoff
         run.launchAfter = now + delay
+        awaitingLaunch.insert(run.key)
         run.backoff = min(run.backoff * 2, Self.maxBackoff)
         for index in run.containers.indices where !run.containers[index].done {
             let container = run.containers[index]
@@ -121,10 +123,15 @@ extension KubeNodes {
         guard var run = runs[key] else { return }
         run.deleting = true
         run.launchAfter = nil
+        awaitingLaunch.remove(key)
         runs[key] = run
         for task in run.liveTasks { send([.kill(taskID: task, agentID: run.agentID)]) }
         if !run.liveTasks.isEmpty {
-            events.append((run.pod, "Killing", "Stopping container \(run.containers.map(\.name).joined(separator: ", "))", "Normal", "kubelet"))
+            events.append(
+                (
+                    run.pod, "Killing", "Stopping container \(run.containers.map(\.name).joined(separator: ", "))",
+                    "Normal", "kubelet"
+                ))
         }
         finishIfStopped(key)
         wakeWriter()

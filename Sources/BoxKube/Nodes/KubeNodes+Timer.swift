@@ -19,8 +19,8 @@ extension KubeNodes {
         }
         // Relaunches that are due.
         var relaunch = false
-        for (key, run) in runs {
-            guard let after = run.launchAfter, after <= now else { continue }
+        for key in awaitingLaunch {
+            guard let run = runs[key], let after = run.launchAfter, after <= now else { continue }
             if case .waiting(let reason, _)? = run.containers.first(where: { !$0.done })?.phase,
                 reason == "CrashLoopBackOff"
             {

@@ -20,7 +20,11 @@ extension KubeNodes {
                         listed?.insert("\(event.object.namespace)/\(event.object.name)")
                         if type == .pod { podChanged(event.object) } else { nodeChanged(event.object) }
                     case .deleted:
-                        if type == .pod { podDeleted(event.object) } else { nodeSpecs.removeValue(forKey: event.object.name) }
+                        if type == .pod {
+                            podDeleted(event.object)
+                        } else {
+                            nodeSpecs.removeValue(forKey: event.object.name)
+                        }
                     }
                 }
             } catch {
@@ -39,7 +43,8 @@ extension KubeNodes {
     func nodeChanged(_ node: JSONValue) {
         let taints = (node[path: ["spec", "taints"]]?.arrayValue ?? []).map(Taint.init)
         nodeSpecs[node.name] = NodeSpec(
-            labels: node.labels, taints: taints, unschedulable: node[path: ["spec", "unschedulable"]]?.boolValue ?? false)
+            labels: node.labels, taints: taints,
+            unschedulable: node[path: ["spec", "unschedulable"]]?.boolValue ?? false)
         offerGeneration += 1
         if !pending.isEmpty { requestSchedule() }
     }

@@ -48,13 +48,16 @@ extension KubeNodes {
         do {
             _ = try await api.modify(.node, namespace: "", name: agent.name, precondition: "", dryRun: false) {
                 current throws(KubeError) in
-                var next = NodeDocument.refreshed(current, name: agent.name, attributes: agent.attributes, status: status)
+                var next = NodeDocument.refreshed(
+                    current, name: agent.name, attributes: agent.attributes, status: status)
                 // Ready since it last became Ready (a node the lifecycle controller marked NotReady turns Ready now).
                 let wasReady = (current[path: ["status", "conditions"]]?.arrayValue ?? []).contains {
                     $0["type"]?.stringValue == "Ready" && $0["status"]?.stringValue == "True"
                 }
                 if !wasReady, var conditions = next[path: ["status", "conditions"]]?.arrayValue {
-                    for index in conditions.indices { conditions[index].set(["lastTransitionTime"], .string(KubeTime.format(now))) }
+                    for index in conditions.indices {
+                        conditions[index].set(["lastTransitionTime"], .string(KubeTime.format(now)))
+                    }
                     next.set(["status", "conditions"], .array(conditions))
                 }
                 return next
@@ -63,7 +66,8 @@ extension KubeNodes {
         } catch let error where error.code == 404 {
             do {
                 try await api.create(
-                    .node, namespace: "", NodeDocument.node(name: agent.name, attributes: agent.attributes, status: status))
+                    .node, namespace: "",
+                    NodeDocument.node(name: agent.name, attributes: agent.attributes, status: status))
                 agents[agentID]?.heartbeatWritten = now
                 logger.info("Node registered", metadata: ["node": "\(agent.name)"])
             } catch {

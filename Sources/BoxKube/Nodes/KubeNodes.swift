@@ -47,6 +47,8 @@ public actor KubeNodes {
     var nextSequence = 0
     var runs: [String: PodRun] = [:]
     var taskIndex: [TaskID: (pod: String, container: Int)] = [:]
+    /// Pods with a `launchAfter` (waiting to be relaunched), so that cycles and ticks need not scan every pod.
+    var awaitingLaunch: Set<String> = []
 
     // The writer's queue.
     var dirtyPods: Set<String> = []

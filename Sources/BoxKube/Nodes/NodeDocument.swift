@@ -70,7 +70,8 @@ enum NodeDocument {
         return [
             "capacity": .object(resources), "allocatable": .object(resources),
             "conditions": [
-                condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                condition(
+                    "MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
                 condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
                 condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
                 condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
@@ -94,7 +95,9 @@ enum NodeDocument {
     static func node(name: String, attributes: Labels, status: JSONValue) -> JSONValue {
         [
             "apiVersion": "v1", "kind": "Node",
-            "metadata": ["name": .string(name), "labels": JSONValue(stringMap: labels(name: name, attributes: attributes))],
+            "metadata": [
+                "name": .string(name), "labels": JSONValue(stringMap: labels(name: name, attributes: attributes)),
+            ],
             "spec": [:], "status": status,
         ]
     }

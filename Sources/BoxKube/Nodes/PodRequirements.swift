@@ -27,8 +27,11 @@ struct PodRequirements: Hashable, Sendable {
         let spec = pod["spec"] ?? .object([:])
         containers = (spec["containers"]?.arrayValue ?? []).map(ContainerRequest.init)
         nodeSelector = spec["nodeSelector"]?.stringMap ?? [:]
-        let terms = spec[path: ["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
-            "nodeSelectorTerms"]]?.arrayValue ?? []
+        let terms =
+            spec[path: [
+                "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
+                "nodeSelectorTerms",
+            ]]?.arrayValue ?? []
         requiredTerms = terms.map(NodeSelectorTerm.init)
         tolerations = (spec["tolerations"]?.arrayValue ?? []).map(Toleration.init)
         ownerUID = pod.controllerReference?.uid
@@ -87,7 +90,9 @@ struct NodeSelectorTerm: Hashable, Sendable {
             case "Gt", "Lt":
                 if let value, let have = Int(value), values.count == 1, let want = Int(values[0]) {
                     op == "Gt" ? have > want : have < want
-                } else { false }
+                } else {
+                    false
+                }
             default: false
             }
         }

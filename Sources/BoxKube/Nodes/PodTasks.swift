@@ -54,7 +54,9 @@ enum PodTasks {
                 if let name = variable[path: ["valueFrom", "configMapKeyRef", "name"]]?.stringValue {
                     configMaps.insert(name)
                 }
-                if let name = variable[path: ["valueFrom", "secretKeyRef", "name"]]?.stringValue { secrets.insert(name) }
+                if let name = variable[path: ["valueFrom", "secretKeyRef", "name"]]?.stringValue {
+                    secrets.insert(name)
+                }
             }
             for source in container["envFrom"]?.arrayValue ?? [] {
                 if let name = source[path: ["configMapRef", "name"]]?.stringValue { configMaps.insert(name) }
@@ -92,8 +94,9 @@ enum PodTasks {
                 environment[name] = expand(value, environment)
                 continue
             }
-            for (kind, key, store) in [("configmap", "configMapKeyRef", configMaps), ("secret", "secretKeyRef", secrets)]
-            {
+            for (kind, key, store) in [
+                ("configmap", "configMapKeyRef", configMaps), ("secret", "secretKeyRef", secrets),
+            ] {
                 guard let ref = variable[path: ["valueFrom", key]], let object = ref["name"]?.stringValue,
                     let item = ref["key"]?.stringValue
                 else { continue }
@@ -104,7 +107,8 @@ enum PodTasks {
                 }
                 guard let value = data[item] else {
                     if optional { break }
-                    return missing("couldn't find key \(item) in \(kind == "configmap" ? "ConfigMap" : "Secret") \(object)")
+                    return missing(
+                        "couldn't find key \(item) in \(kind == "configmap" ? "ConfigMap" : "Secret") \(object)")
                 }
                 environment[name] = value
             }
