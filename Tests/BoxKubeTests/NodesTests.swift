@@ -198,6 +198,24 @@ import Testing
         #expect(waiting?[path: ["state", "waiting", "message"]]?.stringValue?.contains("no command") == true)
     }
 
+    @Test func containersThatEndBackOffBeforeRestarting() async throws {
+        let cluster = try await KubeNodesCluster.start(simulated: 1)
+        defer { Task { await cluster.stop() } }
+        try await cluster.api.create(
+            .pod, namespace: "default",
+            KubeNodesCluster.podJSON("flappy", annotations: ["clusterbox.io/duration": "0.2"]))
+        let status = try await cluster.wait("flappy backing off") {
+            let status = (await cluster.pod("flappy"))?[path: ["status", "containerStatuses"]]?.arrayValue?.first
+            return status?[path: ["state", "waiting", "reason"]]?.stringValue == "CrashLoopBackOff" ? status : nil
+        }
+        #expect(status?[path: ["lastState", "terminated", "reason"]]?.stringValue == "Completed")
+        #expect(status?[path: ["lastState", "terminated", "exitCode"]]?.intValue == 0)
+        #expect(status?["ready"]?.boolValue == false)
+        let pod = await cluster.pod("flappy")
+        #expect(KubeNodesCluster.phase(pod) == "Running")
+        #expect(KubeNodesCluster.condition(pod, "Ready")?["status"]?.stringValue == "False")
+    }
+
     @Test func gracefulDeleteRemovesThePodAfterItsTasks() async throws {
         let cluster = try await KubeNodesCluster.start(simulated: 2)
         defer { Task { await cluster.stop() } }

@@ -9,7 +9,7 @@ enum PodStatus {
         let started = run.containers.allSatisfy { container in
             switch container.phase {
             case .running, .terminated: true
-            case .waiting: container.restartCount > 0
+            case .waiting: container.restartCount > 0 || container.lastPhase != nil
             }
         }
         return started && run.launches > 0 ? "Running" : "Pending"
