@@ -166,7 +166,9 @@ let package = Package(
             name: "SimulationTests", dependencies: ["BoxCore", "BoxMaster", "BoxSimulation", "BoxTestSupport"],
             swiftSettings: settings),
         .testTarget(
-            name: "BoxKubeTests", dependencies: ["BoxCore", "BoxStore", "BoxKube", "BoxTestSupport"],
+            name: "BoxKubeTests",
+            // BoxMaster and BoxAgent: the scheduler's tests run a master and simulated agents in process.
+            dependencies: ["BoxCore", "BoxStore", "BoxKube", "BoxTestSupport", "BoxMaster", "BoxAgent"],
             swiftSettings: settings),
         .testTarget(name: "BoxServerTests", dependencies: ["BoxCore", "BoxServer"], swiftSettings: settings),
         .testTarget(
