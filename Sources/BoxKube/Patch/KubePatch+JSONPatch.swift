@@ -116,7 +116,10 @@ enum JSONPointer {
     }
 
     static func add(_ value: JSONValue, at path: [String], in document: inout JSONValue) throws(JSONPointerFailure) {
-        guard !path.isEmpty else { return document = value }
+        guard !path.isEmpty else {
+            document = value
+            return
+        }
         try update(path[...], in: &document) { container, token throws(JSONPointerFailure) in
             switch container {
             case .object(var members):
@@ -135,7 +138,10 @@ enum JSONPointer {
     static func replace(_ value: JSONValue, at path: [String], in document: inout JSONValue)
         throws(JSONPointerFailure)
     {
-        guard !path.isEmpty else { return document = value }
+        guard !path.isEmpty else {
+            document = value
+            return
+        }
         try update(path[...], in: &document) { container, token throws(JSONPointerFailure) in
             switch container {
             case .object(var members):

@@ -44,7 +44,8 @@ enum ListStrategy: Equatable {
         case "hostAliases": return .keyed(key: "ip", secondary: nil)
         case "topologySpreadConstraints": return .keyed(key: "topologyKey", secondary: "whenUnsatisfiable")
         case "conditions", "addresses": return path.first == "status" ? .keyed(key: "type", secondary: nil) : .atomic
-        case "ownerReferences": return path == ["metadata", "ownerReferences"] ? .keyed(key: "uid", secondary: nil) : .atomic
+        case "ownerReferences":
+            return path == ["metadata", "ownerReferences"] ? .keyed(key: "uid", secondary: nil) : .atomic
         case "finalizers": return path == ["metadata", "finalizers"] ? .primitiveSet : .atomic
         default: return .atomic
         }
@@ -143,10 +144,12 @@ struct StrategicMerger {
             var result = original
             for element in patch {
                 guard case .object(let members) = element else {
-                    throw .badRequest("the list \(describe(path)) merges by \"\(key)\" but the patch has \(element.text)")
+                    throw .badRequest(
+                        "the list \(describe(path)) merges by \"\(key)\" but the patch has \(element.text)")
                 }
                 guard let keyValue = members[key] else {
-                    throw .badRequest("map \(element.text) in \(describe(path)) does not contain declared merge key: \(key)")
+                    throw .badRequest(
+                        "map \(element.text) in \(describe(path)) does not contain declared merge key: \(key)")
                 }
                 let matches: (JSONValue) -> Bool = { candidate in
                     guard candidate[key] == keyValue else { return false }

@@ -54,7 +54,8 @@ public enum KubeProto {
         } catch let failure as ProtoFailure {
             throw .badRequest("failed to decode the protobuf body: \(failure.message)")
         } catch let unsupported as KubeProtoUnsupported {
-            let name = unsupported.kind.isEmpty ? "objects without a kind" : "\(unsupported.apiVersion) \(unsupported.kind)"
+            let name =
+                unsupported.kind.isEmpty ? "objects without a kind" : "\(unsupported.apiVersion) \(unsupported.kind)"
             throw KubeError(
                 code: 415, reason: "UnsupportedMediaType",
                 message: "protobuf bodies of \(name) are not supported; send JSON (kubectl create -f / apply)")
