@@ -212,7 +212,7 @@ import Testing
             ),
             onto: pod, type: .pod)
         #expect(podPatched[path: ["status", "conditions"]]?.arrayValue?.map { $0["status"] } == ["True", "True"])
-        #expect(podPatched.ownerReferences.map(\.uid) == ["1", "2"])
+        #expect(podPatched[path: ["metadata", "ownerReferences"]]?.arrayValue?.map { $0["uid"] } == ["1", "2"])
     }
 
     @Test func replaceDirectivesAndErrors() throws {
