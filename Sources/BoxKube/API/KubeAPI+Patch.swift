@@ -31,14 +31,18 @@ extension KubeAPI {
                 type, namespace: namespace, name: name, precondition: "", dryRun: dryRun,
                 statusOnly: subresource == .status
             ) { current throws(KubeError) in
-                let patched = try KubePatch.apply(patchType, document, to: current, type: type)
+                let patched = try KubePatch.apply(
+                    patchType, document, to: current, type: type, manager: fieldManager ?? "",
+                    time: KubeTime.format(clock.now))
                 var merged = Self.merged(patched, onto: current, type: type, subresource: subresource)
                 if subresource == .main, !type.hasStatusSubresource { merged.set(["status"], patched["status"]) }
                 return merged
             }
             return (object, false)
         } catch let error where error.code == 404 && patchType == .apply && subresource == .main {
-            var object = try KubePatch.apply(patchType, document, to: .object([:]), type: type)
+            var object = try KubePatch.apply(
+                patchType, document, to: .object([:]), type: type, manager: fieldManager ?? "",
+                time: KubeTime.format(clock.now))
             if object.name.isEmpty { object.set(["metadata", "name"], .string(name)) }
             return (try await create(type, namespace: namespace, object, dryRun: dryRun), true)
         }
@@ -57,16 +61,18 @@ public enum KubePatch {
         }
     }
 
-    public static func apply(_ patchType: PatchType, _ patch: JSONValue, to object: JSONValue, type: ResourceType)
-        throws(KubeError) -> JSONValue
-    {
+    /// `manager` and `time` feed server-side apply's managedFields entry.
+    public static func apply(
+        _ patchType: PatchType, _ patch: JSONValue, to object: JSONValue, type: ResourceType, manager: String = "",
+        time: String = ""
+    ) throws(KubeError) -> JSONValue {
         switch patchType {
         case .merge:
             guard case .object = patch else { throw .badRequest("a merge patch must be a JSON object") }
             return mergePatch(patch, onto: object)
         case .json: return try jsonPatch(patch, to: object)
         case .strategicMerge: return try strategicMergePatch(patch, onto: object, type: type)
-        case .apply: return try serverSideApply(patch, onto: object, type: type)
+        case .apply: return try serverSideApply(patch, onto: object, type: type, manager: manager, time: time)
         }
     }
 
