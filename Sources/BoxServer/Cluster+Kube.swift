@@ -3,6 +3,7 @@ public import BoxKube
 import BoxStore
 import Hummingbird
 import HummingbirdTLS
+import NIOSSL
 public import Logging
 import ServiceLifecycle
 
@@ -34,18 +35,20 @@ extension Cluster {
 
     /// The HTTPS server of the Kubernetes API, a service of the cluster's group (stopped before the master).
     func kubeServer() throws -> any Service {
-        let tls: HTTPServerBuilder
+        let tls: TLSConfiguration
         do {
-            tls = try .tls(.http1(), tlsConfiguration: kubePKI.tlsConfiguration())
+            tls = try kubePKI.tlsConfiguration()
         } catch {
             throw ClusterError.dataDirectory(
                 KubePKI.directory(config.dataDirectory), "cannot load the Kubernetes API's TLS certificate: \(error)")
         }
         let url = config.kubeURL
         return Application(
-            responder: KubeRouter.build(handler: kubeHandler), server: tls,
+            responder: KubeRouter.build(handler: kubeHandler), server: try .tls(.http1(), tlsConfiguration: tls),
             configuration: .init(address: .hostname(config.host, port: config.kubePort), serverName: "clusterbox"),
-            onServerRunning: { [progress] _ in progress("kubernetes listening on \(url) (kubectl: clusterbox kubectl -- get ns)") },
+            onServerRunning: { [progress] _ in
+                progress("kubernetes listening on \(url) (kubectl: clusterbox kubectl -- get ns)")
+            },
             logger: Self.logger(logger, "http"))
     }
 }

@@ -33,9 +33,12 @@ import Testing
             body: Array((body ?? "").utf8))
     }
 
-    static func json(_ response: KubeHTTPResponse) throws -> JSONValue { try JSONParser.parse(Array(response.text.utf8)) }
+    static func json(_ response: KubeHTTPResponse) throws -> JSONValue {
+        try JSONParser.parse(Array(response.text.utf8))
+    }
 
-    static let configMap = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","labels":{"app":"web"}},"data":{"k":"v"}}"#
+    static let configMap =
+        #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","labels":{"app":"web"}},"data":{"k":"v"}}"#
 
     // MARK: - Auth and discovery
 
@@ -49,7 +52,8 @@ import Testing
             #expect(status["kind"] == "Status")
         }
         // The scheme in any case; /version and health checks are open.
-        let lower = await handler.handle(Self.request("GET", "/api/v1/namespaces", authorization: "bearer \(Self.token)"))
+        let lower = await handler.handle(
+            Self.request("GET", "/api/v1/namespaces", authorization: "bearer \(Self.token)"))
         #expect(lower.status == 200)
         let version = await handler.handle(Self.request("GET", "/version", authorization: nil))
         #expect(version.status == 200)
@@ -98,7 +102,8 @@ import Testing
         #expect(list["items"]?.arrayValue?.count == 1)
         #expect(list[path: ["metadata", "resourceVersion"]]?.stringValue?.isEmpty == false)
         let none = try Self.json(
-            await handler.handle(Self.request("GET", "/api/v1/namespaces/default/configmaps", query: "labelSelector=app%3Ddb")))
+            await handler.handle(
+                Self.request("GET", "/api/v1/namespaces/default/configmaps", query: "labelSelector=app%3Ddb")))
         #expect(none["items"] == .array([]))
 
         let deleted = await handler.handle(Self.request("DELETE", "/api/v1/namespaces/default/configmaps/cfg"))
@@ -210,7 +215,8 @@ import Testing
 
     @Test func tablesWhenAcceptAsksForThem() async throws {
         let handler = try await Self.handler()
-        let accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
+        let accept =
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
         let table = try Self.json(
             await handler.handle(Self.request("GET", "/api/v1/namespaces", query: "limit=500", accept: accept)))
         #expect(table["kind"] == "Table")
@@ -221,7 +227,8 @@ import Testing
         #expect(single["rows"]?.arrayValue?.count == 1)
         // Protobuf is answered with JSON.
         let pb = await handler.handle(
-            Self.request("GET", "/api/v1/namespaces/default", accept: "application/vnd.kubernetes.protobuf,application/json"))
+            Self.request(
+                "GET", "/api/v1/namespaces/default", accept: "application/vnd.kubernetes.protobuf,application/json"))
         #expect(try Self.json(pb)["kind"] == "Namespace")
     }
 
@@ -250,7 +257,8 @@ import Testing
         let negative = await handler.handle(
             Self.request("PUT", path + "/web/scale", body: #"{"spec":{"replicas":-1}}"#))
         #expect(negative.status == 422)
-        #expect(await handler.handle(Self.request("GET", "/api/v1/namespaces/default/configmaps/x/scale")).status == 404)
+        #expect(
+            await handler.handle(Self.request("GET", "/api/v1/namespaces/default/configmaps/x/scale")).status == 404)
     }
 
     @Test func logsNeedASourceAndStreamItsBytes() async throws {
@@ -262,7 +270,8 @@ import Testing
         #expect(await handler.handle(Self.request("GET", "/api/v1/namespaces/default/pods/nope/log")).status == 404)
         handler.logSource = { request throws(KubeError) in
             AsyncStream { continuation in
-                continuation.yield(Array("\(request.pod)/\(request.container ?? "-")/\(request.tailLines ?? -1)\n".utf8))
+                continuation.yield(
+                    Array("\(request.pod)/\(request.container ?? "-")/\(request.tailLines ?? -1)\n".utf8))
                 continuation.finish()
             }
         }

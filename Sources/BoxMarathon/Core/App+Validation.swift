@@ -1,3 +1,5 @@
+import BoxCore
+
 /// Marathon's rules for an app definition (reference §3), checked on the whole app: after a partial update too, so
 /// `{"instances": -1}` or a `portDefinitions: []` that strands a health check's `portIndex` are caught. Messages
 /// follow Marathon's wording where it has one (Accord's `got X, expected Y or more`, the constraint texts).

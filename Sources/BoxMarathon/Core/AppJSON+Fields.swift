@@ -1,3 +1,5 @@
+import BoxCore
+
 /// The fields of §3, each read onto the app only when present and of the right type. Rules about values (ranges,
 /// operators needing values, port indices) are `App.validationErrors()`'s job, on the merged app.
 extension AppReader {

@@ -1,3 +1,5 @@
+import BoxCore
+
 /// Health checks (§3.2). The Python client sends `command` as `{"value": "…"}`; Marathon also took a bare string
 /// once, so both are read.
 extension AppReader {

@@ -1,3 +1,5 @@
+public import BoxCore
+
 /// A failure the `/v2` API answers with Marathon's status and JSON body
 /// (`../shared/reference/marathon-api.md` §10): `{"message": …, "details": [{"path", "errors"}]}`. The client reads
 /// `message` and `details` (as `error_details`) and picks its exception from the status.

@@ -42,7 +42,9 @@ extension KubeHandler {
         switch request.method {
         case "GET":
             let options = try listOptions(request, type: type)
-            if request.flag("watch") { return try await watch(request, type: type, namespace: namespace, options: options) }
+            if request.flag("watch") {
+                return try await watch(request, type: type, namespace: namespace, options: options)
+            }
             let list = try await api.list(type, namespace: namespace, options: options)
             if wantsTable(request) {
                 return .json(
@@ -74,7 +76,7 @@ extension KubeHandler {
                     deleted.append(
                         try await api.delete(type, namespace: item.namespace, name: item.name, options: deleteOptions)
                             .object)
-                } catch where error.code == 404 {
+                } catch  where error.code == 404 {
                     continue
                 }
             }
@@ -109,7 +111,8 @@ extension KubeHandler {
                 var options = try listOptions(request, type: type)
                 let given = request.parameter("fieldSelector").map { $0.isEmpty ? "" : $0 + "," } ?? ""
                 options.fieldSelector = try FieldSelector(parsing: given + "metadata.name=" + name, for: type)
-                return try await watch(request, type: type, namespace: type.namespaced ? namespace : nil, options: options)
+                return try await watch(
+                    request, type: type, namespace: type.namespaced ? namespace : nil, options: options)
             }
             let object = try await api.get(type, namespace: namespace, name: name)
             return respond(object, status: 200, request: request, type: type)
@@ -188,7 +191,8 @@ extension KubeHandler {
             response = .json(object, status: status)
         }
         for warning in warnings {
-            let escaped = warning.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            let escaped = warning.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                of: "\"", with: "\\\"")
             response.headers.append(("Warning", "299 - \"\(escaped)\""))
         }
         return response
@@ -249,7 +253,8 @@ extension KubeHandler {
             options.gracePeriodSeconds = value
         }
         if options.propagationPolicy == nil {
-            let orphan = body["orphanDependents"]?.boolValue ?? request.parameter("orphanDependents").map { $0 == "true" }
+            let orphan =
+                body["orphanDependents"]?.boolValue ?? request.parameter("orphanDependents").map { $0 == "true" }
             if let orphan { options.propagationPolicy = orphan ? .orphan : .background }
         }
         options.preconditionUID = body[path: ["preconditions", "uid"]]?.stringValue

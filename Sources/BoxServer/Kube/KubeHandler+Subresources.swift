@@ -12,7 +12,8 @@ extension KubeHandler {
     ) async throws(KubeError) -> KubeHTTPResponse {
         switch (sub, request.method) {
         case ("status", "GET") where type.hasStatusSubresource:
-            return respond(try await api.get(type, namespace: namespace, name: name), status: 200, request: request, type: type)
+            return respond(
+                try await api.get(type, namespace: namespace, name: name), status: 200, request: request, type: type)
         case ("status", "PUT") where type.hasStatusSubresource:
             let object = try decodeBody(request)
             let updated = try await api.update(
@@ -74,7 +75,8 @@ extension KubeHandler {
             throw .methodNotAllowed("the server does not allow this method on the requested resource")
         }
         guard replicas >= 0 else {
-            throw .invalid(.scaleType, name, [.invalid("spec.replicas", .int(replicas), "must be greater than or equal to 0")])
+            throw .invalid(
+                .scaleType, name, [.invalid("spec.replicas", .int(replicas), "must be greater than or equal to 0")])
         }
         var next = parent
         next.set(["spec", "replicas"], .int(replicas))
@@ -104,7 +106,9 @@ extension KubeHandler {
         if type == .replicationController {
             return selector.stringMap.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         }
-        var parts = (selector["matchLabels"]?.stringMap ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        var parts = (selector["matchLabels"]?.stringMap ?? [:]).sorted { $0.key < $1.key }.map {
+            "\($0.key)=\($0.value)"
+        }
         for expression in selector["matchExpressions"]?.arrayValue ?? [] {
             let key = expression["key"]?.stringValue ?? ""
             let values = (expression["values"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ",")
@@ -143,21 +147,26 @@ extension KubeHandler {
         }
         continuation.onTermination = { _ in pump.cancel() }
         return KubeHTTPResponse(
-            status: 200, headers: [("Content-Type", "text/plain")], body: .stream(stream, stop: { continuation.finish() }))
+            status: 200, headers: [("Content-Type", "text/plain")],
+            body: .stream(stream, stop: { continuation.finish() }))
     }
 
     /// `policy/v1` Eviction: deletes the pod (with the eviction's DeleteOptions); 201 Success as upstream.
-    func evict(_ request: KubeHTTPRequest, namespace: String, name: String) async throws(KubeError) -> KubeHTTPResponse {
+    func evict(_ request: KubeHTTPRequest, namespace: String, name: String) async throws(KubeError) -> KubeHTTPResponse
+    {
         let body = try decodeBody(request)
         if let kind = body["kind"]?.stringValue, !kind.isEmpty, kind != "Eviction" {
             throw .badRequest("the kind of the object (\(kind)) is not Eviction")
         }
         var options = DeleteOptions()
-        if let grace = body[path: ["deleteOptions", "gracePeriodSeconds"]]?.intValue { options.gracePeriodSeconds = grace }
+        if let grace = body[path: ["deleteOptions", "gracePeriodSeconds"]]?.intValue {
+            options.gracePeriodSeconds = grace
+        }
         options.preconditionUID = body[path: ["deleteOptions", "preconditions", "uid"]]?.stringValue
         options.dryRun = dryRun(request)
         try await api.delete(.pod, namespace: namespace, name: name, options: options)
-        return .json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201], status: 201)
+        return .json(
+            ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201], status: 201)
     }
 }
 

@@ -79,7 +79,7 @@ public struct KubePKI: Sendable {
     }
 
     /// The server's TLS configuration: the serving certificate, HTTP/1.1 by ALPN.
-    public func tlsConfiguration() throws -> TLSConfiguration {
+    func tlsConfiguration() throws -> TLSConfiguration {
         let certificate = try NIOSSLCertificate(bytes: Array(servingCertificatePEM.utf8), format: .pem)
         let key = try NIOSSLPrivateKey(bytes: Array(servingKeyPEM.utf8), format: .pem)
         var configuration = TLSConfiguration.makeServerConfiguration(
@@ -152,7 +152,9 @@ public struct KubePKI: Sendable {
 
     /// Writes `text` with mode 0600 (keys and the token are secrets).
     static func write(_ text: String, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         else { throw ClusterError.dataDirectory(path, "cannot write") }
         chmod(path, 0o600)
     }

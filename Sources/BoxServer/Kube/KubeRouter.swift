@@ -16,7 +16,9 @@ enum KubeRouter {
                 body = try await request.body.collect(upTo: maxBody)
             } catch {
                 return convert(
-                    .error(KubeError(code: 413, reason: "RequestEntityTooLarge", message: "the request body is over 16 MiB")),
+                    .error(
+                        KubeError(
+                            code: 413, reason: "RequestEntityTooLarge", message: "the request body is over 16 MiB")),
                     channel: context.channel)
             }
             var headers: [String: String] = [:]

