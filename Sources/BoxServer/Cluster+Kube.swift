@@ -3,8 +3,8 @@ public import BoxKube
 import BoxStore
 import Hummingbird
 import HummingbirdTLS
-import NIOSSL
 public import Logging
+import NIOSSL
 import ServiceLifecycle
 
 /// The Kubernetes API of the cluster: `KubeAPI` over the cluster's store, served over HTTPS with a bearer token
