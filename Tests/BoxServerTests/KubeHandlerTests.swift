@@ -293,7 +293,7 @@ import Testing
         let text = await Self.collect(response)
         #expect(ContinuousClock.now - started < .seconds(10))
         let lines = text.split(separator: "\n")
-        let first = try JSONParser.parse(Array(lines.first ?? "").utf8)
+        let first = try JSONParser.parse(Array(String(lines.first ?? "").utf8))
         #expect(first["type"] == "ADDED")
         #expect(first[path: ["object", "kind"]] == "ConfigMap")
         #expect(lines.contains { $0.contains(#""BOOKMARK""#) })
