@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
     ],
     targets: [
         .target(
@@ -103,7 +106,13 @@ let package = Package(
             name: "BoxServer",
             dependencies: [
                 "BoxCore", "BoxStore", "BoxMaster", "BoxAgent", "BoxRuntime", "BoxBatch", "BoxMarathon",
-                "BoxDiscovery", .product(name: "Hummingbird", package: "hummingbird"),
+                "BoxDiscovery", "BoxKube", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -170,7 +179,12 @@ let package = Package(
             // BoxMaster and BoxAgent: the scheduler's tests run a master and simulated agents in process.
             dependencies: ["BoxCore", "BoxStore", "BoxKube", "BoxTestSupport", "BoxMaster", "BoxAgent"],
             swiftSettings: settings),
-        .testTarget(name: "BoxServerTests", dependencies: ["BoxCore", "BoxServer"], swiftSettings: settings),
+        .testTarget(
+            name: "BoxServerTests",
+            dependencies: [
+                "BoxCore", "BoxServer", "BoxKube", "BoxStore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+            ], swiftSettings: settings),
         .testTarget(
             name: "ClusterboxTests", dependencies: ["BoxCore", "BoxTestSupport"],
             exclude: ["Fixtures"],  // scripts the tests run (greedy_framework.py), read from the source tree

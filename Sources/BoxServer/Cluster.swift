@@ -2,6 +2,7 @@ public import BoxAgent
 public import BoxBatch
 public import BoxCore
 public import BoxDiscovery
+public import BoxKube
 import BoxImages
 public import BoxMarathon
 public import BoxMaster
@@ -26,6 +27,10 @@ public final class Cluster: Sendable {
     public let marathon: MarathonService
     public let discovery: DiscoveryService
     public let clock: any ClusterClock
+    /// The Kubernetes API over the store, its HTTP side and its credentials (`Cluster+Kube.swift`).
+    public let kube: KubeAPI
+    public let kubeHandler: KubeHandler
+    public let kubePKI: KubePKI
     let logger: Logger
     /// Lines for whoever started the cluster: each component as it comes up (also systemd's `STATUS=`).
     let progress: @Sendable (String) -> Void
@@ -51,11 +56,13 @@ public final class Cluster: Sendable {
         try Self.prepare(config.dataDirectory)
         try Self.checkPortFree(config.host, config.masterPort)
         try Self.checkPortFree(config.host, config.marathonPort)
+        try Self.checkPortFree(config.host, config.kubePort)
         do {
             store = try SQLiteStore(path: config.databasePath)
         } catch {
             throw .store("\(error)")
         }
+        (kube, kubeHandler, kubePKI) = try Self.kubernetes(config, store: store, clock: clock, logger: logger)
         master = MasterService(
             config: MasterConfig(masterID: Self.masterID()), clock: clock, logger: Self.logger(logger, "master"))
         let discovery = DiscoveryService(
@@ -128,6 +135,7 @@ public final class Cluster: Sendable {
                 + "cluster.local; other names \(forwarding.isEmpty ? "refused" : "forwarded to " + forwarding.joined(separator: ", "))"
         )
         progress("vips       \(config.virtualIPRange), round robin")
+        try await bootstrapKube()
         let watcher = ReadinessWatcher(cluster: self)
         let app = Application(
             router: APIRouter.build(cluster: self),
@@ -153,6 +161,7 @@ public final class Cluster: Sendable {
             Runner("readiness", shutdown: shutdown) { await watcher.run() },
             app,
             marathonAPI,
+            try kubeServer(),
             // Last to start, first to stop: ends the event streams (SSE listeners, HTTP schedulers' SUBSCRIBE
             // streams) so that the server's graceful shutdown need not wait on them.
             Runner("event-streams") {

@@ -8,6 +8,8 @@ public struct ClusterConfig: Sendable {
     public var masterPort = 5050
     /// Marathon's `/v2` API, on its own port as in Marathon.
     public var marathonPort = 8080
+    /// The Kubernetes API (HTTPS, bearer token), on kube-apiserver's usual port.
+    public var kubePort = 6443
     /// Agents that run tasks as real processes.
     public var processAgents = 3
     /// How process agents run tasks: plain process groups, or containers (own cgroup, namespaces, seccomp; root
@@ -39,6 +41,7 @@ public struct ClusterConfig: Sendable {
     public var databasePath: String { dataDirectory + "/state.sqlite" }
     public var masterURL: String { "http://\(host):\(masterPort)" }
     public var marathonURL: String { "http://\(host):\(marathonPort)" }
+    public var kubeURL: String { "https://\(host):\(kubePort)" }
 
     func ports(forAgent index: Int) -> PortRanges {
         let low = Int(firstPort) + index * Int(portsPerAgent)

@@ -67,6 +67,7 @@ actor ReadinessWatcher {
         let info = ClusterInfo(
             pid: getpid(), masterURL: cluster.config.masterURL, host: cluster.config.host,
             masterPort: cluster.config.masterPort, marathonPort: cluster.config.marathonPort,
+            kubePort: cluster.config.kubePort,
             agents: cluster.agents.count, startedAt: started.secondsSinceEpoch, dnsAddress: cluster.config.dnsHost,
             dnsPort: cluster.discovery.dnsPort, virtualIPRange: cluster.config.virtualIPRange)
         do {
@@ -87,6 +88,8 @@ public struct ClusterInfo: Codable, Sendable {
     public var host: String
     public var masterPort: Int
     public var marathonPort: Int?
+    /// The Kubernetes API's HTTPS port (absent in files written before it existed).
+    public var kubePort: Int?
     public var agents: Int
     public var startedAt: Double
     public var dnsAddress: String?

@@ -16,6 +16,8 @@ struct CLI {
     let dataDirectory: String
     let port: Int
     let marathonPort: Int
+    /// The Kubernetes API's HTTPS port: its own for each test cluster (6443 is the default of a user's cluster).
+    let kubePort: Int
     /// Each cluster of the tests gets DNS and virtual IPs of its own, so that tests run side by side (and beside
     /// a cluster the user runs).
     let dnsAddress: String
@@ -36,6 +38,9 @@ struct CLI {
         var other = try Self.freePort()
         while other == port { other = try Self.freePort() }
         marathonPort = other
+        var kube = try Self.freePort()
+        while kube == port || kube == other { kube = try Self.freePort() }
+        kubePort = kube
         dnsPort = try Self.freePort()
     }
 
@@ -43,7 +48,10 @@ struct CLI {
 
     @discardableResult
     func run(_ arguments: [String], timeout: Double = 60) throws -> Result {
-        try Self.execute(Self.binary, arguments, environment: ["CLUSTERBOX_DATA_DIR": dataDirectory], timeout: timeout)
+        // `up` merges the cluster into $KUBECONFIG: a file of the test's own, never the user's ~/.kube/config.
+        try Self.execute(
+            Self.binary, arguments, environment: ["CLUSTERBOX_DATA_DIR": dataDirectory, "KUBECONFIG": kubeconfig],
+            timeout: timeout)
     }
 
     func curl(_ arguments: [String]) throws -> Result {
@@ -55,11 +63,15 @@ struct CLI {
     func up(_ extra: [String] = []) throws -> Result {
         try run(
             [
-                "up", "--master-port", "\(port)", "--marathon-port", "\(marathonPort)", "--dns-address", dnsAddress,
+                "up", "--master-port", "\(port)", "--marathon-port", "\(marathonPort)", "--kube-port", "\(kubePort)",
+                "--dns-address", dnsAddress,
                 "--dns-port", "\(dnsPort)", "--vip-range", vipRange, "--first-task-port", "\(firstTaskPort)",
                 "--ports-per-agent", "100",
             ] + extra)
     }
+
+    /// The kubeconfig `up` writes for this test cluster.
+    var kubeconfig: String { dataDirectory + "/kubeconfig" }
 
     var marathonURL: String { "http://127.0.0.1:\(marathonPort)" }
 

@@ -34,6 +34,11 @@ struct Status: ParsableCommand {
         var resources: Totals?
         var dns: DNS?
         var virtual_ip_range: String?
+        var kubernetes: Kubernetes?
+
+        struct Kubernetes: Encodable {
+            var server: String
+        }
 
         struct DNS: Encodable {
             var address: String
@@ -66,13 +71,15 @@ struct Status: ParsableCommand {
                 used_cpus: active.reduce(0) { $0 + $1.used_resources.cpus },
                 used_mem: active.reduce(0) { $0 + $1.used_resources.mem }),
             dns: info.dnsAddress.flatMap { address in info.dnsPort.map { .init(address: address, port: $0) } },
-            virtual_ip_range: info.virtualIPRange)
+            virtual_ip_range: info.virtualIPRange,
+            kubernetes: info.kubePort.map { .init(server: "https://\(info.host):\($0)") })
         if json { return try emit(report) }
         print("clusterbox is running (pid \(info.pid), up \(Int(report.uptime_seconds ?? 0)) s)")
         print("  master      \(info.masterURL)")
         print("  data        \(cluster.directory)")
         if let dns = report.dns { print("  dns         \(dns.address) port \(dns.port)") }
         if let range = report.virtual_ip_range { print("  vips        \(range)") }
+        if let kube = report.kubernetes { print("  kubernetes  \(kube.server)") }
         print("  agents      \(active.count) active, \(state.slaves.count - active.count) unreachable")
         print("  frameworks  \(state.frameworks.map(\.name).joined(separator: ", "))")
         let taskText = tasks.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")

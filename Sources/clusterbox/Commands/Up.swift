@@ -26,6 +26,9 @@ struct Up: AsyncParsableCommand {
     @Option(name: .long, help: "Port of Marathon's /v2 API.")
     var marathonPort = 8080
 
+    @Option(name: .long, help: "Port of the Kubernetes API (HTTPS, bearer token).")
+    var kubePort = 6443
+
     @Option(
         name: .long,
         help: """
@@ -76,6 +79,9 @@ struct Up: AsyncParsableCommand {
         guard (1...65535).contains(marathonPort), marathonPort != masterPort else {
             throw ValidationError("--marathon-port must be 1 to 65535 and differ from --master-port")
         }
+        guard (1...65535).contains(kubePort), kubePort != masterPort, kubePort != marathonPort else {
+            throw ValidationError("--kube-port must be 1 to 65535 and differ from --master-port and --marathon-port")
+        }
         guard (1024...65535).contains(firstTaskPort), (1...10_000).contains(portsPerAgent),
             firstTaskPort + agents * portsPerAgent <= 65536
         else {
@@ -117,6 +123,7 @@ struct Up: AsyncParsableCommand {
         var config = ClusterConfig(dataDirectory: directory)
         config.masterPort = masterPort
         config.marathonPort = marathonPort
+        config.kubePort = kubePort
         config.processAgents = agents
         config.simulatedAgents = simulated
         config.simulatedFailureRate = simulatedFailureRate
@@ -154,6 +161,7 @@ struct Up: AsyncParsableCommand {
         do {
             try Cluster.checkPortFree("127.0.0.1", masterPort)
             try Cluster.checkPortFree("127.0.0.1", marathonPort)
+            try Cluster.checkPortFree("127.0.0.1", kubePort)
         } catch {
             throw CLIError("\(error)")
         }
@@ -170,7 +178,8 @@ struct Up: AsyncParsableCommand {
         let arguments =
             [
                 "up", "--foreground", "--data-dir", directory, "--agents", "\(agents)", "--simulated", "\(simulated)",
-                "--master-port", "\(masterPort)", "--marathon-port", "\(marathonPort)", "--agent-resources",
+                "--master-port", "\(masterPort)", "--marathon-port", "\(marathonPort)", "--kube-port", "\(kubePort)",
+                "--agent-resources",
                 agentResources,
                 "--simulated-failure-rate", "\(simulatedFailureRate)", "--log-level", logLevel,
                 "--executor", executor, "--first-task-port", "\(firstTaskPort)", "--ports-per-agent",
@@ -224,6 +233,15 @@ struct Up: AsyncParsableCommand {
             )
         }
         if let range = info.virtualIPRange { print("  vips       \(range)   (clusterbox services)") }
+        if let port = info.kubePort {
+            print("  kubernetes https://\(info.host):\(port)   (kubectl, the kubernetes Python client)")
+            do {
+                let written = try Kubeconfig.merge(Kubeconfig.entry(directory: directory, info: info))
+                print("  kubeconfig \(written.path): context \"clusterbox\" \(written.wasCurrent ? "is" : "is now") the current context")
+            } catch {
+                print("  kubeconfig not written: \(error)")
+            }
+        }
         print("  data       \(directory)")
         print("  agents     \(state.slaves.count):")
         for agent in state.slaves {
@@ -239,6 +257,7 @@ struct Up: AsyncParsableCommand {
         print("  clusterbox shares                     DRF dominant shares per framework")
         print("  clusterbox offers --watch             watch resource offers flow")
         print("  clusterbox services                   DNS names, virtual IPs and load-balancer counters")
+        if info.kubePort != nil { print("  kubectl get ns                        the Kubernetes API (or: clusterbox kubectl -- get ns)") }
         print("  curl -s \(info.masterURL)/master/state")
         print("  clusterbox down                       stop the cluster and every task")
     }
