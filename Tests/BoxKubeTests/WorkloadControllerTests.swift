@@ -161,21 +161,25 @@ final class PodCensus: Sendable {
         var maxTemplates = 0
     }
 
-    private let worst = Mutex(Worst())
+    private final class Shared: Sendable {
+        let worst = Mutex(Worst())
+    }
+
+    private let shared = Shared()
     let task: Task<Void, Never>
 
     init(_ api: KubeAPI) async throws {
         let list = try await api.list(.pod, namespace: "default")
         let stream = try await api.watch(
             .pod, namespace: "default", options: ListOptions(resourceVersion: list.resourceVersion))
-        let worst = self.worst
+        let shared = self.shared
         task = Task {
             var pods: [String: JSONValue] = [:]
             for pod in list.items { pods[pod.name] = pod }
             func observe() {
                 let ready = pods.values.filter { $0.isReadyPod && $0.deletionTimestamp == nil }.count
                 let templates = Set(pods.values.compactMap { $0.labels["pod-template-hash"] }).count
-                worst.withLock {
+                shared.worst.withLock {
                     $0.maxTotal = max($0.maxTotal, pods.count)
                     $0.minReady = min($0.minReady, ready)
                     $0.maxTemplates = max($0.maxTemplates, templates)
@@ -197,7 +201,7 @@ final class PodCensus: Sendable {
 
     func stop() -> Worst {
         task.cancel()
-        return worst.withLock { $0 }
+        return shared.worst.withLock { $0 }
     }
 }
 
@@ -273,13 +277,15 @@ extension WorkloadControllerTests {
             #expect(sets.count == 2)
             let second = try #require(sets.first { $0.uid != first.uid })
             #expect(second.annotations["deployment.kubernetes.io/revision"] == "2")
-            #expect(try await api.get(.replicaSet, namespace: "default", name: first.name)[path: ["spec", "replicas"]]
-                == 0)
+            #expect(
+                try await api.get(.replicaSet, namespace: "default", name: first.name)[path: ["spec", "replicas"]]
+                    == 0)
             let events = try await api.list(.event, namespace: "default").items.filter {
                 $0["reason"]?.stringValue == "ScalingReplicaSet"
             }
             #expect(events.contains { $0["message"]?.stringValue == "Scaled up replica set \(first.name) from 0 to 4" })
-            #expect(events.contains { $0["message"]?.stringValue == "Scaled up replica set \(second.name) from 0 to 1" })
+            #expect(
+                events.contains { $0["message"]?.stringValue == "Scaled up replica set \(second.name) from 0 to 1" })
             #expect(events.allSatisfy { $0[path: ["source", "component"]]?.stringValue == "deployment-controller" })
 
             // Undo: back to A reuses the first ReplicaSet, which gets revision 3.
@@ -308,7 +314,8 @@ extension WorkloadControllerTests {
             #expect(worst.maxTemplates == 1)
             #expect(worst.maxTotal <= 2)
             #expect(d.annotations["deployment.kubernetes.io/revision"] == "2")
-            #expect(try await api.pods().allSatisfy { $0[path: ["spec", "containers"]]?.text.contains("pg:2") == true })
+            #expect(
+                try await api.pods().allSatisfy { $0[path: ["spec", "containers"]]?.text.contains("pg:2") == true })
         }
     }
 
@@ -392,16 +399,34 @@ extension WorkloadControllerTests {
     @Test func stepsStayWithinTheFences() {
         typealias S = RolloutMath.Set
         // 4 replicas, surge 1, unavailable 1: the new set may grow to 1 while 4 old pods exist.
-        #expect(RolloutMath.scaleUpNew(S(replicas: 0, pods: 0, available: 0), old: [S(replicas: 4, pods: 4, available: 4)], replicas: 4, surge: 1) == 1)
+        #expect(
+            RolloutMath.scaleUpNew(
+                S(replicas: 0, pods: 0, available: 0), old: [S(replicas: 4, pods: 4, available: 4)], replicas: 4,
+                surge: 1) == 1)
         // Old pods not yet gone count against the surge.
-        #expect(RolloutMath.scaleUpNew(S(replicas: 1, pods: 1, available: 0), old: [S(replicas: 3, pods: 4, available: 4)], replicas: 4, surge: 1) == 1)
-        #expect(RolloutMath.scaleUpNew(S(replicas: 1, pods: 1, available: 0), old: [S(replicas: 3, pods: 3, available: 3)], replicas: 4, surge: 1) == 2)
+        #expect(
+            RolloutMath.scaleUpNew(
+                S(replicas: 1, pods: 1, available: 0), old: [S(replicas: 3, pods: 4, available: 4)], replicas: 4,
+                surge: 1) == 1)
+        #expect(
+            RolloutMath.scaleUpNew(
+                S(replicas: 1, pods: 1, available: 0), old: [S(replicas: 3, pods: 3, available: 3)], replicas: 4,
+                surge: 1) == 2)
         // Old scale-down keeps 3 available: the new pod is not ready, so one old pod may go.
-        #expect(RolloutMath.scaleDownOld([S(replicas: 4, pods: 4, available: 4)], new: S(replicas: 1, pods: 1, available: 0), replicas: 4, unavailable: 1) == [3])
+        #expect(
+            RolloutMath.scaleDownOld(
+                [S(replicas: 4, pods: 4, available: 4)], new: S(replicas: 1, pods: 1, available: 0), replicas: 4,
+                unavailable: 1) == [3])
         // Two new pods unavailable: nothing more may go.
-        #expect(RolloutMath.scaleDownOld([S(replicas: 3, pods: 3, available: 3)], new: S(replicas: 2, pods: 2, available: 0), replicas: 4, unavailable: 1) == [3])
+        #expect(
+            RolloutMath.scaleDownOld(
+                [S(replicas: 3, pods: 3, available: 3)], new: S(replicas: 2, pods: 2, available: 0), replicas: 4,
+                unavailable: 1) == [3])
         // Unhealthy old replicas go first, oldest set first.
-        #expect(RolloutMath.scaleDownOld([S(replicas: 2, pods: 2, available: 0), S(replicas: 2, pods: 2, available: 2)], new: S(replicas: 1, pods: 1, available: 1), replicas: 4, unavailable: 1) == [0, 2])
+        #expect(
+            RolloutMath.scaleDownOld(
+                [S(replicas: 2, pods: 2, available: 0), S(replicas: 2, pods: 2, available: 2)],
+                new: S(replicas: 1, pods: 1, available: 1), replicas: 4, unavailable: 1) == [0, 2])
         #expect(RolloutMath.proportional([3, 1], target: 8) == [6, 2])
         #expect(RolloutMath.proportional([2, 1], target: 4) == [3, 1])
         #expect(RolloutMath.proportional([0], target: 5) == [5])
@@ -482,8 +507,10 @@ extension WorkloadControllerTests {
             }
             #expect(marked.finalizers == ["foregroundDeletion"])
             try await eventually("all gone") {
-                try await !exists(api, .deployment, "fg") && !exists(api, .replicaSet, "fg-1")
-                    && !exists(api, .pod, "fg-1-a")
+                let deployment = try await exists(api, .deployment, "fg")
+                let rs = try await exists(api, .replicaSet, "fg-1")
+                let pod = try await exists(api, .pod, "fg-1-a")
+                return !deployment && !rs && !pod
             }
         }
     }
@@ -508,7 +535,9 @@ extension WorkloadControllerTests {
             try await rolledOut(api, "gone", replicas: 2)
             try await api.delete(.deployment, namespace: "default", name: "gone")
             try await eventually("replica sets and pods collected") {
-                try await replicaSets(api).isEmpty && api.pods().isEmpty
+                let sets = try await replicaSets(api)
+                let pods = try await api.pods()
+                return sets.isEmpty && pods.isEmpty
             }
         }
     }

@@ -18,9 +18,9 @@ extension DeploymentSync {
             annotations[DeploymentController.desiredKey] = String(replicas)
             annotations[DeploymentController.maxKey] = String(replicas + fenceposts.surge)
             if annotations != rs.annotations {
-                rs.annotations = annotations
-                newSet = try await context.update(.replicaSet, rs)
-                replace(newSet)
+                let wanted = annotations
+                rs = try await context.change(.replicaSet, rs) { $0.annotations.merge(wanted) { $1 } }
+                replace(rs)
             }
             if deployment[path: ["status", "conditions"]]?.arrayValue?.contains(where: {
                 $0["type"]?.stringValue == "Progressing"
@@ -34,9 +34,10 @@ extension DeploymentSync {
             progressNote = ("NewReplicaSetCreated", "Created new replica set \"\(rs.name)\"")
         }
         if let rs = newSet, deployment.annotations[DeploymentController.revisionKey] != String(Self.revision(rs)) {
-            var next = deployment
-            next.annotations[DeploymentController.revisionKey] = String(Self.revision(rs))
-            deployment = try await context.update(.deployment, next)
+            let revision = String(Self.revision(rs))
+            deployment = try await context.change(.deployment, deployment) {
+                $0.annotations[DeploymentController.revisionKey] = revision
+            }
         }
     }
 
@@ -91,14 +92,15 @@ extension DeploymentSync {
     /// Sets a ReplicaSet's replicas (and its desired/max annotations), with a ScalingReplicaSet event.
     mutating func scale(_ rs: JSONValue, to count: Int) async throws(KubeError) {
         let from = rs[path: ["spec", "replicas"]]?.intValue ?? 0
-        var next = rs
-        next.set(["spec", "replicas"], .int(count))
-        var annotations = next.annotations
-        annotations[DeploymentController.desiredKey] = String(replicas)
-        annotations[DeploymentController.maxKey] = String(replicas + fenceposts.surge)
-        next.annotations = annotations
-        if next == rs { return }
-        let written = try await context.update(.replicaSet, next)
+        let desired = String(replicas)
+        let maximum = String(replicas + fenceposts.surge)
+        let written = try await context.change(.replicaSet, rs) { next in
+            next.set(["spec", "replicas"], .int(count))
+            var annotations = next.annotations
+            annotations[DeploymentController.desiredKey] = desired
+            annotations[DeploymentController.maxKey] = maximum
+            next.annotations = annotations
+        }
         replace(written)
         if from != count {
             await context.event(
@@ -108,8 +110,7 @@ extension DeploymentSync {
         }
     }
 
-    private mutating func replace(_ rs: JSONValue?) {
-        guard let rs else { return }
+    private mutating func replace(_ rs: JSONValue) {
         if let index = sets.firstIndex(where: { $0.uid == rs.uid }) { sets[index] = rs }
         if newSet?.uid == rs.uid { newSet = rs }
     }
@@ -197,5 +198,27 @@ extension DeploymentSync {
         let newView = view(new)
         return newView.replicas == replicas && newView.pods == replicas && newView.available == replicas
             && oldSets.allSatisfy { view($0).replicas == 0 && view($0).pods == 0 }
+    }
+}
+
+extension ControllerContext {
+    /// Applies `change` to `object` and writes it; on a conflict (the RS controller writes status often) reads the
+    /// current version from the API and applies the change again, a few times.
+    func change(_ type: ResourceType, _ object: JSONValue, _ change: (inout JSONValue) -> Void)
+        async throws(KubeError) -> JSONValue
+    {
+        var base = object
+        for attempt in 0..<5 {
+            var next = base
+            change(&next)
+            if next == base { return base }
+            do {
+                return try await update(type, next)
+            } catch let error where error.code == 409 && attempt < 4 {
+                base = try await api.get(type, namespace: object.namespace, name: object.name)
+                cache.put(type, base)
+            }
+        }
+        return base
     }
 }

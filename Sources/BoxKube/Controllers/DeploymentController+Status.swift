@@ -57,7 +57,8 @@ extension DeploymentSync {
             counts.replicas += pods.count
             if rs.uid == newSet?.uid { counts.updatedReplicas = pods.count }
             counts.readyReplicas += pods.filter(\.isReadyPod).count
-            counts.availableReplicas += pods.filter { $0.isAvailablePod(minReadySeconds: minReadySeconds, now: now) }
+            counts.availableReplicas +=
+                pods.filter { $0.isAvailablePod(minReadySeconds: minReadySeconds, now: now) }
                 .count
         }
         let previous = DeploymentCounts(deployment["status"])

@@ -79,7 +79,8 @@ public struct GarbageCollector: Controller {
 
     /// Whether the owner a reference names exists with that uid; a miss in the cache is confirmed with the API
     /// (the cache of that type may not have been listed yet). An unknown owner type counts as existing.
-    func ownerExists(_ reference: OwnerReference, namespace: String, context: ControllerContext) async
+    func ownerExists(_ reference: OwnerReference, namespace: String, context: ControllerContext)
+        async
         throws(KubeError) -> Bool
     {
         guard let type = ResourceType.find(apiVersion: reference.apiVersion, kind: reference.kind) else {
@@ -123,7 +124,8 @@ public struct GarbageCollector: Controller {
         let dependents = dependents(of: owner, cache: context.cache)
         for (dependentType, dependent) in dependents where dependent.deletionTimestamp == nil {
             do {
-                try await context.delete(dependentType, dependent, options: DeleteOptions(propagationPolicy: .foreground))
+                try await context.delete(
+                    dependentType, dependent, options: DeleteOptions(propagationPolicy: .foreground))
             } catch let error where error.code == 404 {}
         }
         if !dependents.isEmpty { return .requeue(after: .seconds(1)) }
