@@ -114,7 +114,7 @@ public struct GarbageCollector: Controller {
         } else {
             var next = object
             next.ownerReferences.removeAll { missing.contains($0) }
-            try await context.update(type, next)
+            try await context.sharedUpdate(type, next)
         }
     }
 
@@ -139,7 +139,7 @@ public struct GarbageCollector: Controller {
         for (dependentType, dependent) in dependents(of: owner, cache: context.cache) {
             var next = dependent
             next.ownerReferences.removeAll { $0.uid == owner.uid }
-            do { try await context.update(dependentType, next) } catch let error where error.code == 404 {}
+            do { try await context.sharedUpdate(dependentType, next) } catch let error where error.code == 404 {}
         }
         try await removeFinalizer("orphan", from: owner, type: type, context: context)
         return .done
@@ -150,7 +150,7 @@ public struct GarbageCollector: Controller {
     {
         var next = owner
         next.finalizers.removeAll { $0 == finalizer }
-        let written = try await context.update(type, next)
+        let written = try await context.sharedUpdate(type, next)
         if written.deletionTimestamp != nil && written.finalizers.isEmpty && !written.isPendingPodDeletion {
             context.cache.remove(type, written)
         }
