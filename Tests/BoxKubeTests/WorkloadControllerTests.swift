@@ -217,12 +217,9 @@ extension WorkloadControllerTests {
     /// Waits until the Deployment is rolled out as `kubectl rollout status` judges it, and returns it.
     @discardableResult
     func rolledOut(_ api: KubeAPI, _ name: String, replicas: Int) async throws -> JSONValue {
-        let last = Mutex<String>("")
-        defer { print("last status of \(name): \(last.withLock { $0 })") }
         try await eventually("\(name) rolled out") {
             let d = try await api.get(.deployment, namespace: "default", name: name)
             let status = d["status"]
-            last.withLock { $0 = d.text }
             let progressing = status?["conditions"]?.arrayValue?.first {
                 $0["type"]?.stringValue == "Progressing"
             }

@@ -123,7 +123,7 @@ extension DeploymentSync {
         }.sorted { Self.revision($0) < Self.revision($1) }
         guard idle.count > limit else { return }
         for rs in idle.prefix(idle.count - limit) {
-            do { try await context.delete(.replicaSet, rs) } catch let error where error.code == 404 {}
+            do { try await context.sharedDelete(.replicaSet, rs) } catch let error where error.code == 404 {}
         }
     }
 }

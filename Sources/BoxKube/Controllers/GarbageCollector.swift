@@ -110,7 +110,7 @@ public struct GarbageCollector: Controller {
         }
         if missing.isEmpty { return }
         if missing.count == references.count {
-            do { try await context.delete(type, object) } catch let error where error.code == 404 {}
+            do { try await context.sharedDelete(type, object) } catch let error where error.code == 404 {}
         } else {
             var next = object
             next.ownerReferences.removeAll { missing.contains($0) }
@@ -124,7 +124,7 @@ public struct GarbageCollector: Controller {
         let dependents = dependents(of: owner, cache: context.cache)
         for (dependentType, dependent) in dependents where dependent.deletionTimestamp == nil {
             do {
-                try await context.delete(
+                try await context.sharedDelete(
                     dependentType, dependent, options: DeleteOptions(propagationPolicy: .foreground))
             } catch let error where error.code == 404 {}
         }

@@ -43,3 +43,21 @@ extension ControllerContext {
         return try await sharedUpdate(type, next, subresource: .status)
     }
 }
+
+extension ControllerContext {
+    /// Deletes `object` (its uid as precondition); a deletion left pending (finalizers, graceful pods) is cached one
+    /// version early too, so the object's controllers see the mark.
+    @discardableResult
+    func sharedDelete(_ type: ResourceType, _ object: JSONValue, options: DeleteOptions = DeleteOptions())
+        async throws(KubeError) -> DeleteOutcome
+    {
+        var options = options
+        if options.preconditionUID == nil { options.preconditionUID = object.uid }
+        let outcome = try await api.delete(type, namespace: object.namespace, name: object.name, options: options)
+        switch outcome {
+        case .deleted(let gone): cache.remove(type, gone)
+        case .pending(let marked): cacheEarly(type, marked)
+        }
+        return outcome
+    }
+}

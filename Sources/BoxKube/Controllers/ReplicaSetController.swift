@@ -106,7 +106,8 @@ public struct ReplicaSetController: Controller {
                 for _ in 0..<size {
                     group.addTask {
                         do throws(KubeError) {
-                            let pod = try await context.sharedCreate(.pod, namespace: owner.namespace, newPod(for: owner))
+                            let pod = try await context.sharedCreate(
+                                .pod, namespace: owner.namespace, newPod(for: owner))
                             await context.event(
                                 owner, reason: "SuccessfulCreate", message: "Created pod: \(pod.name)",
                                 component: component)
@@ -135,7 +136,7 @@ public struct ReplicaSetController: Controller {
             for pod in pods {
                 group.addTask {
                     do throws(KubeError) {
-                        try await context.delete(.pod, pod)
+                        try await context.sharedDelete(.pod, pod)
                         await context.event(
                             owner, reason: "SuccessfulDelete", message: "Deleted pod: \(pod.name)",
                             component: component)
