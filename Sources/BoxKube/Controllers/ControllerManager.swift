@@ -89,7 +89,10 @@ public final class ControllerManager: Sendable {
                 for try await event in stream {
                     switch event.kind {
                     case .added, .modified:
-                        if context.cache.put(type, event.object) { wake(event.object, type, queues: queues) }
+                        // Woken even when the cache already holds this version: it may have come from a write of
+                        // the manager's own context, which the other controllers have not seen yet.
+                        context.cache.put(type, event.object)
+                        wake(event.object, type, queues: queues)
                     case .deleted:
                         context.cache.remove(type, event.object)
                         wake(event.object, type, queues: queues)

@@ -66,7 +66,7 @@ extension DeploymentSync {
         rs.set(["spec", "selector"], selector)
         rs.set(["spec", "template"], rsTemplate)
         do {
-            let created = try await context.sharedCreate(.replicaSet, namespace: namespace, rs)
+            let created = try await context.create(.replicaSet, namespace: namespace, rs)
             if initial > 0 {
                 await context.event(
                     deployment, reason: "ScalingReplicaSet",
@@ -79,12 +79,12 @@ extension DeploymentSync {
             // next name differs.
             let existing = try await context.api.get(.replicaSet, namespace: namespace, name: rs.name)
             if existing.controllerReference?.uid == deployment.uid && Self.templateWithoutHash(existing) == template {
-                context.cacheEarly(.replicaSet, existing)
+                context.cache.put(.replicaSet, existing)
                 return existing
             }
             var status = deployment["status"] ?? .object([:])
             status.set(["collisionCount"], .int((collisions ?? 0) + 1))
-            deployment = try await context.sharedUpdateStatus(.deployment, deployment, status: status)
+            deployment = try await context.updateStatus(.deployment, deployment, status: status)
             throw error
         }
     }
@@ -123,7 +123,7 @@ extension DeploymentSync {
         }.sorted { Self.revision($0) < Self.revision($1) }
         guard idle.count > limit else { return }
         for rs in idle.prefix(idle.count - limit) {
-            do { try await context.sharedDelete(.replicaSet, rs) } catch let error where error.code == 404 {}
+            do { try await context.delete(.replicaSet, rs) } catch let error where error.code == 404 {}
         }
     }
 }
@@ -213,10 +213,10 @@ extension ControllerContext {
             change(&next)
             if next == base { return base }
             do {
-                return try await sharedUpdate(type, next)
+                return try await update(type, next)
             } catch let error where error.code == 409 && attempt < 4 {
                 base = try await api.get(type, namespace: object.namespace, name: object.name)
-                cacheEarly(type, base)
+                cache.put(type, base)
             }
         }
         return base

@@ -135,7 +135,7 @@ extension DeploymentSync {
             "conditions": .array(conditions),
         ]
         status.set(["collisionCount"], deployment[path: ["status", "collisionCount"]])
-        try await context.sharedUpdateStatus(.deployment, deployment, status: status)
+        try await context.updateStatus(.deployment, deployment, status: status)
         if let wait = nextAvailability(now: now) { requeue = min(requeue ?? wait, wait) }
         return requeue.map { .requeue(after: $0) } ?? .done
     }

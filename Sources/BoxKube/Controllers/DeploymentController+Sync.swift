@@ -42,12 +42,12 @@ struct DeploymentSync {
                 } else {
                     var released = rs
                     released.ownerReferences.removeAll { $0.uid == deployment.uid }
-                    try await context.sharedUpdate(.replicaSet, released)
+                    try await context.update(.replicaSet, released)
                 }
             } else if matches && rs.deletionTimestamp == nil {
                 var adopted = rs
                 adopted.ownerReferences.append(OwnerReference(controllerOf: deployment, type: .deployment))
-                claimed.append(try await context.sharedUpdate(.replicaSet, adopted))
+                claimed.append(try await context.update(.replicaSet, adopted))
             }
         }
         sets = claimed.sorted { ($0.creationTime, $0.name) < ($1.creationTime, $1.name) }

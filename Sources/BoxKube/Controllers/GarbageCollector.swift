@@ -110,11 +110,11 @@ public struct GarbageCollector: Controller {
         }
         if missing.isEmpty { return }
         if missing.count == references.count {
-            do { try await context.sharedDelete(type, object) } catch let error where error.code == 404 {}
+            do { try await context.delete(type, object) } catch let error where error.code == 404 {}
         } else {
             var next = object
             next.ownerReferences.removeAll { missing.contains($0) }
-            try await context.sharedUpdate(type, next)
+            try await context.update(type, next)
         }
     }
 
@@ -124,7 +124,7 @@ public struct GarbageCollector: Controller {
         let dependents = dependents(of: owner, cache: context.cache)
         for (dependentType, dependent) in dependents where dependent.deletionTimestamp == nil {
             do {
-                try await context.sharedDelete(
+                try await context.delete(
                     dependentType, dependent, options: DeleteOptions(propagationPolicy: .foreground))
             } catch let error where error.code == 404 {}
         }
@@ -139,7 +139,7 @@ public struct GarbageCollector: Controller {
         for (dependentType, dependent) in dependents(of: owner, cache: context.cache) {
             var next = dependent
             next.ownerReferences.removeAll { $0.uid == owner.uid }
-            do { try await context.sharedUpdate(dependentType, next) } catch let error where error.code == 404 {}
+            do { try await context.update(dependentType, next) } catch let error where error.code == 404 {}
         }
         try await removeFinalizer("orphan", from: owner, type: type, context: context)
         return .done
@@ -150,7 +150,7 @@ public struct GarbageCollector: Controller {
     {
         var next = owner
         next.finalizers.removeAll { $0 == finalizer }
-        let written = try await context.sharedUpdate(type, next)
+        let written = try await context.update(type, next)
         if written.deletionTimestamp != nil && written.finalizers.isEmpty && !written.isPendingPodDeletion {
             context.cache.remove(type, written)
         }

@@ -49,7 +49,7 @@ extension ReplicaSetController {
         status.set(["availableReplicas"], counts.availableReplicas == 0 ? nil : .int(counts.availableReplicas))
         status.set(["observedGeneration"], .int(current.generation))
         do {
-            try await context.sharedUpdateStatus(type, current, status: status)
+            try await context.updateStatus(type, current, status: status)
         } catch {
             return .requeue(after: .milliseconds(200))
         }

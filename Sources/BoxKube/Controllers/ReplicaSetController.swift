@@ -72,11 +72,11 @@ public struct ReplicaSetController: Controller {
                 }
                 var released = pod
                 released.ownerReferences.removeAll { $0.uid == owner.uid }
-                do { try await context.sharedUpdate(.pod, released) } catch { failed = true }
+                do { try await context.update(.pod, released) } catch { failed = true }
             } else if matches && pod.deletionTimestamp == nil && owner.deletionTimestamp == nil {
                 var adopted = pod
                 adopted.ownerReferences.append(OwnerReference(controllerOf: owner, type: type))
-                do { claimed.append(try await context.sharedUpdate(.pod, adopted)) } catch { failed = true }
+                do { claimed.append(try await context.update(.pod, adopted)) } catch { failed = true }
             }
         }
         return claimed
@@ -106,7 +106,7 @@ public struct ReplicaSetController: Controller {
                 for _ in 0..<size {
                     group.addTask {
                         do throws(KubeError) {
-                            let pod = try await context.sharedCreate(
+                            let pod = try await context.create(
                                 .pod, namespace: owner.namespace, newPod(for: owner))
                             await context.event(
                                 owner, reason: "SuccessfulCreate", message: "Created pod: \(pod.name)",
@@ -136,7 +136,7 @@ public struct ReplicaSetController: Controller {
             for pod in pods {
                 group.addTask {
                     do throws(KubeError) {
-                        try await context.sharedDelete(.pod, pod)
+                        try await context.delete(.pod, pod)
                         await context.event(
                             owner, reason: "SuccessfulDelete", message: "Deleted pod: \(pod.name)",
                             component: component)

@@ -24,7 +24,7 @@ public struct ServiceAccountController: Controller {
             "apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "default"],
         ]
         do {
-            try await context.sharedCreate(.serviceAccount, namespace: key.name, account)
+            try await context.create(.serviceAccount, namespace: key.name, account)
         } catch let error where error.reason == "AlreadyExists" || error.code == 403 || error.code == 404 {
         } catch {
             return .requeue(after: .milliseconds(500))
