@@ -103,7 +103,7 @@ let package = Package(
             name: "BoxServer",
             dependencies: [
                 "BoxCore", "BoxStore", "BoxMaster", "BoxAgent", "BoxRuntime", "BoxBatch", "BoxMarathon",
-                "BoxDiscovery", .product(name: "Hummingbird", package: "hummingbird"),
+                "BoxDiscovery", "BoxKube", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -114,6 +114,7 @@ extension ServiceRegistry {
         if pool.contains(configuration.dnsAddress) {
             records.append(record(Self.reverseName(configuration.dnsAddress), .ptr(nameServer)))
         }
+        seen.insert(configuration.dnsAddress)  // its PTR names the DNS server, whatever else claims the address
         records += kubePTRRecords().filter { !seen.contains(Self.address(ofReverseName: $0.name)) }
         var apexes = [Self.reverseApex(of: pool)]
         if let serviceApex = serviceIPPool.map(Self.reverseApex(of:)),
