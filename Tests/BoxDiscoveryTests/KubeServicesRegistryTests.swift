@@ -217,27 +217,36 @@ import Testing
 
     @Test func poolClaimsAndReleases() throws {
         var pool = try #require(VirtualIPPool(cidr: "127.97.0.0/24", reserved: [IPv4Octets(127, 97, 0, 10)]))
-        #expect(pool.claim(IPv4Octets(127, 97, 0, 5), for: "a"))
-        #expect(pool.claim(IPv4Octets(127, 97, 0, 5), for: "a"))  // again: still a's
-        #expect(!pool.claim(IPv4Octets(127, 97, 0, 5), for: "b"))  // a's
-        #expect(!pool.claim(IPv4Octets(127, 97, 0, 10), for: "b"))  // reserved
-        #expect(!pool.claim(IPv4Octets(127, 97, 0, 0), for: "b"))  // the network
-        #expect(!pool.claim(IPv4Octets(127, 97, 0, 255), for: "b"))  // the last address
-        #expect(!pool.claim(IPv4Octets(127, 96, 0, 5), for: "b"))  // outside
+        func claim(_ last: UInt8, _ name: String, third: UInt8 = 97) -> Bool {
+            pool.claim(IPv4Octets(127, third, 0, last), for: name)
+        }
+        #expect(claim(5, "a"))
+        #expect(claim(5, "a"))  // again: still a's
+        #expect(!claim(5, "b"))  // a's
+        #expect(!claim(10, "b"))  // reserved
+        #expect(!claim(0, "b"))  // the network
+        #expect(!claim(255, "b"))  // the last address
+        #expect(!claim(5, "b", third: 96))  // outside
         // Moving a name frees its old address.
-        #expect(pool.claim(IPv4Octets(127, 97, 0, 6), for: "a"))
-        #expect(pool.claim(IPv4Octets(127, 97, 0, 5), for: "b"))
+        #expect(claim(6, "a"))
+        #expect(claim(5, "b"))
         pool.release("b")
-        #expect(pool.assigned["b"] == nil && pool.claim(IPv4Octets(127, 97, 0, 5), for: "c"))
+        #expect(pool.assigned["b"] == nil)
+        #expect(claim(5, "c"))
 
         // Filling the range: 256 - network - last - reserved = 253 addresses, all different, then nil.
         var full = try #require(VirtualIPPool(cidr: "127.97.0.0/24", reserved: [IPv4Octets(127, 97, 0, 10)]))
         var given: Set<IPv4Octets> = []
-        for index in 0..<253 { given.insert(try #require(full.address(for: "svc-\(index)"))) }
+        for index in 0..<253 {
+            let address = full.address(for: "svc-\(index)")
+            given.insert(try #require(address))
+        }
         #expect(given.count == 253 && !given.contains(IPv4Octets(127, 97, 0, 10)))
-        #expect(full.address(for: "one-more") == nil)
+        let overflow = full.address(for: "one-more")
+        #expect(overflow == nil)
         full.release("svc-7")
-        #expect(full.address(for: "one-more") != nil)
+        let afterRelease = full.address(for: "one-more")
+        #expect(afterRelease != nil)
     }
 }
 
