@@ -66,7 +66,8 @@ import Testing
         // Ten connections to the cluster IP alternate between the pods; then two through the node port.
         var served: [String] = []
         for _ in 0..<10 { served.append(try await TestClient.greeting(clusterEndpoint, group: group)) }
-        #expect(Set(served) == ["web-a", "web-b"] && zip(served, served.dropFirst()).allSatisfy { $0 != $1 }, "\(served)")
+        #expect(
+            Set(served) == ["web-a", "web-b"] && zip(served, served.dropFirst()).allSatisfy { $0 != $1 }, "\(served)")
         var viaNode: Set<String> = []
         for _ in 0..<2 { viaNode.insert(try await TestClient.greeting(nodeEndpoint, group: group)) }
         #expect(viaNode == ["web-a", "web-b"])

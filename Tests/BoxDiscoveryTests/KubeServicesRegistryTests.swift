@@ -61,10 +61,16 @@ import Testing
         #expect(a.rcode == .noError && a.answers.map(\.data) == [.a(IPv4Octets(127, 97, 0, 7))])
 
         let srv = answer(&registry, "_http._tcp.web.default.svc.cluster.local", .srv)
-        #expect(srv.answers.map(\.data) == [.srv(priority: 0, weight: 100, port: 80, target: "web.default.svc.cluster.local")])
+        #expect(
+            srv.answers.map(\.data) == [
+                .srv(priority: 0, weight: 100, port: 80, target: "web.default.svc.cluster.local")
+            ])
         #expect(srv.additional.map(\.data) == [.a(IPv4Octets(127, 97, 0, 7))])
         let udp = answer(&registry, "_dns._udp.web.default.svc.cluster.local", .srv)
-        #expect(udp.answers.map(\.data) == [.srv(priority: 0, weight: 100, port: 53, target: "web.default.svc.cluster.local")])
+        #expect(
+            udp.answers.map(\.data) == [
+                .srv(priority: 0, weight: 100, port: 53, target: "web.default.svc.cluster.local")
+            ])
         // The port is UDP: no TCP SRV name.
         #expect(answer(&registry, "_dns._tcp.web.default.svc.cluster.local", .srv).rcode == .nameError)
 
@@ -99,7 +105,10 @@ import Testing
                 .srv(priority: 0, weight: 50, port: 31005, target: "db-0.db.default.svc.cluster.local"),
                 .srv(priority: 0, weight: 50, port: 31006, target: "db-1.db.default.svc.cluster.local"),
             ])
-        #expect(Set(srv.additional.map(\.name)) == ["db-0.db.default.svc.cluster.local", "db-1.db.default.svc.cluster.local"])
+        #expect(
+            Set(srv.additional.map(\.name)) == [
+                "db-0.db.default.svc.cluster.local", "db-1.db.default.svc.cluster.local",
+            ])
         let pod = answer(&registry, "db-1.db.default.svc.cluster.local", .a)
         #expect(pod.answers.map(\.data) == [.a(IPv4Octets(127, 0, 0, 3))])
 
@@ -155,9 +164,10 @@ import Testing
         let web = try #require(services.first { $0.port == 80 })
         #expect(web.name == "default/web" && web.framework == "kubernetes" && web.namespace == "default")
         #expect(web.dnsName == "web.default.svc.cluster.local" && web.portName == "http")
-        #expect(web.backends.map { "\($0.task.taskID) \($0.address):\($0.port)" } == [
-            "web-1 127.0.0.1:31001", "web-2 127.0.0.2:31001",
-        ])
+        #expect(
+            web.backends.map { "\($0.task.taskID) \($0.address):\($0.port)" } == [
+                "web-1 127.0.0.1:31001", "web-2 127.0.0.2:31001",
+            ])
         #expect(services.filter { $0.name == "shop/api" }.allSatisfy { $0.backends.isEmpty })
         #expect(VirtualService(web).backends.map(\.id.value) == ["web-1", "web-2"])
 

@@ -83,7 +83,8 @@ public struct DiscoveryView: Codable, Sendable {
         let services = await discovery.virtualServices.map { entry in
             let counted = counters["\(VirtualService(entry).endpoint)"]
             return Service(
-                name: entry.name, framework: entry.framework, namespace: entry.namespace, dns: "\(entry.dnsName)", vip: "\(entry.address)",
+                name: entry.name, framework: entry.framework, namespace: entry.namespace, dns: "\(entry.dnsName)",
+                vip: "\(entry.address)",
                 port: Int(entry.port), protocol: entry.protocol, listening: counted?.isListening ?? false,
                 connections_total: counted?.connectionsTotal ?? 0, connections_active: counted?.connectionsActive ?? 0,
                 backends: (counted?.backends ?? []).map {
