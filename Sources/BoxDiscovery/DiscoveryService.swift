@@ -23,6 +23,8 @@ public actor DiscoveryService {
     private nonisolated let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
     private nonisolated let environmentBox = Mutex<[String: String]>([:])
+    /// Kubernetes Service variables by namespace.
+    private nonisolated let kubeEnvironmentBox = Mutex<[String: [String: String]]>([:])
     /// Batches applied, for tests and `/metrics`.
     public private(set) var batchesApplied = 0
 
@@ -42,11 +44,14 @@ public actor DiscoveryService {
         wake.yield()
     }
 
-    /// What a task about to start gets: Kubernetes-style `NAME_SERVICE_HOST`/`NAME_SERVICE_PORT` for the virtual
-    /// services that exist now, and `CLUSTERBOX_DNS_ADDRESS`/`CLUSTERBOX_DNS_PORT` (a process task shares the host's
-    /// `/etc/resolv.conf`, so it asks the cluster DNS by name).
-    public nonisolated func serviceEnvironment() -> [String: String] {
+    /// What a task about to start gets: Kubernetes-style `NAME_SERVICE_HOST`/`NAME_SERVICE_PORT` for the Marathon
+    /// virtual services that exist now and for the Kubernetes Services of `namespace` (a pod's namespace; Mesos
+    /// tasks get `default`'s), the latter winning a clash, and `CLUSTERBOX_DNS_ADDRESS`/`CLUSTERBOX_DNS_PORT` (a
+    /// process task shares the host's `/etc/resolv.conf`, so it asks the cluster DNS by name).
+    public nonisolated func serviceEnvironment(namespace: String = "default") -> [String: String] {
         var environment = environmentBox.withLock { $0 }
+        let kube = kubeEnvironmentBox.withLock { $0[namespace] ?? [:] }
+        environment.merge(kube) { _, kube in kube }
         environment["CLUSTERBOX_DNS_ADDRESS"] = configuration.dns.host
         environment["CLUSTERBOX_DNS_PORT"] = "\(dnsPort)"
         return environment
@@ -98,6 +103,8 @@ public actor DiscoveryService {
                 zones: registry.zones(virtualServices: services),
                 outsideZones: configuration.dns.forwarders.isEmpty ? .refuse : .forward))
         environmentBox.withLock { $0 = ServiceRegistry.environment(for: services) }
+        let kube = registry.kubeEnvironments()
+        kubeEnvironmentBox.withLock { $0 = kube }
         defer { virtualServices = services }
         return services != virtualServices
     }

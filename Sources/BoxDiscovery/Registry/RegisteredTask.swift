@@ -63,4 +63,12 @@ public enum RegistryChange: Hashable, Sendable {
     case agent(id: String, name: String, address: IPv4Octets)
     /// An agent left or became unreachable.
     case agentLeft(id: String)
+    /// A Kubernetes Service exists (new, or with a changed spec).
+    case kubeService(KubeService)
+    /// The Endpoints of a Service changed: its ready addresses and their ports.
+    case kubeEndpoints(KubeEndpoints)
+    /// The Service was deleted; its Endpoints go with it.
+    case kubeServiceDeleted(KubeServiceKey)
+    /// The Endpoints object was deleted (the Service, if any, stays with no backends).
+    case kubeEndpointsDeleted(KubeServiceKey)
 }

@@ -11,8 +11,11 @@ public struct VirtualServiceEntry: Hashable, Sendable {
     /// The port's name in the tasks' discovery info, if any.
     public var portName: String?
     public var backends: [VirtualServiceBackend]
-    /// `web.marathon.l4lb.thisdcos.directory.`
+    /// `web.marathon.l4lb.thisdcos.directory.`; `web.default.svc.cluster.local.` for a Kubernetes Service.
     public var dnsName: DNSName
+    /// The namespace of a Kubernetes Service (then `name` is `namespace/name` and `framework` is `kubernetes`);
+    /// nil for a Marathon VIP.
+    public var namespace: String? = nil
 }
 
 public struct VirtualServiceBackend: Hashable, Sendable {
@@ -22,9 +25,12 @@ public struct VirtualServiceBackend: Hashable, Sendable {
 }
 
 extension ServiceRegistry {
-    /// Every virtual service some running task asks for, with its ready tasks as backends, sorted by address and
-    /// port. Assigns VIPs to new names and frees those of names no task asks for any more.
+    /// Every virtual service some running task asks for, with its ready tasks as backends, and every listener of
+    /// a Kubernetes Service (`kubeVirtualServices`), sorted by address and port. Assigns VIPs to new names and frees
+    /// those of names no task asks for any more; Kubernetes cluster IPs inside the VIP range are claimed first, so
+    /// no Marathon name gets one.
     public mutating func virtualServices() -> [VirtualServiceEntry] {
+        let kubeClaims = claimKubeClusterIPs()
         var entries: [String: VirtualServiceEntry] = [:]  // by "name:port"
         for task in sortedTasks {
             let ready = isReady(task)
@@ -48,16 +54,18 @@ extension ServiceRegistry {
                 entries[key] = entry
             }
         }
-        pool.keep(only: Set(entries.values.map(\.name)))
-        return entries.values.sorted { ($0.address.numeric, $0.port) < ($1.address.numeric, $1.port) }
+        pool.keep(only: Set(entries.values.map(\.name)).union(kubeClaims))
+        return (Array(entries.values) + kubeVirtualServices()).sorted {
+            ($0.address.numeric, $0.port, $0.name) < ($1.address.numeric, $1.port, $1.name)
+        }
     }
 
-    /// Kubernetes-style variables for the virtual services that exist when a task starts:
+    /// Kubernetes-style variables for the Marathon virtual services that exist when a task starts:
     /// `WEB_SERVICE_HOST=127.96.0.7`, `WEB_SERVICE_PORT=80` (its lowest port), `WEB_SERVICE_PORT_HTTP=80` per
     /// named port.
     public static func environment(for services: [VirtualServiceEntry]) -> [String: String] {
         var environment: [String: String] = [:]
-        for service in services.sorted(by: { ($0.name, $0.port) < ($1.name, $1.port) }) {
+        for service in services.sorted(by: { ($0.name, $0.port) < ($1.name, $1.port) }) where service.namespace == nil {
             let prefix = String(
                 service.name.drop { $0 == "/" }.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
             if environment[prefix + "_SERVICE_HOST"] == nil {

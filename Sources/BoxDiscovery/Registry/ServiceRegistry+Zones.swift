@@ -6,10 +6,12 @@ extension ServiceRegistry {
     ///   and for each ready task `TASK.FRAMEWORK` A, `_SERVICE._PROTO.FRAMEWORK` and
     ///   `_PORTNAME._SERVICE._PROTO.FRAMEWORK` SRV pointing at `TASK-HASH-AGENT.FRAMEWORK`, which has the task's A;
     /// - the VIP zone: `NAME.FRAMEWORK.l4lb.thisdcos.directory` A → the virtual IP;
-    /// - the VIP range's reverse zone: PTR for each virtual IP (and the DNS server's address);
-    /// - `cluster.local.`: SOA and NS (Kubernetes Services join it with the Kubernetes API).
+    /// - the reverse zones of the VIP range and of the Kubernetes Service range: PTR for each virtual IP (and the
+    ///   DNS server's address) and each cluster IP;
+    /// - `cluster.local.`: Kubernetes Services (`clusterZone`).
     public func zones(virtualServices: [VirtualServiceEntry]) -> [DNSZone] {
-        [mesosZone(), vipZone(virtualServices), reverseZone(virtualServices), emptyZone(configuration.clusterDomain)]
+        let marathon = virtualServices.filter { $0.namespace == nil }
+        return [mesosZone(), vipZone(marathon)] + reverseZones(marathon) + [clusterZone()]
     }
 
     var nameServer: DNSName { configuration.mesosDomain.prepending("ns1")! }
@@ -100,8 +102,10 @@ extension ServiceRegistry {
         return zone(configuration.vipDomain, records)
     }
 
-    /// `in-addr.arpa` names for the VIP range: PTR for each virtual IP.
-    func reverseZone(_ services: [VirtualServiceEntry]) -> DNSZone {
+    /// `in-addr.arpa` zones: the VIP range's, with a PTR for each virtual IP (and the DNS server's address), and
+    /// the Kubernetes Service range's (unless the VIP range's zone holds it) with a PTR for each cluster IP. A PTR
+    /// that falls in neither range is left out.
+    func reverseZones(_ services: [VirtualServiceEntry]) -> [DNSZone] {
         var records: [DNSRecord] = []
         var seen: Set<IPv4Octets> = []
         for service in services where seen.insert(service.address).inserted {
@@ -110,13 +114,29 @@ extension ServiceRegistry {
         if pool.contains(configuration.dnsAddress) {
             records.append(record(Self.reverseName(configuration.dnsAddress), .ptr(nameServer)))
         }
-        return zone(reverseApex, records)
+        seen.insert(configuration.dnsAddress)  // its PTR names the DNS server, whatever else claims the address
+        records += kubePTRRecords().filter { !seen.contains(Self.address(ofReverseName: $0.name)) }
+        var apexes = [Self.reverseApex(of: pool)]
+        if let serviceApex = serviceIPPool.map(Self.reverseApex(of:)),
+            !apexes.contains(where: { serviceApex.isSubdomain(of: $0) || $0.isSubdomain(of: serviceApex) })
+        {
+            apexes.append(serviceApex)
+        }
+        return apexes.map { apex in zone(apex, records.filter { $0.name.isSubdomain(of: apex) }) }
     }
 
-    var reverseApex: DNSName {
+    /// The `in-addr.arpa` apex of a range of whole octets: `96.127.in-addr.arpa.` for 127.96.0.0/16.
+    static func reverseApex(of pool: VirtualIPPool) -> DNSName {
         let kept = pool.prefixLength / 8
         let octets = pool.network.bytes.prefix(kept).reversed().map { Array(String($0).utf8) }
         return DNSName(labels: octets + [Array("in-addr".utf8), Array("arpa".utf8)])!
+    }
+
+    /// The address a `d.c.b.a.in-addr.arpa.` name stands for (0.0.0.0 for anything else).
+    static func address(ofReverseName name: DNSName) -> IPv4Octets {
+        let octets = name.labels.prefix(4).reversed().compactMap { UInt8(String(decoding: $0, as: UTF8.self)) }
+        guard octets.count == 4 else { return IPv4Octets(0, 0, 0, 0) }
+        return IPv4Octets(octets[0], octets[1], octets[2], octets[3])
     }
 
     static func reverseName(_ address: IPv4Octets) -> DNSName {

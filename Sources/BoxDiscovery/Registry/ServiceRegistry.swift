@@ -9,6 +9,9 @@ public struct ServiceRegistry: Sendable {
     /// Agents with a network address, by agent id.
     public private(set) var agents: [String: (name: String, address: IPv4Octets)] = [:]
     public internal(set) var pool: VirtualIPPool
+    /// Kubernetes Services and their Endpoints, by namespace/name.
+    public private(set) var kubeServices: [KubeServiceKey: KubeService] = [:]
+    public private(set) var kubeEndpoints: [KubeServiceKey: KubeEndpoints] = [:]
     /// Counts changes: the SOA serial, so a secondary (or a curious user) sees that answers moved.
     public private(set) var generation: UInt32 = 1
 
@@ -24,6 +27,12 @@ public struct ServiceRegistry: Sendable {
         case .readiness(let taskID, let ready): readiness[taskID] = ready
         case .agent(let id, let name, let address): agents[id] = (name, address)
         case .agentLeft(let id): agents.removeValue(forKey: id)
+        case .kubeService(let service): kubeServices[service.key] = service
+        case .kubeEndpoints(let endpoints): kubeEndpoints[endpoints.key] = endpoints
+        case .kubeServiceDeleted(let key):
+            kubeServices.removeValue(forKey: key)
+            kubeEndpoints.removeValue(forKey: key)
+        case .kubeEndpointsDeleted(let key): kubeEndpoints.removeValue(forKey: key)
         }
         generation &+= 1
     }
@@ -33,6 +42,9 @@ public struct ServiceRegistry: Sendable {
 
     /// Running tasks in a stable order (framework, task id).
     public var sortedTasks: [RegisteredTask] { tasks.values.sorted { $0.key < $1.key } }
+
+    /// Kubernetes Services in a stable order (namespace, name).
+    public var sortedKubeServices: [KubeService] { kubeServices.values.sorted { $0.key < $1.key } }
 }
 
 /// Where discovery's names point and which names it serves.
@@ -50,6 +62,13 @@ public struct RegistryConfiguration: Sendable {
     /// The virtual IP range, whole octets: "127.96.0.0/16".
     public var virtualIPRange: String
     public var ttlSeconds: UInt32 = DNSRecord.defaultTTLSeconds
+    /// Kubernetes' Service range, whole octets: the API hands cluster IPs out of it (`ServiceIPAllocator`), apart
+    /// from the Marathon VIPs of `virtualIPRange`, so neither side can give away the other's address. The registry
+    /// serves its reverse zone; a cluster IP that still lands in `virtualIPRange` is claimed there (see
+    /// `VirtualIPPool.claim`).
+    public var serviceIPRange: String = "127.97.0.0/16"
+    /// Where NodePort and LoadBalancer Services listen on their node ports (the one "node" is this host).
+    public var nodePortAddress: IPv4Octets = IPv4Octets(127, 0, 0, 1)
 
     public init(dnsAddress: IPv4Octets, masterAddress: IPv4Octets, masterPort: UInt16, virtualIPRange: String) {
         self.dnsAddress = dnsAddress

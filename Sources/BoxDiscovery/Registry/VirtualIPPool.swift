@@ -59,6 +59,26 @@ public struct VirtualIPPool: Hashable, Sendable {
         }
     }
 
+    /// Gives `address` to `name` when it is in the range, not reserved and not another name's: the address a
+    /// Kubernetes Service already has (its `spec.clusterIP`), or a name's address from before a restart. The name's
+    /// previous address, if different, is freed. False (and nothing changes) when the address cannot be had.
+    @discardableResult
+    public mutating func claim(_ address: IPv4Octets, for name: String) -> Bool {
+        if assigned[name] == address { return true }
+        guard contains(address), !reserved.contains(address), !taken.contains(address),
+            address.numeric != network.numeric + UInt32(size - 1)
+        else { return false }
+        release(name)
+        assigned[name] = address
+        taken.insert(address)
+        return true
+    }
+
+    /// Frees the name's address, if it has one.
+    public mutating func release(_ name: String) {
+        if let address = assigned.removeValue(forKey: name) { taken.remove(address) }
+    }
+
     func address(at index: Int) -> IPv4Octets {
         let base = network.numeric + UInt32(index)
         return IPv4Octets(UInt8(base >> 24), UInt8(base >> 16 & 0xff), UInt8(base >> 8 & 0xff), UInt8(base & 0xff))

@@ -24,8 +24,12 @@ public struct DiscoveryView: Codable, Sendable {
         public var replies: [String: Int]
     }
     public struct Service: Codable, Sendable {
+        /// `/web` for a Marathon VIP, `namespace/name` for a Kubernetes Service.
         public var name: String
+        /// `kubernetes` for a Kubernetes Service.
         public var framework: String
+        /// A Kubernetes Service's namespace; absent for Marathon VIPs.
+        public var namespace: String?
         public var dns: String
         public var vip: String
         public var port: Int
@@ -79,7 +83,8 @@ public struct DiscoveryView: Codable, Sendable {
         let services = await discovery.virtualServices.map { entry in
             let counted = counters["\(VirtualService(entry).endpoint)"]
             return Service(
-                name: entry.name, framework: entry.framework, dns: "\(entry.dnsName)", vip: "\(entry.address)",
+                name: entry.name, framework: entry.framework, namespace: entry.namespace, dns: "\(entry.dnsName)",
+                vip: "\(entry.address)",
                 port: Int(entry.port), protocol: entry.protocol, listening: counted?.isListening ?? false,
                 connections_total: counted?.connectionsTotal ?? 0, connections_active: counted?.connectionsActive ?? 0,
                 backends: (counted?.backends ?? []).map {

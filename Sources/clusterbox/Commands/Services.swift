@@ -25,7 +25,9 @@ struct Services: ParsableCommand {
         print("Virtual IPs \(view.virtual_ip_range)")
         print("")
         if view.services.isEmpty {
-            print("No virtual services. A Marathon app gets one with a port label VIP_0: /NAME:PORT.")
+            print(
+                "No virtual services. A Marathon app gets one with a port label VIP_0: /NAME:PORT, a Kubernetes"
+                    + " Service one per port.")
         } else {
             printTable(
                 ["SERVICE", "VIP", "DNS", "BACKENDS", "CONNECTIONS", "ACTIVE"],
