@@ -1,5 +1,6 @@
 public import BoxCore
 public import BoxKube
+import BoxDiscovery
 import BoxStore
 import Hummingbird
 import HummingbirdTLS
@@ -10,18 +11,51 @@ import ServiceLifecycle
 /// The Kubernetes API of the cluster: `KubeAPI` over the cluster's store, served over HTTPS with a bearer token
 /// on `config.host:config.kubePort` (reference §1).
 extension Cluster {
-    /// The admission the API applies: swap `AdmitAll()` for `DefaultAdmission()` once it lands (one line).
-    static func kubeAdmission() -> any Admission { AdmitAll() }
-
-    /// The API, its HTTP handler and its credentials (made at the first start, reused after).
-    static func kubernetes(_ config: ClusterConfig, store: SQLiteStore, clock: any ClusterClock, logger: Logger)
-        throws(ClusterError) -> (KubeAPI, KubeHandler, KubePKI)
-    {
+    /// The API, its HTTP handler, its credentials (made at the first start, reused after) and the allocator of
+    /// Services' cluster IPs (from the registry's Kubernetes range), which admission calls.
+    static func kubernetes(
+        _ config: ClusterConfig, store: SQLiteStore, clock: any ClusterClock, registry: RegistryConfiguration,
+        logger: Logger
+    ) throws(ClusterError) -> (KubeAPI, KubeHandler, KubePKI, ServiceIPAllocator) {
         let pki = try KubePKI.loadOrCreate(dataDirectory: config.dataDirectory, host: config.host)
+        guard let allocator = ServiceIPAllocator(cidr: registry.serviceIPRange, reserved: ["\(registry.dnsAddress)"])
+        else { throw .discovery("invalid Kubernetes service range \(registry.serviceIPRange)") }
         let api = KubeAPI(
-            store: store, clock: clock, admission: kubeAdmission(), logger: Self.logger(logger, "kube"))
+            store: store, clock: clock, admission: DefaultAdmission(serviceIPs: allocator.assign),
+            logger: Self.logger(logger, "kube"))
         let handler = KubeHandler(api: api, token: pki.token, serverAddress: "\(config.host):\(config.kubePort)")
-        return (api, handler, pki)
+        return (api, handler, pki, allocator)
+    }
+
+    /// The controller manager with every controller: workloads, batch, services, nodes, namespaces, garbage.
+    static func kubeControllers(api: KubeAPI, clock: any ClusterClock, logger: Logger) -> ControllerManager {
+        let controllers: [any Controller] = [
+            ReplicaSetController(type: .replicaSet), ReplicaSetController(type: .replicationController),
+            DeploymentController(), JobController(), CronJobController(), EndpointsController(),
+            EndpointSliceController(), NodeLifecycleController(), NamespaceController(), ServiceAccountController(),
+            GarbageCollector(),
+        ]
+        return ControllerManager(
+            api: api, controllers: controllers, clock: clock, logger: Self.logger(logger, "kube-controllers"))
+    }
+
+    /// The Kubernetes services of the cluster's group: the controller manager, the scheduler and kubelet framework,
+    /// and the feed of Services and Endpoints into discovery.
+    func kubeRunners() async -> [any Service] {
+        await kubeNodes.findSandboxes { [weak self] task in await self?.sandbox(of: task) }
+        let nodes = kubeNodes
+        kubeHandler.logSource = { request throws(KubeError) in
+            try await KubeLogs.stream(request, nodes: nodes)
+        }
+        return [
+            Runner("kube-controllers", shutdown: shutdown) { await self.kubeControllers.run() },
+            Runner("kube-nodes", shutdown: shutdown) { await self.kubeNodes.run() },
+            Runner("kube-discovery", shutdown: shutdown) {
+                await Self.feedKubeDiscovery(
+                    api: self.kube, discovery: self.discovery, allocator: self.serviceIPs,
+                    logger: Self.logger(self.logger, "kube-discovery"))
+            },
+        ]
     }
 
     /// The namespaces every cluster starts with.

@@ -31,6 +31,9 @@ public final class Cluster: Sendable {
     public let kube: KubeAPI
     public let kubeHandler: KubeHandler
     public let kubePKI: KubePKI
+    public let kubeControllers: ControllerManager
+    public let kubeNodes: KubeNodes
+    let serviceIPs: ServiceIPAllocator
     let logger: Logger
     /// Lines for whoever started the cluster: each component as it comes up (also systemd's `STATUS=`).
     let progress: @Sendable (String) -> Void
@@ -62,13 +65,18 @@ public final class Cluster: Sendable {
         } catch {
             throw .store("\(error)")
         }
-        (kube, kubeHandler, kubePKI) = try Self.kubernetes(config, store: store, clock: clock, logger: logger)
         master = MasterService(
             config: MasterConfig(masterID: Self.masterID()), clock: clock, logger: Self.logger(logger, "master"))
         let discovery = DiscoveryService(
             configuration: try Self.discoveryConfiguration(config), group: MultiThreadedEventLoopGroup.singleton,
             logger: Self.logger(logger, "discovery"))
         self.discovery = discovery
+        (kube, kubeHandler, kubePKI, serviceIPs) = try Self.kubernetes(
+            config, store: store, clock: clock, registry: discovery.configuration.registry, logger: logger)
+        kubeControllers = Self.kubeControllers(api: kube, clock: clock, logger: logger)
+        kubeNodes = KubeNodes(
+            api: kube, transport: InProcessSchedulerTransport(master: master), clock: clock,
+            logger: Self.logger(logger, "kube-nodes"))
         let uplink = InProcessAgentUplink(master: master)
         var containment =
             config.processAgents > 0 ? try Self.containment(config, logger: logger, progress: progress) : nil
@@ -158,6 +166,7 @@ public final class Cluster: Sendable {
             },
             Runner("batch", shutdown: shutdown) { await self.batch.run() },
             Runner("marathon", shutdown: shutdown) { await self.marathon.run() },
+        ] + (await kubeRunners()) + [
             Runner("readiness", shutdown: shutdown) { await watcher.run() },
             app,
             marathonAPI,
