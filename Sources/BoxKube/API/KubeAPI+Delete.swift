@@ -2,6 +2,9 @@ public import BoxCore
 public import BoxStore
 
 extension KubeAPI {
+    /// The namespaces Kubernetes refuses to delete.
+    static let undeletableNamespaces: Set<String> = ["default", "kube-system", "kube-public"]
+
     /// Deletes now, or marks the object so that it goes later:
     /// - a pod bound to a node, with a grace period above 0: `deletionTimestamp` = now + grace; the node stops it
     ///   and then deletes it with grace 0;
@@ -13,6 +16,9 @@ extension KubeAPI {
     public func delete(
         _ type: ResourceType, namespace: String, name: String, options: DeleteOptions = DeleteOptions()
     ) async throws(KubeError) -> DeleteOutcome {
+        if type == .namespace && Self.undeletableNamespaces.contains(name) {
+            throw .forbidden("namespaces \"\(name)\" is forbidden: this namespace may not be deleted", type: type, name: name)
+        }
         for _ in 0..<20 {
             let stored = try await stored(type, namespace: namespace, name: name)
             var object = try decode(stored, type)

@@ -291,7 +291,8 @@ extension KubeHandler {
     {
         let mode = request.parameter("fieldValidation") ?? "Warn"
         guard mode != "Ignore" else { return }
-        let unknown = KubeSchemas.unknownFields(object, type: type)
+        // Strategic merge directives (`$setElementOrder/containers`, `$patch`, `$retainKeys`) are not fields.
+        let unknown = KubeSchemas.unknownFields(object, type: type).filter { !$0.contains("$") }
         guard !unknown.isEmpty else { return }
         let messages = unknown.map { "unknown field \"\($0)\"" }
         if mode == "Strict" { throw .badRequest("strict decoding error: " + messages.joined(separator: ", ")) }
