@@ -18,9 +18,14 @@ extension Cluster {
                 "the virtual IP range \(config.virtualIPRange) must be 127.x.0.0/16, 127.x.y.0/24 or 127.0.0.0/8")
         }
         let master = IPv4Octets(config.host) ?? IPv4Octets(127, 0, 0, 1)
-        let registry = RegistryConfiguration(
+        guard VirtualIPPool(cidr: config.serviceIPRange) != nil else {
+            throw .discovery(
+                "the service IP range \(config.serviceIPRange) must be 127.x.0.0/16, 127.x.y.0/24 or 127.0.0.0/8")
+        }
+        var registry = RegistryConfiguration(
             dnsAddress: dnsAddress, masterAddress: master, masterPort: UInt16(config.masterPort),
             virtualIPRange: config.virtualIPRange)
+        registry.serviceIPRange = config.serviceIPRange
         let forwarders =
             config.dnsForward ? DNSServer.hostResolvers(resolvConf: "/etc/resolv.conf", excluding: config.dnsHost) : []
         return DiscoveryConfiguration(

@@ -1,6 +1,6 @@
 public import BoxCore
-public import BoxKube
 import BoxDiscovery
+public import BoxKube
 import BoxStore
 import Hummingbird
 import HummingbirdTLS

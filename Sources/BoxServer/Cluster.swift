@@ -2,8 +2,8 @@ public import BoxAgent
 public import BoxBatch
 public import BoxCore
 public import BoxDiscovery
-public import BoxKube
 import BoxImages
+public import BoxKube
 public import BoxMarathon
 public import BoxMaster
 public import BoxRuntime
@@ -142,7 +142,9 @@ public final class Cluster: Sendable {
             "dns        \(config.dnsHost):\(discovery.dnsPort) udp+tcp, zones mesos, l4lb.thisdcos.directory, "
                 + "cluster.local; other names \(forwarding.isEmpty ? "refused" : "forwarded to " + forwarding.joined(separator: ", "))"
         )
-        progress("vips       \(config.virtualIPRange), round robin")
+        progress(
+            "vips       \(config.virtualIPRange) (Marathon), \(config.serviceIPRange) (Kubernetes Services), round robin"
+        )
         try await bootstrapKube()
         let watcher = ReadinessWatcher(cluster: self)
         let app = Application(
@@ -155,32 +157,33 @@ public final class Cluster: Sendable {
             configuration: .init(address: .hostname(config.host, port: config.marathonPort), serverName: "marathon"),
             onServerRunning: { _ in await watcher.marathonRunning() },
             logger: Self.logger(logger, "http"))
-        let services: [any Service] = [
-            watchdogService(),
-            Runner("discovery", shutdown: shutdown) { await self.discovery.run() },
-            Runner("master", shutdown: shutdown) { await self.master.run() },
-            Runner("agents", shutdown: shutdown) {
-                await withTaskGroup(of: Void.self) { group in
-                    for agent in self.agents { group.addTask { await agent.run() } }
-                }
-            },
-            Runner("batch", shutdown: shutdown) { await self.batch.run() },
-            Runner("marathon", shutdown: shutdown) { await self.marathon.run() },
-        ] + (await kubeRunners()) + [
-            Runner("readiness", shutdown: shutdown) { await watcher.run() },
-            app,
-            marathonAPI,
-            try kubeServer(),
-            // Last to start, first to stop: ends the event streams (SSE listeners, HTTP schedulers' SUBSCRIBE
-            // streams) so that the server's graceful shutdown need not wait on them.
-            Runner("event-streams") {
-                try? await Task.sleep(for: .seconds(100 * 365 * 86400))
-                self.shutdown.begin()
-                await self.master.closeStreams()
-                self.marathon.events.finishAll()
-            },
-            stoppingService(),
-        ]
+        let services: [any Service] =
+            [
+                watchdogService(),
+                Runner("discovery", shutdown: shutdown) { await self.discovery.run() },
+                Runner("master", shutdown: shutdown) { await self.master.run() },
+                Runner("agents", shutdown: shutdown) {
+                    await withTaskGroup(of: Void.self) { group in
+                        for agent in self.agents { group.addTask { await agent.run() } }
+                    }
+                },
+                Runner("batch", shutdown: shutdown) { await self.batch.run() },
+                Runner("marathon", shutdown: shutdown) { await self.marathon.run() },
+            ] + (await kubeRunners()) + [
+                Runner("readiness", shutdown: shutdown) { await watcher.run() },
+                app,
+                marathonAPI,
+                try kubeServer(),
+                // Last to start, first to stop: ends the event streams (SSE listeners, HTTP schedulers' SUBSCRIBE
+                // streams) so that the server's graceful shutdown need not wait on them.
+                Runner("event-streams") {
+                    try? await Task.sleep(for: .seconds(100 * 365 * 86400))
+                    self.shutdown.begin()
+                    await self.master.closeStreams()
+                    self.marathon.events.finishAll()
+                },
+                stoppingService(),
+            ]
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -32,6 +32,8 @@ public struct ClusterConfig: Sendable {
     public var dnsForward = true
     /// Virtual IPs of services; the DNS address inside it is reserved, as Kubernetes reserves kube-dns's.
     public var virtualIPRange = "127.96.0.0/16"
+    /// Kubernetes Services' cluster IPs, a range of their own (as a Kubernetes service CIDR).
+    public var serviceIPRange = "127.97.0.0/16"
     public var simulatedFailureRate = 0.0
     public var seed: UInt64 = 1
 

@@ -23,12 +23,14 @@ struct CLI {
     let dnsAddress: String
     let dnsPort: Int
     let vipRange: String
+    let serviceRange: String
     /// Task ports of its own too: two test clusters' tasks must not race for one port.
     let firstTaskPort: Int
 
     init() throws {
         let octet = Self.nextOctet()
-        vipRange = "127.\(octet).0.0/16"
+        vipRange = "127.\(octet).0.0/24"
+        serviceRange = "127.\(octet).1.0/24"
         dnsAddress = "127.\(octet).0.10"
         firstTaskPort = 10000 + (octet - 100) * 300
         dataDirectory =
@@ -65,7 +67,7 @@ struct CLI {
             [
                 "up", "--master-port", "\(port)", "--marathon-port", "\(marathonPort)", "--kube-port", "\(kubePort)",
                 "--dns-address", dnsAddress,
-                "--dns-port", "\(dnsPort)", "--vip-range", vipRange, "--first-task-port", "\(firstTaskPort)",
+                "--dns-port", "\(dnsPort)", "--vip-range", vipRange, "--service-range", serviceRange, "--first-task-port", "\(firstTaskPort)",
                 "--ports-per-agent", "100",
             ] + extra)
     }

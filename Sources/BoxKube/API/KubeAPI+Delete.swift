@@ -17,7 +17,8 @@ extension KubeAPI {
         _ type: ResourceType, namespace: String, name: String, options: DeleteOptions = DeleteOptions()
     ) async throws(KubeError) -> DeleteOutcome {
         if type == .namespace && Self.undeletableNamespaces.contains(name) {
-            throw .forbidden("namespaces \"\(name)\" is forbidden: this namespace may not be deleted", type: type, name: name)
+            throw .forbidden(
+                "namespaces \"\(name)\" is forbidden: this namespace may not be deleted", type: type, name: name)
         }
         for _ in 0..<20 {
             let stored = try await stored(type, namespace: namespace, name: name)

@@ -75,11 +75,13 @@ extension KubeNodes {
             case .failure(let error): return .failure(error)
             }
             let ports = container.hostPorts.map { (name: $0.name, host: $0.host) }
-            let environment: [String: String]
+            var environment: [String: String]
             switch PodTasks.environment(spec, configMaps: data.configMaps, secrets: data.secrets, ports: ports) {
             case .success(let value): environment = value
             case .failure(let error): return .failure(error)
             }
+            // As the kubelet sets it: a pod's hostname is its name.
+            if environment["HOSTNAME"] == nil { environment["HOSTNAME"] = run.name }
             var line = program.command ?? ""
             if let directory = spec["workingDir"]?.stringValue, !directory.isEmpty, !line.isEmpty {
                 line = "cd \(PodTasks.shellQuoted(directory)) && \(line)"

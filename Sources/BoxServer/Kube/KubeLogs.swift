@@ -13,7 +13,8 @@ enum KubeLogs {
         else {
             let which = request.previous ? "previous terminated container" : "container"
             throw .badRequest(
-                "\(which) \"\(request.container ?? "")\" in pod \"\(request.pod)\" has no logs (not started yet, or its agent keeps none)")
+                "\(which) \"\(request.container ?? "")\" in pod \"\(request.pod)\" has no logs (not started yet, or its agent keeps none)"
+            )
         }
         var offsets = files.map { _ in 0 }
         var initial: [UInt8] = []

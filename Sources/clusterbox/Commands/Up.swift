@@ -47,8 +47,11 @@ struct Up: AsyncParsableCommand {
         name: .long, inversion: .prefixedNo, help: "Forward names outside the cluster's zones to the host's resolvers.")
     var dnsForward = true
 
-    @Option(name: .long, help: "Virtual IPs of services: a /8, /16 or /24 inside 127.0.0.0/8.")
+    @Option(name: .long, help: "Virtual IPs of Marathon services (VIP_0 labels): a /8, /16 or /24 inside 127.0.0.0/8.")
     var vipRange = "127.96.0.0/16"
+
+    @Option(name: .long, help: "Cluster IPs of Kubernetes Services: a /8, /16 or /24 inside 127.0.0.0/8.")
+    var serviceRange = "127.97.0.0/16"
 
     @Option(name: .long, help: "First task port: process agent N offers ports first+N×ports-per-agent onwards.")
     var firstTaskPort = 31000
@@ -98,6 +101,10 @@ struct Up: AsyncParsableCommand {
         guard VirtualIPPool(cidr: vipRange) != nil else {
             throw ValidationError("--vip-range must be 127.x.0.0/16, 127.x.y.0/24 or 127.0.0.0/8, not \(vipRange)")
         }
+        guard VirtualIPPool(cidr: serviceRange) != nil else {
+            throw ValidationError(
+                "--service-range must be 127.x.0.0/16, 127.x.y.0/24 or 127.0.0.0/8, not \(serviceRange)")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         do { _ = try Resources(parsing: agentResources) } catch {
             throw ValidationError("--agent-resources: \(error)")
@@ -134,6 +141,7 @@ struct Up: AsyncParsableCommand {
         if let dnsPort { config.dnsPort = dnsPort }
         config.dnsForward = dnsForward
         config.virtualIPRange = vipRange
+        config.serviceIPRange = serviceRange
         let resources = try Resources(parsing: agentResources)
         config.processAgentResources = resources
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
@@ -184,7 +192,7 @@ struct Up: AsyncParsableCommand {
                 "--simulated-failure-rate", "\(simulatedFailureRate)", "--log-level", logLevel,
                 "--executor", executor, "--first-task-port", "\(firstTaskPort)", "--ports-per-agent",
                 "\(portsPerAgent)",
-                "--dns-address", dnsAddress, "--vip-range", vipRange,
+                "--dns-address", dnsAddress, "--vip-range", vipRange, "--service-range", serviceRange,
                 dnsForward ? "--dns-forward" : "--no-dns-forward",
             ] + (dnsPort.map { ["--dns-port", "\($0)"] } ?? [])
         print("Starting clusterbox in \(directory)")
@@ -237,7 +245,9 @@ struct Up: AsyncParsableCommand {
             print("  kubernetes https://\(info.host):\(port)   (kubectl, the kubernetes Python client)")
             do {
                 let written = try Kubeconfig.merge(Kubeconfig.entry(directory: directory, info: info))
-                print("  kubeconfig \(written.path): context \"clusterbox\" \(written.wasCurrent ? "is" : "is now") the current context")
+                print(
+                    "  kubeconfig \(written.path): context \"clusterbox\" \(written.wasCurrent ? "is" : "is now") the current context"
+                )
             } catch {
                 print("  kubeconfig not written: \(error)")
             }
@@ -257,7 +267,9 @@ struct Up: AsyncParsableCommand {
         print("  clusterbox shares                     DRF dominant shares per framework")
         print("  clusterbox offers --watch             watch resource offers flow")
         print("  clusterbox services                   DNS names, virtual IPs and load-balancer counters")
-        if info.kubePort != nil { print("  kubectl get ns                        the Kubernetes API (or: clusterbox kubectl -- get ns)") }
+        if info.kubePort != nil {
+            print("  kubectl get ns                        the Kubernetes API (or: clusterbox kubectl -- get ns)")
+        }
         print("  curl -s \(info.masterURL)/master/state")
         print("  clusterbox down                       stop the cluster and every task")
     }
