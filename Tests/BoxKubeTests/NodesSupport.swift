@@ -72,7 +72,7 @@ struct KubeNodesCluster {
     /// Polls `check` every `interval` until it answers non-nil; records an issue after `timeout`.
     @discardableResult
     func wait<T>(
-        _ what: String, timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(20),
+        _ what: String, timeout: Duration = .seconds(60), every interval: Duration = .milliseconds(20),
         sourceLocation: SourceLocation = #_sourceLocation,
         _ check: () async throws -> T?
     ) async throws -> T? {

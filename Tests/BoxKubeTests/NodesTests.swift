@@ -260,7 +260,7 @@ import Testing
         }
         let created = ContinuousClock.now - start
         // Polled rarely: listing every pod competes with the scheduler for the CPU.
-        try await cluster.wait("\(count) pods running", timeout: .seconds(30), every: .milliseconds(250)) {
+        try await cluster.wait("\(count) pods running", timeout: .seconds(90), every: .milliseconds(250)) {
             let pods = try await cluster.api.list(.pod, namespace: "default").items
             return pods.filter { KubeNodesCluster.phase($0) == "Running" }.count == count ? true : nil
         }

@@ -129,7 +129,7 @@ import Testing
         try await harness.run([ReplicaSetController()], readyDelay: .zero) { api in
             let start = ContinuousClock.now
             try await api.create(.replicaSet, namespace: "default", Self.replicaSet("big", replicas: 1000))
-            try await eventually("1000 ready pods", timeout: .seconds(30)) {
+            try await eventually("1000 ready pods", timeout: .seconds(90)) {
                 let status = try await api.get(.replicaSet, namespace: "default", name: "big")["status"]
                 return status?["readyReplicas"]?.intValue == 1000
             }
@@ -362,7 +362,7 @@ extension WorkloadControllerTests {
             var spec = Self.deployment("slow", replicas: 1, strategy: ["type": "RollingUpdate"], image: "x:1")
             spec.set(["spec", "progressDeadlineSeconds"], 1)
             try await api.create(.deployment, namespace: "default", spec)
-            try await eventually("deadline exceeded", timeout: .seconds(6)) {
+            try await eventually("deadline exceeded", timeout: .seconds(60)) {
                 let d = try await api.get(.deployment, namespace: "default", name: "slow")
                 let progressing = d[path: ["status", "conditions"]]?.arrayValue?.first {
                     $0["type"]?.stringValue == "Progressing"

@@ -126,7 +126,7 @@ import Testing
             #expect((slaves?.first?["id"] as? String)?.hasSuffix("-S0") == true)
             let frameworks = object?["frameworks"] as? [[String: Any]]
             let batch = frameworks?.first { $0["name"] as? String == "batch" }
-            #expect(Set(frameworks?.compactMap { $0["name"] as? String } ?? []) == ["batch", "marathon"])
+            #expect(Set(frameworks?.compactMap { $0["name"] as? String } ?? []) == ["batch", "marathon", "kubernetes"])
             #expect((batch?["completed_tasks"] as? [Any])?.count == 1)
             #expect(object?["completed_frameworks"] is [Any])
         }

@@ -64,7 +64,7 @@ import Testing
                   ",".join(sorted(f["framework_info"]["name"] for f in state["get_frameworks"]["frameworks"])))
             """
         let result = try CLI.execute(python, ["-c", script], environment: [:], timeout: 30)
-        #expect(result.stdout == "2 2 1 batch,marathon\n", "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout == "2 3 1 batch,kubernetes,marathon\n", "\(result.stdout)\n\(result.stderr)")
         for path in ["/api/v1", "/api/v1/operator"] {
             let health = try cli.curl(["-H", "Content-Type: application/json", "-d", #"{"type":"GET_HEALTH"}"#, "\(cli.url)\(path)"])
             #expect(health.stdout == #"{"get_health":{"healthy":true},"type":"GET_HEALTH"}"#)

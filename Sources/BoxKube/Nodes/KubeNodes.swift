@@ -11,8 +11,8 @@ public import Logging
 /// costs one write. Scheduling runs in cycles (after offers arrive or pods become pending, batched over a few
 /// milliseconds), so that one ACCEPT per agent launches every pod placed on it.
 ///
-/// Offers: held while pods are pending; declined (refused for `idleRefuse`) once held `idleHold` with nothing to
-/// place. The framework does not suppress: offers are how it learns that an agent is alive (the node heartbeat).
+/// Offers: held while pods are pending; declined at once when nothing waits, and once held `idleHold` when the
+/// pods that wait fit none of them (refused for `idleRefuse` either way). The framework does not suppress: offers are how it learns that an agent is alive (the node heartbeat).
 public actor KubeNodes {
     public static let frameworkName = "kubernetes"
     public static let schedulerName = "default-scheduler"
@@ -102,7 +102,15 @@ public actor KubeNodes {
         case .offers(let received):
             for offer in received { receive(offer, now: now) }
             offerGeneration += 1
-            requestSchedule()
+            if pending.isEmpty && awaitingLaunch.isEmpty {
+                // Nothing to place: give the resources back at once (other frameworks wait while we hold them),
+                // refused briefly so that they return and keep the nodes' heartbeats.
+                let idle = offers.keys.sorted()
+                offers.removeAll()
+                send([.decline(offerIDs: idle, filters: Filters(refuseSeconds: Self.idleRefuse))])
+            } else {
+                requestSchedule()
+            }
         case .rescind(let offerID):
             if offers.removeValue(forKey: offerID) != nil { offerGeneration += 1 }
         case .update(let status):

@@ -67,7 +67,7 @@ struct ControllerHarness {
 
 /// Polls `condition` every 20 ms until it holds; fails after `timeout`.
 func eventually(
-    _ what: String, timeout: Duration = .seconds(5), _ condition: () async throws -> Bool
+    _ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
