@@ -71,9 +71,13 @@ import Testing
         }
         #expect(condition?["reason"]?.stringValue == "Unschedulable")
         #expect(condition?["message"]?.stringValue == "0/3 nodes are available: 3 Insufficient cpu.")
-        let events = try await cluster.api.list(.event, namespace: "default").items
-        #expect(
-            events.contains { $0["reason"]?.stringValue == "FailedScheduling" && $0["type"]?.stringValue == "Warning" })
+        // The event is written just after the condition.
+        let event = try await cluster.wait("FailedScheduling event") {
+            try await cluster.api.list(.event, namespace: "default").items.first {
+                $0["reason"]?.stringValue == "FailedScheduling" && $0["type"]?.stringValue == "Warning"
+            }
+        }
+        #expect(event != nil)
         #expect((await cluster.pod("huge"))?[path: ["spec", "nodeName"]] == nil)
     }
 
@@ -251,7 +255,7 @@ import Testing
             ["apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": "rs-uid-1", "controller": true]
         ]
         // NODES_TEST_PODS=1000 measures the 1,000-pod target.
-        let count = Int(ProcessInfo.processInfo.environment["NODES_TEST_PODS"] ?? "") ?? 200
+        let count = Int(ProcessInfo.processInfo.environment["NODES_TEST_PODS"] ?? "") ?? 100
         let start = ContinuousClock.now
         for index in 0..<count {
             var pod = KubeNodesCluster.podJSON("web-\(index)", requests: ["cpu": "100m", "memory": "32Mi"])
