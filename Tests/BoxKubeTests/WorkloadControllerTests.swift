@@ -7,7 +7,9 @@ import Testing
 
 /// The workload controllers (ReplicaSet, ReplicationController, Deployment, garbage collector, namespace,
 /// ServiceAccount) running in a real controller manager over an in-memory store.
-@Suite struct WorkloadControllerTests {
+/// One test at a time: each runs a controller manager and a fake kubelet, and together they kept Swift concurrency busy
+/// for seconds, starving the suite's timing tests.
+@Suite(.serialized) struct WorkloadControllerTests {
     let harness = ControllerHarness()
 
     static func template(_ app: String, image: String = "nginx:1") -> JSONValue {
