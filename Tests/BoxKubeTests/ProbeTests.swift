@@ -70,6 +70,7 @@ import Testing
         #expect(probes.due(now: now).count == 1)
         #expect(probes.record(.readiness, success: true, now: now) == .statusChanged)
         #expect(probes.ready)
+        #expect(probes.readyAt == now)
         #expect(probes.record(.readiness, success: false, now: now) == .none)
         #expect(probes.ready)
         #expect(probes.record(.readiness, success: false, now: now) == .statusChanged)
@@ -127,6 +128,15 @@ import Testing
         }
     }
 
+    /// The pod with `probe` set as its first container's `key` (`readinessProbe`…).
+    static func withProbe(_ pod: JSONValue, _ key: String, _ probe: JSONValue) -> JSONValue {
+        var pod = pod
+        var containers = pod[path: ["spec", "containers"]]?.arrayValue ?? []
+        if !containers.isEmpty { containers[0].set([key], probe) }
+        pod.set(["spec", "containers"], .array(containers))
+        return pod
+    }
+
     /// A process agent runs three host pods: an HTTP server behind a readiness probe (Ready only once it
     /// answers), a readiness probe on a closed port (never Ready), and an exec liveness probe whose file goes
     /// away (the container is restarted).
@@ -140,20 +150,19 @@ import Testing
         FileManager.default.createFile(atPath: marker, contents: Data())
         defer { try? FileManager.default.removeItem(atPath: marker) }
 
-        var web = KubeNodesCluster.podJSON(
+        let web0 = KubeNodesCluster.podJSON(
             "web", image: "host",
             command: ["sh", "-c", "sleep 3; exec python3 -m http.server $PORT_WEB --bind 127.0.0.1"],
             ports: [["name": "web", "containerPort": 8080]])
-        web.set(
-            ["spec", "containers", "0", "readinessProbe"],
+        let web = Self.withProbe(
+            web0, "readinessProbe",
             ["httpGet": ["port": "web", "path": "/"], "periodSeconds": 1])
-        var closed = KubeNodesCluster.podJSON(
+        let closed0 = KubeNodesCluster.podJSON(
             "closed", image: "host", command: ["sleep", "120"], ports: [["containerPort": 7000]])
-        closed.set(
-            ["spec", "containers", "0", "readinessProbe"], ["tcpSocket": ["port": 7000], "periodSeconds": 1])
-        var live = KubeNodesCluster.podJSON("live", image: "host", command: ["sleep", "120"])
-        live.set(
-            ["spec", "containers", "0", "livenessProbe"],
+        let closed = Self.withProbe(closed0, "readinessProbe", ["tcpSocket": ["port": 7000], "periodSeconds": 1])
+        let live0 = KubeNodesCluster.podJSON("live", image: "host", command: ["sleep", "120"])
+        let live = Self.withProbe(
+            live0, "livenessProbe",
             ["exec": ["command": ["sh", "-c", "test -f \(marker)"]], "periodSeconds": 1, "failureThreshold": 2])
         for pod in [web, closed, live] { try await cluster.api.create(.pod, namespace: "default", pod) }
 

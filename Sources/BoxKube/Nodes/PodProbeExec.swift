@@ -7,7 +7,7 @@ import BoxCore
 /// `exec` probes: the command runs on the agent's host as `/bin/sh -c <quoted argv>`, in a session of its own,
 /// with the container's environment (the one its task was launched with). Success iff it exits 0 before the
 /// timeout; at the timeout the whole process group gets SIGKILL. Pods with an image run the command on the host
-/// too (clusterbox does not enter the image's filesystem for probes): documented in the module README.
+/// too: clusterbox does not enter the image's filesystem for probes, so the command must exist on the host.
 enum ExecProbe {
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -31,6 +31,8 @@ struct ContainerProbes: Hashable, Sendable {
     var trackers: [PodProbe.Kind: Tracker] = [:]
     /// Set once a liveness/startup failure asked for a kill: nothing more is probed for this launch.
     var killed = false
+    /// When the container last became ready through its probes (the Ready condition's transition time).
+    var readyAt: Instant?
 
     /// Probes of a container that started running at `startedAt`; initial delays count from then.
     init(taskID: TaskID, probes: [PodProbe], startedAt: Instant) {
@@ -95,6 +97,7 @@ struct ContainerProbes: Hashable, Sendable {
                 }
             }
         }
+        if ready && !wasReady { readyAt = now }
         return ready != wasReady || started != wasStarted ? .statusChanged : .none
     }
 }

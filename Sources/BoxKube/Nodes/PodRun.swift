@@ -36,7 +36,7 @@ struct ContainerRun: Hashable, Sendable {
 
     static func == (a: ContainerRun, b: ContainerRun) -> Bool {
         a.name == b.name && a.taskID == b.taskID && a.phase == b.phase && a.restartCount == b.restartCount
-            && a.probes == b.probes
+            && a.probes?.ready == b.probes?.ready && a.probes?.started == b.probes?.started
     }
 
     func hash(into hasher: inout Hasher) { hasher.combine(name) }

@@ -31,7 +31,7 @@ enum PodStatus {
         let phase = phase(run)
         let allReady = !run.containers.isEmpty && run.containers.allSatisfy(ready) && run.finalPhase == nil
         let startedTimes = run.containers.compactMap { container -> Instant? in
-            if case .running(let at) = container.phase { return at }
+            if case .running(let at) = container.phase { return max(at, container.probes?.readyAt ?? at) }
             return nil
         }
         let readySince = allReady ? (startedTimes.max() ?? now) : (run.startTime ?? run.scheduledAt)
