@@ -38,7 +38,7 @@ import Testing
         }
     }
 
-    @Test func portsMapToHostPorts() {
+    @Test func portsMapToHostPorts() throws {
         let ports: [(name: String?, containerPort: Int, host: UInt16)] = [("web", 8080, 33001), (nil, 9090, 33002)]
         #expect(try PodProbe.hostPort(.name("web"), container: ports, pod: ports).get() == 33001)
         #expect(try PodProbe.hostPort(.number(9090), container: [], pod: ports).get() == 33002)
@@ -147,7 +147,7 @@ import Testing
             try await cluster.api.list(.node, namespace: nil).items.count == 1 ? true : nil
         }
         let marker = "/tmp/clusterbox-probe-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: marker, contents: Data())
+        #expect(FileManager.default.createFile(atPath: marker, contents: Data()))
         defer { try? FileManager.default.removeItem(atPath: marker) }
 
         let web0 = KubeNodesCluster.podJSON(
@@ -163,7 +163,10 @@ import Testing
         let live0 = KubeNodesCluster.podJSON("live", image: "host", command: ["sleep", "120"])
         let live = Self.withProbe(
             live0, "livenessProbe",
-            ["exec": ["command": ["sh", "-c", "test -f \(marker)"]], "periodSeconds": 1, "failureThreshold": 2])
+            [
+                "exec": ["command": ["sh", "-c", .string("test -f \(marker)")]], "periodSeconds": 1,
+                "failureThreshold": 2,
+            ])
         for pod in [web, closed, live] { try await cluster.api.create(.pod, namespace: "default", pod) }
 
         // Running (its task started) but not Ready until the server answers, seconds later.
