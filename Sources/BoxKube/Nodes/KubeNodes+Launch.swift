@@ -114,6 +114,8 @@ extension KubeNodes {
             if run.containers[position].taskID != nil { run.containers[position].restartCount += 1 }
             run.containers[position].previousTaskID = run.containers[position].taskID
             run.containers[position].taskID = task.taskID
+            run.containers[position].environment = task.command?.environment ?? [:]
+            run.containers[position].probes = nil
             run.containers[position].taskState = .staging
             run.containers[position].phase = .waiting(reason: "ContainerCreating", message: nil)
             taskIndex[task.taskID] = (run.key, position)

@@ -24,7 +24,11 @@ extension KubeNodes {
         case .staging, .starting:
             container.phase = .waiting(reason: "ContainerCreating", message: nil)
         case .running:
-            if case .running = container.phase {} else { container.phase = .running(startedAt: status.timestamp) }
+            if case .running = container.phase {
+            } else {
+                container.phase = .running(startedAt: status.timestamp)
+                container.probes = probes(for: run, position: position, taskID: status.taskID, startedAt: now)
+            }
             run.startTime = run.startTime ?? status.timestamp
         case .killing, .unreachable:
             break  // an unreachable agent is the node lifecycle controller's business

@@ -1,10 +1,20 @@
 import BoxCore
 
 extension KubeNodes {
-    /// Every half second: node heartbeats that are due, relaunches whose back-off ended, idle offers declined.
+    /// Every half second: node heartbeats that are due, relaunches whose back-off ended, idle offers declined,
+    /// and the containers' probes that are due (each run as a child task of this loop, reporting back).
     func timerLoop() async {
-        while (try? await clock.sleep(for: .milliseconds(500))) != nil {
-            tick(now: clock.now)
+        await withDiscardingTaskGroup { group in
+            while (try? await clock.sleep(for: .milliseconds(500))) != nil {
+                tick(now: clock.now)
+                for job in dueProbes(now: clock.now) {
+                    group.addTask {
+                        let result = await job.check.run(timeout: job.timeout)
+                        await self.probeFinished(job, result)
+                    }
+                }
+            }
+            group.cancelAll()
         }
     }
 

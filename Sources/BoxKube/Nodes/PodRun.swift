@@ -27,11 +27,16 @@ struct ContainerRun: Hashable, Sendable {
     /// Ended for good under the restart policy (OnFailure after success, Never).
     var done = false
     var hostPorts: [(name: String?, containerPort: Int, host: UInt16)] = []
+    /// The current launch's probes (nil: none declared, or a simulated agent, where probes count as passing).
+    var probes: ContainerProbes?
+    /// The environment the current task was launched with, for exec probes.
+    var environment: [String: String] = [:]
 
     var isLive: Bool { taskState.map { !$0.isTerminal } ?? false }
 
     static func == (a: ContainerRun, b: ContainerRun) -> Bool {
         a.name == b.name && a.taskID == b.taskID && a.phase == b.phase && a.restartCount == b.restartCount
+            && a.probes?.ready == b.probes?.ready && a.probes?.started == b.probes?.started
     }
 
     func hash(into hasher: inout Hasher) { hasher.combine(name) }

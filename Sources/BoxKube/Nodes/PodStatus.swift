@@ -15,8 +15,15 @@ enum PodStatus {
         return started && run.launches > 0 ? "Running" : "Pending"
     }
 
+    /// Running, and its probes (startup, then readiness) have passed.
     static func ready(_ container: ContainerRun) -> Bool {
-        if case .running = container.phase { return container.isLive }
+        if case .running = container.phase { return container.isLive && (container.probes?.ready ?? true) }
+        return false
+    }
+
+    /// Running, and its startup probe (if any) has succeeded.
+    static func started(_ container: ContainerRun) -> Bool {
+        if case .running = container.phase { return container.isLive && (container.probes?.started ?? true) }
         return false
     }
 
@@ -24,7 +31,7 @@ enum PodStatus {
         let phase = phase(run)
         let allReady = !run.containers.isEmpty && run.containers.allSatisfy(ready) && run.finalPhase == nil
         let startedTimes = run.containers.compactMap { container -> Instant? in
-            if case .running(let at) = container.phase { return at }
+            if case .running(let at) = container.phase { return max(at, container.probes?.readyAt ?? at) }
             return nil
         }
         let readySince = allReady ? (startedTimes.max() ?? now) : (run.startTime ?? run.scheduledAt)
@@ -74,7 +81,7 @@ enum PodStatus {
             "name": .string(container.name), "image": .string(container.image),
             "imageID": .string("clusterbox://\(container.image.isEmpty ? "host" : container.image)"),
             "ready": .bool(ready(container)), "restartCount": .int(container.restartCount),
-            "started": .bool(ready(container)), "state": state(phase),
+            "started": .bool(started(container)), "state": state(phase),
             "lastState": container.lastPhase.map(state) ?? [:],
         ]
         if let task = container.taskID { value.set(["containerID"], .string("clusterbox://\(task.value)")) }
