@@ -5,6 +5,7 @@ import BoxMaster
 import BoxStore
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// A whole Kubernetes-on-clusterbox in process, on the real clock: a master, simulated agents (and optionally a
@@ -39,7 +40,9 @@ struct KubeNodesCluster {
             let sandbox = FileManager.default.temporaryDirectory.path + "/kube-nodes-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
             var own = resources
-            own.ports = PortRanges([UInt16(33000 + index * 100)...UInt16(33099 + index * 100)])
+            // Each cluster's process agents get ports of their own: suites run side by side.
+            let base = Self.nextPortBase() + index * 100
+            own.ports = PortRanges([UInt16(base)...UInt16(base + 99)])
             agents.append(
                 AgentService(
                     name: "agent-\(index + 1)", resources: own,
@@ -62,6 +65,14 @@ struct KubeNodesCluster {
             }
         }
         return KubeNodesCluster(master: master, api: api, nodes: nodes, agents: started, running: running)
+    }
+
+    /// 33000, 33400, 33800, …: room for four process agents per cluster, wrapping before 40000.
+    static func nextPortBase() -> Int {
+        portBlock.withLock { block in
+            defer { block = (block + 1) % 16 }
+            return 33000 + block * 400
+        }
     }
 
     func stop() async {
@@ -113,3 +124,6 @@ struct KubeNodesCluster {
         pod?[path: ["status", "conditions"]]?.arrayValue?.first { $0["type"]?.stringValue == type }
     }
 }
+
+/// The next block of process-agent ports for `KubeNodesCluster.nextPortBase`.
+private let portBlock = Mutex(0)
