@@ -40,6 +40,27 @@ import Testing
     static let configMap =
         #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","labels":{"app":"web"}},"data":{"k":"v"}}"#
 
+    /// A plain list is assembled from the stored bytes; it must be the same document a parsed list would give.
+    @Test func plainListsPageAndCarryVersions() async throws {
+        let handler = try await Self.handler()
+        let path = "/api/v1/namespaces/default/configmaps"
+        for name in ["a", "b", "c"] {
+            let body = Self.configMap.replacingOccurrences(of: #""name":"cfg""#, with: #""name":"\#(name)""#)
+            #expect(await handler.handle(Self.request("POST", path, body: body)).status == 201)
+        }
+        let first = try Self.json(await handler.handle(Self.request("GET", path, query: "limit=2")))
+        #expect(first["kind"]?.stringValue == "ConfigMapList")
+        #expect(first["items"]?.arrayValue?.map(\.name) == ["a", "b"])
+        #expect(first["items"]?.arrayValue?.allSatisfy { !$0.resourceVersion.isEmpty } == true)
+        #expect(first[path: ["metadata", "remainingItemCount"]]?.intValue == 1)
+        let token = try #require(first[path: ["metadata", "continue"]]?.stringValue)
+        let rest = try Self.json(await handler.handle(Self.request("GET", path, query: "limit=2&continue=\(token)")))
+        #expect(rest["items"]?.arrayValue?.map(\.name) == ["c"])
+        let empty = try Self.json(
+            await handler.handle(Self.request("GET", "/api/v1/namespaces/kube-system/configmaps")))
+        #expect(empty["items"] == .array([]))
+    }
+
     // MARK: - Auth and discovery
 
     @Test func requestsWithoutAValidTokenAreUnauthorized() async throws {

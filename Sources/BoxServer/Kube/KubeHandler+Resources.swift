@@ -45,6 +45,9 @@ extension KubeHandler {
             if request.flag("watch") {
                 return try await watch(request, type: type, namespace: namespace, options: options)
             }
+            if !wantsTable(request) && options.fieldSelector.isEverything {
+                return try await plainList(type, namespace: namespace, options: options)
+            }
             let list = try await api.list(type, namespace: namespace, options: options)
             if wantsTable(request) {
                 return .json(
@@ -84,6 +87,32 @@ extension KubeHandler {
         default:
             throw .methodNotAllowed("the server does not allow this method on the requested resource")
         }
+    }
+
+    /// A list without a field selector or Table: the stored bytes of each item (with its resourceVersion spliced
+    /// in) joined into the list document, never parsing or encoding the objects (10,000 pods are 20 MB of JSON).
+    func plainList(_ type: ResourceType, namespace: String?, options: ListOptions) async throws(KubeError)
+        -> KubeHTTPResponse
+    {
+        let list = try await api.listJSON(type, namespace: namespace, options: options)
+        var head = listDocument(
+            type, items: [], resourceVersion: list.resourceVersion, continueToken: list.continueToken,
+            remainingItemCount: list.remaining
+        ).text
+        // `{…,"items":[]…}` as JSONValue writes it (sorted keys): the items go between the brackets.
+        guard let itemsRange = head.range(of: "\"items\":[]") else { throw .internalError("list document") }
+        let tail = String(head[itemsRange.upperBound...])
+        head = String(head[..<itemsRange.upperBound].dropLast())
+        var body: [UInt8] = []
+        body.reserveCapacity(list.items.reduce(head.utf8.count + tail.utf8.count + 1) { $0 + $1.count + 1 })
+        body += Array(head.utf8)
+        for (index, item) in list.items.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body += item
+        }
+        body.append(UInt8(ascii: "]"))
+        body += Array((tail + "\n").utf8)
+        return KubeHTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .bytes(body))
     }
 
     /// `{"kind":"PodList","apiVersion":"v1","metadata":{…},"items":[…]}`, items never null.
