@@ -17,6 +17,8 @@ struct KubeNodesCluster {
     let nodes: KubeNodes
     let agents: [AgentService]
     let running: Task<Void, Never>
+    /// The process agents' sandbox roots, removed by `stop`.
+    var sandboxes: [String] = []
 
     static func start(
         simulated: Int = 3, process: Int = 0, resources: Resources = Resources(cpus: 4, memoryMiB: 8192)
@@ -36,8 +38,10 @@ struct KubeNodesCluster {
                     executor: SimulatedExecutor(seed: UInt64(index + 1), clock: clock), uplink: uplink, clock: clock,
                     logger: logger, heartbeatInterval: .seconds(1)))
         }
+        var sandboxes: [String] = []
         for index in 0..<process {
             let sandbox = FileManager.default.temporaryDirectory.path + "/kube-nodes-\(UUID().uuidString)"
+            sandboxes.append(sandbox)
             try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
             var own = resources
             // Each cluster's process agents get ports of their own: suites run side by side.
@@ -64,7 +68,8 @@ struct KubeNodesCluster {
                 group.addTask { await nodes.run() }
             }
         }
-        return KubeNodesCluster(master: master, api: api, nodes: nodes, agents: started, running: running)
+        return KubeNodesCluster(
+            master: master, api: api, nodes: nodes, agents: started, running: running, sandboxes: sandboxes)
     }
 
     /// 33000, 33400, 33800, …: room for four process agents per cluster, wrapping before 40000.
@@ -78,6 +83,7 @@ struct KubeNodesCluster {
     func stop() async {
         running.cancel()
         await running.value
+        for sandbox in sandboxes { try? FileManager.default.removeItem(atPath: sandbox) }
     }
 
     /// Polls `check` every `interval` until it answers non-nil; records an issue after `timeout`.
