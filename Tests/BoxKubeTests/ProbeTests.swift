@@ -5,7 +5,7 @@ import Testing
 @testable import BoxKube
 
 /// Probe specs, the prober's state machine, and probes of real processes on a process agent.
-@Suite(.timeLimit(.minutes(2))) struct ProbeTests {
+@Suite(.timeLimit(.minutes(4))) struct ProbeTests {
     static let start = Instant(nanosecondsSinceEpoch: 1_000_000_000_000)
 
     @Test func specsParseWithKubernetesDefaults() throws {
@@ -140,9 +140,20 @@ import Testing
     /// A process agent runs three host pods: an HTTP server behind a readiness probe (Ready only once it
     /// answers), a readiness probe on a closed port (never Ready), and an exec liveness probe whose file goes
     /// away (the container is restarted).
-    @Test(.timeLimit(.minutes(2))) func probesOfRealProcesses() async throws {
+    @Test(.timeLimit(.minutes(3))) func probesOfRealProcesses() async throws {
         let cluster = try await KubeNodesCluster.start(simulated: 0, process: 1)
-        defer { Task { await cluster.stop() } }
+        // Stopped before the test returns, pass or fail: the agent kills its tasks (real processes that would
+        // otherwise outlive the test and hold their ports).
+        do {
+            try await exerciseProbes(cluster)
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+
+    func exerciseProbes(_ cluster: KubeNodesCluster) async throws {
         try await cluster.wait("node") {
             try await cluster.api.list(.node, namespace: nil).items.count == 1 ? true : nil
         }
@@ -177,7 +188,7 @@ import Testing
         #expect(KubeNodesCluster.condition(running, "Ready")?["status"]?.stringValue == "False")
         #expect(
             running?[path: ["status", "containerStatuses"]]?.arrayValue?.first?["ready"]?.boolValue == false)
-        let ready = try await cluster.wait("web Ready", timeout: .seconds(20)) {
+        let ready = try await cluster.wait("web Ready", timeout: .seconds(60)) {
             let pod = await cluster.pod("web")
             return KubeNodesCluster.condition(pod, "Ready")?["status"]?.stringValue == "True" ? pod : nil
         }
