@@ -262,7 +262,7 @@ public final class Cluster: Sendable {
             progress(
                 "executor   container: pid, mount, uts and ipc namespaces, seccomp, no new privileges, "
                     + "\(containment.cgroups.layout.description)")
-            progress("cgroups    driver \(containment.cgroupDriver)")
+            progress("cgroups    driver \(containment.cgroupDriver), tasks in \(containment.cgroups.root)")
             return containment
         case .failure(let unavailable) where config.executor == .auto:
             progress("executor   process: containers unavailable (\(unavailable))")

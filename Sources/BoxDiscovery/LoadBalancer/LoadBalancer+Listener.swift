@@ -1,12 +1,14 @@
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One service's listening socket. `channel` completes once the bind succeeds or fails; closing waits for it, so a
 /// listener closed while still binding is closed as soon as it exists.
 final class Listener: Sendable {
     let pool: ServicePool
     private let promise: EventLoopPromise<any Channel>
+    private let open = Atomic<Bool>(false)
 
     init(pool: ServicePool, promise: EventLoopPromise<any Channel>) {
         self.pool = pool
@@ -15,11 +17,21 @@ final class Listener: Sendable {
 
     var channel: EventLoopFuture<any Channel> { promise.futureResult }
 
-    func bound(_ result: EventLoopFuture<any Channel>) { result.cascade(to: promise) }
+    /// True from the moment the socket is bound until it is closed: what `statistics()` reports, so that a client
+    /// who saw `isListening` can connect, and one who saw it end is refused.
+    var isListening: Bool { open.load(ordering: .acquiring) }
+
+    func bound(_ result: EventLoopFuture<any Channel>) {
+        result.map { channel in
+            self.open.store(true, ordering: .releasing)
+            return channel
+        }.cascade(to: promise)
+    }
 
     func close() async {
         guard let channel = try? await channel.get() else { return }
         try? await channel.close()
+        open.store(false, ordering: .releasing)
     }
 }
 

@@ -20,6 +20,8 @@ public final class LoadBalancer: Sendable {
 
     private struct State {
         var listeners: [ServiceEndpoint: Listener] = [:]
+        /// Listeners of removed services that `apply` is closing; their pools retire once they are closed.
+        var closing: [Listener] = []
         /// Pools of removed services whose connections still drain; reported by `statistics()` until closed.
         var retired: [ServicePool] = []
         var isShutDown = false
@@ -52,6 +54,10 @@ public final class LoadBalancer: Sendable {
         }
         for listener in closing {
             await listener.close()
+            state.withLock { state in
+                state.closing.removeAll { $0 === listener }
+                state.retired.append(listener.pool)
+            }
             logger.info("stopped listening", metadata: listener.pool.metadata)
         }
         var failures = plan.rejected.map { ListenerFailure(service: $0.service, error: $0.reason) }
@@ -72,11 +78,13 @@ public final class LoadBalancer: Sendable {
     }
 
     /// Per service, then per backend, sorted by endpoint; removed services and backends appear (not listening, not
-    /// current) while connections to them remain open.
+    /// current) while connections to them remain open. `isListening` is the socket's own state: false while a new
+    /// listener is still binding, true while a removed one is still closing.
     public func statistics() -> [ServiceStatistics] {
         let pools = state.withLock { state in
             state.pruneRetired()
-            return state.listeners.values.map { ($0.pool, true) } + state.retired.map { ($0, false) }
+            return (Array(state.listeners.values) + state.closing).map { ($0.pool, $0.isListening) }
+                + state.retired.map { ($0, false) }
         }
         return pools.map { $0.statistics(isListening: $1) }.sorted {
             ($0.endpoint, $0.isListening ? 0 : 1) < ($1.endpoint, $1.isListening ? 0 : 1)
@@ -88,7 +96,7 @@ public final class LoadBalancer: Sendable {
         let (listeners, pools) = state.withLock { state in
             state.isShutDown = true
             let listeners = Array(state.listeners.values)
-            let pools = listeners.map(\.pool) + state.retired
+            let pools = (listeners + state.closing).map(\.pool) + state.retired
             state.listeners = [:]
             state.retired = []
             return (listeners, pools)
@@ -119,7 +127,7 @@ public final class LoadBalancer: Sendable {
             _ = listener.pool.close()  // refuse what the listener still accepts; open connections drain
         }
         state.pruneRetired()
-        state.retired += closing.map(\.pool)
+        state.closing += closing
         let opening = plan.bind.map { service in
             let listener = Listener(pool: ServicePool(service), promise: group.next().makePromise())
             state.listeners[service.endpoint] = listener
