@@ -43,13 +43,14 @@ extension KubeNodes {
         var planned: [AgentID: [String]] = [:]
         var waiting = false
 
-        // Relaunches first: they may only go to their own agent.
+        // Relaunches first: they may only go to their own node.
         for key in awaitingLaunch.sorted() {
-            guard let run = runs[key], let after = run.launchAfter, !run.deleting else {
+            guard let held = runs[key], let after = held.launchAfter, !held.deleting else {
                 awaitingLaunch.remove(key)
                 continue
             }
             guard after <= now else { continue }
+            let run = moveToCurrentAgent(key) ?? held
             guard let position = index[run.agentID], nodes[position].offered else {
                 waiting = true
                 continue
@@ -104,6 +105,23 @@ extension KubeNodes {
             await launch(keys, on: agentID, offers: held.map(\.id), now: now)
         }
         wakeWriter()
+    }
+
+    /// A pod to relaunch whose agent is gone while its node has come back under a fresh agent (same name, new id:
+    /// the agent crashed and started again, its tasks lost) moves to that agent, so it starts again on its node,
+    /// as a rebooted node's kubelet starts the pods bound to it. Without this it waited for offers of the old id
+    /// forever, not ready, and the node being Ready, nothing evicted it. Answers the moved run, or nil.
+    func moveToCurrentAgent(_ key: String) -> PodRun? {
+        guard var run = runs[key], run.liveTasks.isEmpty, let current = agentByName[run.nodeName],
+            current != run.agentID, agents[run.agentID]?.failed ?? true, agents[current]?.failed == false
+        else { return nil }
+        if let owner = run.requirements.ownerUID {
+            agents[run.agentID]?.ownerCounts[owner, default: 1] -= 1
+            agents[current]?.ownerCounts[owner, default: 0] += 1
+        }
+        run.agentID = current
+        runs[key] = run
+        return run
     }
 
     /// Records the placement: the pod now runs here (its bind is written by the writer).

@@ -7,7 +7,21 @@ extension KubeNodes {
         if let uuid = status.uuid, let agentID = status.agentID {
             send([.acknowledge(agentID: agentID, taskID: status.taskID, uuid: uuid)])
         }
-        if let agentID = status.agentID { agents[agentID]?.lastSeen = now }
+        if let agentID = status.agentID {
+            if status.state == .unreachable || status.reason == .agentUnreachable || status.reason == .agentRemoved {
+                // The master lost the agent: its node's heartbeat stops (the node lifecycle controller then marks
+                // it NotReady and evicts its pods) and nothing is placed there, until it offers again. Without
+                // this, the live tasks it still counts would keep the heartbeat going forever.
+                agents[agentID]?.failed = true
+            } else {
+                agents[agentID]?.lastSeen = now
+                // Reachable again under the same id (a partition healed): a running task says so, even when the
+                // agent has nothing left to offer. Not for an id its agent has since replaced.
+                if status.state == .running, let name = agents[agentID]?.name, agentByName[name] == agentID {
+                    agents[agentID]?.failed = false
+                }
+            }
+        }
         guard let (key, position) = taskIndex[status.taskID], var run = runs[key],
             position < run.containers.count, run.containers[position].taskID == status.taskID
         else {
