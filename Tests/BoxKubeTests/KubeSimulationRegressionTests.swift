@@ -159,3 +159,33 @@ extension KubeNodes {
 
     func candidateNames() -> [String] { candidates().nodes.map(\.name) }
 }
+
+/// Offers must not be declined under a scheduling cycle that is launching pods on them. The cycle takes its pods
+/// out of `pending` and then launches agent by agent, suspending in between; an offers event that came meanwhile
+/// found nothing pending and declined every held offer, including the cycle's, so its ACCEPT failed ("offer no
+/// longer valid") and the pods went into CrashLoopBackOff. The simulation's first deployment of 400 pods lost a
+/// dozen of them this way.
+@Suite struct KubeSimulationOfferRaceTests {
+    @Test func offersArrivingDuringACycleAreKept() async throws {
+        let world = NodesWorld()
+        let nodes = world.nodes
+        await nodes.handle(.subscribed(frameworkID: "fw", heartbeatIntervalSeconds: 15))
+        await nodes.setCycling(true)
+        await nodes.handle(.offers([world.offer("o1", agent: "m-S1", host: "sim-1")]))
+        #expect(await nodes.heldOfferIDs() == ["o1"], "kept while a cycle runs")
+        world.clock.advance(by: .seconds(10))
+        await nodes.tick(now: world.now)
+        #expect(await nodes.heldOfferIDs() == ["o1"], "the tick leaves them too")
+
+        await nodes.setCycling(false)
+        await nodes.tick(now: world.now)
+        #expect(await nodes.heldOfferIDs().isEmpty, "idle offers go back once no cycle runs")
+        await nodes.handle(.offers([world.offer("o2", agent: "m-S1", host: "sim-1")]))
+        #expect(await nodes.heldOfferIDs().isEmpty, "declined at once when nothing waits and no cycle runs")
+    }
+}
+
+extension KubeNodes {
+    func setCycling(_ value: Bool) { cycling = value }
+    func heldOfferIDs() -> [String] { offers.keys.map(\.value).sorted() }
+}

@@ -187,9 +187,15 @@ struct KubeSimulationRun {
             if last.isEmpty { return }
             try await Task.sleep(for: .milliseconds(500))
         }
+        let counts = await cluster.nodes.counts()
+        let pods = (try? await cluster.api.list(.pod, namespace: nil).items) ?? []
+        var phases: [String: Int] = [:]
+        for pod in pods { phases[pod[path: ["status", "phase"]]?.stringValue ?? "none", default: 0] += 1 }
+        let sample = pods.first { !$0.isReadyPod }.map { "\($0.name): \($0["status"]?.text ?? "no status")" } ?? "-"
         throw fail(
             "timed out waiting for every rollout to v\(version) to complete; \(last.count) incomplete: "
-                + last.prefix(10).joined(separator: "; "))
+                + last.prefix(10).joined(separator: "; ") + "; pods by phase \(phases.sorted { $0.key < $1.key }); "
+                + "a pod not ready: \(sample); KubeNodes holds \(counts)")
     }
 
     struct Snapshot {

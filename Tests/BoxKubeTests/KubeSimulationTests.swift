@@ -41,9 +41,17 @@ enum KubeSimulationSeeds {
     /// runs on the real clock, so two runs of a seed may interleave differently.
     @Test(.timeLimit(.minutes(8)), arguments: KubeSimulationSeeds.all)
     func rollingUpdatesCompleteDespiteAgentLosses(seed: UInt64) async throws {
-        let plan = KubeSimulationPlan(config: .init(seed: seed))
+        var config = KubeSimulationPlan.Config(seed: seed)
+        // Other sizes, for debugging: KUBE_SIM_AGENTS, KUBE_SIM_DEPLOYMENTS, KUBE_SIM_LOSSES, KUBE_SIM_LIMIT (s).
+        let environment = ProcessInfo.processInfo.environment
+        if let agents = environment["KUBE_SIM_AGENTS"].flatMap(Int.init) { config.agentCount = agents }
+        if let count = environment["KUBE_SIM_DEPLOYMENTS"].flatMap(Int.init) { config.deploymentCount = count }
+        if config.agentCount < 40 { config.losses = 1...3 }
+        if let losses = environment["KUBE_SIM_LOSSES"].flatMap(Int.init) { config.losses = losses...losses }
+        let plan = KubeSimulationPlan(config: config)
         print("kube simulation seed 0x\(String(seed, radix: 16)): losses \(plan.losses)")
-        let run = KubeSimulationRun(plan: plan, limit: .seconds(300))
+        let limit = environment["KUBE_SIM_LIMIT"].flatMap(Int.init) ?? 300
+        let run = KubeSimulationRun(plan: plan, limit: .seconds(limit))
         let report: KubeSimulationRun.Report
         do {
             report = try await run.execute()

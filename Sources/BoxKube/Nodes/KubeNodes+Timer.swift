@@ -43,7 +43,8 @@ extension KubeNodes {
         // Idle offers go back, refused briefly, so that they return (and keep the nodes' heartbeats): when no
         // pod waits, or every waiting pod was found unschedulable with the offers held.
         let stuck = pending.values.allSatisfy { $0.failedGeneration == offerGeneration }
-        if stuck && !relaunch {
+        // Not while a cycle runs (it may be about to accept them: see `handle(.offers)`).
+        if stuck && !relaunch && !cycling {
             let idle = offers.values.filter { now - $0.receivedAt >= Self.idleHold }.map(\.offer.id)
             if !idle.isEmpty {
                 for id in idle { offers.removeValue(forKey: id) }

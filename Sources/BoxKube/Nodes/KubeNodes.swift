@@ -102,9 +102,12 @@ public actor KubeNodes {
         case .offers(let received):
             for offer in received { receive(offer, now: now) }
             offerGeneration += 1
-            if pending.isEmpty && awaitingLaunch.isEmpty {
+            if pending.isEmpty && awaitingLaunch.isEmpty && !cycling {
                 // Nothing to place: give the resources back at once (other frameworks wait while we hold them),
-                // refused briefly so that they return and keep the nodes' heartbeats.
+                // refused briefly so that they return and keep the nodes' heartbeats. Not while a cycle runs: it
+                // has taken its pods out of `pending` and may be about to accept these very offers (declined
+                // under it, its ACCEPT failed with "offer no longer valid" and the pods went into back-off).
+                // The tick declines them later if they stay idle.
                 let idle = offers.keys.sorted()
                 offers.removeAll()
                 send([.decline(offerIDs: idle, filters: Filters(refuseSeconds: Self.idleRefuse))])
