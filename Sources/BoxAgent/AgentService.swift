@@ -31,7 +31,7 @@ public actor AgentService {
     private var updates: AsyncStream<(FrameworkID, TaskStatus)>
     private var updateSink: AsyncStream<(FrameworkID, TaskStatus)>.Continuation
     /// Running, stopping or stopped, for `stop()` and `start()`.
-    var lifecycle = Lifecycle.running
+    var lifecycle: AgentService.Lifecycle = .running
     /// Set once `run` has returned (the cluster is shutting down): no more stops or starts.
     var hasEnded = false
     /// Ends the current serving period when `stop()` asks.

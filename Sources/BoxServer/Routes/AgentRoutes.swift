@@ -13,12 +13,12 @@ struct AgentRoutes {
         }
         router.post("/clusterbox/v1/agents/{name}/stop") { _, context in
             let agent = try await find(try context.parameters.require("name"))
-            do { try await agent.stop() } catch { throw Self.apiError(error) }
+            do throws(AgentService.ControlError) { try await agent.stop() } catch { throw Self.apiError(error) }
             return JSON.response(await agent.controlStatus)
         }
         router.post("/clusterbox/v1/agents/{name}/start") { _, context in
             let agent = try await find(try context.parameters.require("name"))
-            do { try await agent.start() } catch { throw Self.apiError(error) }
+            do throws(AgentService.ControlError) { try await agent.start() } catch { throw Self.apiError(error) }
             return JSON.response(await agent.controlStatus)
         }
     }
