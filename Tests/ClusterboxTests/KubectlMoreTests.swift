@@ -140,8 +140,10 @@ import Testing
         let history = try kubectl(cli, ["rollout", "history", "deployment/front"])
         #expect(history.stdout.contains("1 ") && history.stdout.contains("2 "), "\(history.stdout)")
         if contained {
-            let described = try kubectl(cli, ["describe", "pods", "-l", "app=front"])
-            #expect(described.stdout.contains("Failed to pull image \"\(missing)\""), "\(described.stdout)")
+            let failed = try eventually(cli, ["get", "events"]) {
+                $0.contains("Failed to pull image \"\(missing)\"")
+            }
+            #expect(failed.contains("no such image"), "\(failed)")
         }
 
         let undone = try kubectl(cli, ["rollout", "undo", "deployment/front"])
