@@ -54,7 +54,8 @@ final class RecordingUplink: AgentUplink {
                 logger: Logger(label: "clusterbox.agent.test") { _ in SwiftLogNoOpLogHandler() },
                 heartbeatInterval: .milliseconds(50), killGrace: .seconds(1))
             let running = Task { await agent.run() }
-            let commands = try #require(await eventually(within: processTimeout) { uplink.record.withLock { $0.commands } })
+            let commands = try #require(
+                await eventually(within: processTimeout) { uplink.record.withLock { $0.commands } })
             commands(.launch(makeTask("sleeper", "echo $$ > pid; exec sleep 300"), frameworkID: "fw-1"))
             let started = await eventually(within: processTimeout) {
                 uplink.record.withLock { $0.statuses.contains { $0.state == .running } } ? true : nil

@@ -98,7 +98,9 @@ import Testing
         #expect(
             unknown.status != 0 && unknown.stderr.contains("no agent named 'agent-9'")
                 && unknown.stderr.contains("agent-1, agent-2, agent-3"), "\(unknown.stderr)")
-        let http = try cli.curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", cli.url + "/clusterbox/v1/agents/nope/start"])
+        let http = try cli.curl([
+            "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", cli.url + "/clusterbox/v1/agents/nope/start",
+        ])
         #expect(http.stdout == "404", "\(http.stdout)")
 
         // The master finds out by itself, and so does Kubernetes.
@@ -124,7 +126,9 @@ import Testing
         #expect(events.stdout.contains("TaintManagerEviction"), "\(events.stdout) \(events.stderr)")
         #expect(events.stdout.contains("NodeNotReady"), "\(events.stdout)")
         #expect(markerProcesses(marker).count == 5, "\(markerProcesses(marker))")
-        print("\(victim) NotReady after \(Int(notReady)) s; its \(victimPods.count) pods replaced after \(Int(replaced)) s")
+        print(
+            "\(victim) NotReady after \(Int(notReady)) s; its \(victimPods.count) pods replaced after \(Int(replaced)) s"
+        )
 
         // Back again: it registers, its Node is Ready again.
         let start = try cli.run(["agent", "start", victim])
@@ -174,7 +178,8 @@ import Testing
         var found: [(pid: Int32, agentID: String)] = []
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in entries {
-            guard let pid = Int32(entry), let arguments = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+            guard let pid = Int32(entry),
+                let arguments = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
                 arguments.split(separator: 0).contains(where: { String(decoding: $0, as: UTF8.self) == marker }),
                 processAlive(pid)
             else { continue }

@@ -127,7 +127,8 @@ import Testing
             text.split(separator: "\n").contains { line in
                 let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
                 guard fields.count == 3, fields[0] == missing, !fields[1].isEmpty else { return false }
-                return !contained || (["ErrImagePull", "ImagePullBackOff"].contains(fields[1]) && fields[2].contains(missing))
+                return !contained
+                    || (["ErrImagePull", "ImagePullBackOff"].contains(fields[1]) && fields[2].contains(missing))
             }
         }
         print("set image to a missing image: \(stuck)")

@@ -56,7 +56,9 @@ extension KubeNodes {
             }
             run.containers[position] = container
             containerEnded(&run, position, failed: exitCode != 0, ranFor: startedAt.map { now - $0 }, now: now)
-            if let problem = Self.imagePullFailure(status, image: container.image) { imagePullFailed(&run, position, problem) }
+            if let problem = Self.imagePullFailure(status, image: container.image) {
+                imagePullFailed(&run, position, problem)
+            }
             runs[key] = run
             finishIfStopped(key)
             dirtyPods.insert(key)
@@ -83,7 +85,9 @@ extension KubeNodes {
     private func imagePullFailed(_ run: inout PodRun, _ position: Int, _ problem: String) {
         let image = run.containers[position].image
         events.append((run.pod, "Failed", "Failed to pull image \"\(image)\": \(problem)", "Warning", "kubelet"))
-        guard case .waiting(let reason, _) = run.containers[position].phase, reason == "CrashLoopBackOff" else { return }
+        guard case .waiting(let reason, _) = run.containers[position].phase, reason == "CrashLoopBackOff" else {
+            return
+        }
         run.containers[position].phase = .waiting(
             reason: "ImagePullBackOff", message: "Back-off pulling image \"\(image)\": ErrImagePull: \(problem)")
         run.containers[position].lastPhase = nil

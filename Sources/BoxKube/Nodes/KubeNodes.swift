@@ -139,7 +139,8 @@ public actor KubeNodes {
         agents[agentID]?.failed = true
         for (id, held) in offers where held.offer.agentID == agentID { offers.removeValue(forKey: id) }
         dirtyNodes.remove(agentID)
-        logger.info("Agent lost; its node's heartbeat stops", metadata: ["agent.id": "\(agentID)", "node": "\(agent.name)"])
+        logger.info(
+            "Agent lost; its node's heartbeat stops", metadata: ["agent.id": "\(agentID)", "node": "\(agent.name)"])
     }
 
     func receive(_ offer: Offer, now: Instant) {

@@ -52,7 +52,9 @@ struct AgentControl: ParsableCommand {
         -> AgentService.ControlStatus
     {
         let (_, client) = try cluster.connect()
-        let escaped = name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? name
+        let escaped =
+            name.addingPercentEncoding(
+                withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? name
         let response = try client.request("POST", "/clusterbox/v1/agents/\(escaped)/\(action)")
         guard response.status == 200 else { throw CLIError(response.errorMessage) }
         return try response.decode(AgentService.ControlStatus.self)
