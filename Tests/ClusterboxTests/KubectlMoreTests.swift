@@ -184,6 +184,7 @@ import Testing
             let history = try kubectl(cli, ["rollout", "history", "deployment/sleeper"])
             #expect(history.stdout.contains("\(revision) "), "\(history.stdout)")
         }
+        print("set image host → \(image) → host: revisions 2 and 3 rolled out")
         _ = try kubectl(cli, ["delete", "deployment", "sleeper"])
     }
 
