@@ -140,6 +140,33 @@ import Testing
         #expect(!back.stdout.contains("stopped") && !back.stdout.contains("unreachable"), "\(back.stdout)")
     }
 
+    /// `down` still stops a cluster one of whose agents is stopped: every other task ends, the daemon exits.
+    @Test func downWithAStoppedAgent() async throws { try await onOwnThread { try Self.downWithAStoppedAgent() } }
+
+    static func downWithAStoppedAgent() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try #require(try cli.up(["--agents", "2"]).status == 0)
+        let marker = uniqueSleep()
+        _ = try kubectl(cli, ["create", "deployment", "pair", "--image=host", "--replicas=2", "--", "sleep", marker])
+        _ = try eventually(cli, placement.map { $0 == "app=lost" ? "app=pair" : $0 }) { text in
+            let pods = parse(text)
+            return pods.count == 2 && pods.allSatisfy { $0.phase == "Running" }
+        }
+        let pids = markerProcesses(marker).map { $0.pid }
+        #expect(pids.count == 2, "\(pids)")
+        let stop = try cli.run(["agent", "stop", "agent-1"])
+        #expect(stop.status == 0, "\(stop.stderr)")
+        let info =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: cli.dataDirectory + "/cluster.json"))) as? [String: Any]
+        let daemon = try #require(info?["pid"] as? Int)
+        let down = try cli.run(["down"])
+        #expect(down.status == 0 && down.stdout.contains("stopped"), "\(down.stdout) \(down.stderr)")
+        #expect(!processAlive(Int32(daemon)), "the daemon outlived down")
+        #expect(pids.allSatisfy { !processAlive($0) }, "tasks outlived down: \(pids.filter(processAlive))")
+    }
+
     /// Options that cannot work are refused before anything starts.
     @Test func badTimeoutsAreRefused() async throws {
         try await onOwnThread { () throws in
