@@ -67,7 +67,8 @@ struct Up: AsyncParsableCommand {
         help: ArgumentHelp(
             "Seconds an agent may miss heartbeats before the master marks it unreachable (default 15).",
             discussion: """
-                Agents heartbeat three times per timeout, and Kubernetes Nodes go NotReady within about twice it                 (the node monitor grace period follows, 4 to 40 s). An unreachable agent is removed 60 s later.
+                Agents heartbeat three times per timeout, and Kubernetes Nodes go NotReady within about twice \
+                it (the node monitor grace period follows, 4 to 40 s). An unreachable agent is removed 60 s later.
                 """, valueName: "seconds"))
     var agentTimeout: Double?
 
