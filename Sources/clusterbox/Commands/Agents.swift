@@ -1,4 +1,5 @@
 import ArgumentParser
+import BoxAgent
 import BoxServer
 import Foundation
 
@@ -12,16 +13,25 @@ struct Agents: ParsableCommand {
     func run() throws {
         let (_, client) = try cluster.connect()
         let state = try client.json(MesosState.self, "/master/state")
-        printTable(
-            ["ID", "HOSTNAME", "KIND", "STATE", "RESOURCES", "USED", "OFFERED"],
-            state.slaves.map { agent in
-                [
-                    agent.id, agent.hostname, agent.clusterbox_kind, agent.active ? "active" : "unreachable",
-                    agent.resources.summary,
-                    "cpus:\(format(agent.used_resources.cpus)) mem:\(Int(agent.used_resources.mem))",
-                    "cpus:\(format(agent.offered_resources.cpus)) mem:\(Int(agent.offered_resources.mem))",
-                ]
-            })
+        // Agents stopped with `clusterbox agent stop`: the master only learns of it when their heartbeats are late.
+        let local = (try? client.json(AgentsView.self, "/clusterbox/v1/agents"))?.agents ?? []
+        let stopped = Dictionary(
+            local.filter { $0.state != "running" }.map { ($0.name, $0.state) }, uniquingKeysWith: { first, _ in first })
+        var rows = state.slaves.map { agent in
+            [
+                agent.id, agent.hostname, agent.clusterbox_kind,
+                (agent.active ? "active" : "unreachable") + (stopped[agent.hostname].map { " (\($0))" } ?? ""),
+                agent.resources.summary,
+                "cpus:\(format(agent.used_resources.cpus)) mem:\(Int(agent.used_resources.mem))",
+                "cpus:\(format(agent.offered_resources.cpus)) mem:\(Int(agent.offered_resources.mem))",
+            ]
+        }
+        // Stopped long enough for the master to have removed them.
+        let known = Set(state.slaves.map(\.hostname))
+        for agent in local where agent.state != "running" && !known.contains(agent.name) {
+            rows.append([agent.agentID ?? "-", agent.name, "-", "removed (\(agent.state))", "-", "-", "-"])
+        }
+        printTable(["ID", "HOSTNAME", "KIND", "STATE", "RESOURCES", "USED", "OFFERED"], rows)
     }
 }
 
