@@ -43,18 +43,22 @@ struct Walkthrough {
         self.steps = steps
     }
 
-    /// Shown lines that no line of `output` matches.
+    /// Shown lines that no line of `output` matches. Each output line stands for one shown line at most, so three
+    /// shown `frontend-…` lines need three pods; the order is not checked (stdout and stderr arrive apart).
     static func missing(_ expected: [String], in output: String) -> [String] {
-        let lines = output.split(separator: "\n").map { squeezed(String($0)) }
+        var unused = output.split(separator: "\n").map { squeezed(String($0)) }
         return expected.filter { pattern in
             let wanted = squeezed(pattern)
-            return !lines.contains { matches(wanted, $0) }
+            guard let index = unused.firstIndex(where: { matches(wanted, $0) }) else { return true }
+            unused.remove(at: index)
+            return false
         }
     }
 
-    /// Whether `line` matches `pattern` as a whole, `…` matching any text; both already squeezed.
+    /// Whether `line` matches `pattern` as a whole, `…` matching any text (with the spaces around it: `NAME … AGE`
+    /// matches `NAME AGE` too); both already squeezed.
     static func matches(_ pattern: String, _ line: String) -> Bool {
-        let pieces = pattern.components(separatedBy: "…")
+        let pieces = pattern.replacingOccurrences(of: " … ", with: "…").components(separatedBy: "…")
         guard pieces.count > 1 else { return pattern == line }
         var rest = Substring(line)
         for (index, piece) in pieces.enumerated() {

@@ -29,7 +29,7 @@ import Testing
 
         let master = { (path: String) in try Self.document(cli.curl([cli.url + path]).stdout) }
         let marathon = { (path: String) in try Self.document(cli.curl([cli.marathonURL + path]).stdout) }
-        let state = { (key: String) in (try master("/master/state") as? [String: Any])?[key] as Any }
+        let state = { (key: String) -> Any in (try master("/master/state") as? [String: Any])?[key] ?? NSNull() }
         let cases: [(command: [String], api: () throws -> Any)] = [
             (["agents"], { try state("slaves") }),
             (["frameworks"], { try state("frameworks") }),
@@ -117,7 +117,9 @@ import Testing
         try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
     }
 
+    /// Sorted keys, no spaces: two documents with the same content give the same text.
     static func canonical(_ value: Any) throws -> String {
+        guard JSONSerialization.isValidJSONObject(value) else { return "not a JSON object or array: \(value)" }
         let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
         return String(decoding: data, as: UTF8.self)
     }
