@@ -33,7 +33,7 @@ import Testing
         try await onOwnThread {
             let result = try CLI.execute(CLI.binary, ["completion", shell], environment: [:], timeout: 30)
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(result.stdout.contains(shell == "zsh" ? "#compdef clusterbox" : "complete -c clusterbox"))
+            #expect(result.stdout.contains(shell == "zsh" ? "#compdef clusterbox" : "complete -c 'clusterbox'"))
             for name in Self.subcommands { #expect(result.stdout.contains(name), "\(shell) script lacks \(name)") }
         }
     }
