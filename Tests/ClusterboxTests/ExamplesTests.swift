@@ -14,7 +14,7 @@ import Testing
     /// Run here; discovery and pymesos-framework have tests of their own (DiscoveryEndToEndTests, SchedulerAPITests).
     static let examples = ["hello", "batch-pipeline", "marathon", "guestbook"]
 
-    @Test(arguments: examples)
+    @Test(.serialized, arguments: examples)
     func walkthroughRunsAsWritten(example: String) async throws {
         try await onOwnThread { try Self.run(example) }
     }

@@ -16,6 +16,11 @@ import Testing
         defer { cli.cleanUp() }
         let up = try cli.up(["--agents", "2"])
         try #require(up.status == 0, "up failed: \(up.stdout) \(up.stderr)")
+        // Progress with timings: each start-up step says what it took, and the summary the total.
+        for step in ["store      ready:", "agent      agent-2", "api        listening"] {
+            #expect(Self.timed(up.stdout, "  " + step), "up's step \(step) has no timing: \(up.stdout)")
+        }
+        #expect(up.stdout.contains("clusterbox is up in "), "\(up.stdout)")
 
         // Something in each listing: an app with a task, a job with a run, a role with a weight.
         let app = cli.dataDirectory + "/app.json"
@@ -23,6 +28,7 @@ import Testing
             toFile: app, atomically: true, encoding: .utf8)
         let deployed = try cli.run(["app", "deploy", "-f", app])
         #expect(deployed.status == 0, "\(deployed.stdout)\(deployed.stderr)")
+        #expect(Self.timed(deployed.stdout, "  done: 1/1 running"), "deploy shows its elapsed time: \(deployed.stdout)")
         let job = try cli.run(["job", "create", "nightly", "--schedule", "R/2030-01-01T03:00:00Z/P1D", "--", "true"])
         #expect(job.status == 0, "\(job.stdout)\(job.stderr)")
         #expect(try cli.run(["job", "run", "nightly", "--follow"]).status == 0)
@@ -116,6 +122,16 @@ import Testing
                 #expect(result.status != 0 && result.stdout.isEmpty, "\(command): \(result.stdout)")
                 #expect(result.stderr.contains("no cluster is running"), "\(command): \(result.stderr)")
             }
+        }
+    }
+
+    /// Whether a line starting with `prefix` ends with a timing such as `(0.02 s)`.
+    static func timed(_ output: String, _ prefix: String) -> Bool {
+        output.split(separator: "\n").contains { line in
+            guard line.hasPrefix(prefix), line.hasSuffix(" s)"), let open = line.lastIndex(of: "(") else {
+                return false
+            }
+            return Double(line[line.index(after: open)...].dropLast(3)) != nil
         }
     }
 
