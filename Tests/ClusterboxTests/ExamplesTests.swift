@@ -11,8 +11,9 @@ import Testing
 /// A command that fails or does not show its lines yet (a run still going, a load balancer that has not seen the
 /// new pods yet) is run again for up to a minute, as a reader would; a step that never passes ends the example.
 @Suite(.serialized) struct ExamplesTests {
-    /// Run here; discovery and pymesos-framework have tests of their own (DiscoveryEndToEndTests, SchedulerAPITests).
-    static let examples = ["hello", "batch-pipeline", "marathon", "guestbook"]
+    /// Run here; discovery has a test of its own (DiscoveryEndToEndTests: its walkthrough needs dig on the DNS port
+    /// and checks the load balancer's spread).
+    static let examples = ["hello", "batch-pipeline", "marathon", "guestbook", "pymesos-framework"]
 
     @Test(.serialized, arguments: examples)
     func walkthroughRunsAsWritten(example: String) async throws {
