@@ -10,8 +10,12 @@ struct Agents: ParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @Flag(name: .long, help: "Print JSON: the \"slaves\" array of /master/state.")
+    var json = false
+
     func run() throws {
         let (_, client) = try cluster.connect()
+        if json { return try Terminal.printJSON(object: Terminal.part("slaves", of: client.body("/master/state"))) }
         let state = try client.json(MesosState.self, "/master/state")
         // Agents stopped with `clusterbox agent stop`: the master only learns of it when their heartbeats are late.
         let local = (try? client.json(AgentsView.self, "/clusterbox/v1/agents"))?.agents ?? []
@@ -40,8 +44,12 @@ struct Frameworks: ParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @Flag(name: .long, help: "Print JSON: the \"frameworks\" array of /master/state.")
+    var json = false
+
     func run() throws {
         let (_, client) = try cluster.connect()
+        if json { return try Terminal.printJSON(object: Terminal.part("frameworks", of: client.body("/master/state"))) }
         let state = try client.json(MesosState.self, "/master/state")
         let rows = state.frameworks.map { f in
             [
@@ -61,8 +69,12 @@ struct Shares: ParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @Flag(name: .long, help: "Print JSON: the document of /clusterbox/v1/shares.")
+    var json = false
+
     func run() throws {
         let (_, client) = try cluster.connect()
+        if json { return try Terminal.printJSON(body: client.body("/clusterbox/v1/shares")) }
         let view = try client.json(SharesView.self, "/clusterbox/v1/shares")
         print("cluster total: \(view.total)")
         func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }

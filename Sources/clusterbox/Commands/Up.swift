@@ -177,9 +177,10 @@ struct Up: AsyncParsableCommand {
         var logger = Logger(label: "clusterbox")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
         let box: Cluster
+        let steps = StepTimer()
         do {
             box = try Cluster(config: config, logger: logger) { line in
-                print("• \(line)")
+                print("• \(steps.annotate(line))")  // each start-up step with what it took
                 fflush(nil)
             }
         } catch {
