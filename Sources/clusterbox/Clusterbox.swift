@@ -9,6 +9,6 @@ struct Clusterbox: AsyncParsableCommand {
         subcommands: [
             Up.self, Down.self, Status.self, Agents.self, Frameworks.self, Shares.self, Offers.self, Run.self,
             Job.self, AppCommand.self, Logs.self, Role.self, Sim.self, Services.self, ImageCommand.self, Top.self,
-            KubeconfigCommand.self, KubectlCommand.self,
+            KubeconfigCommand.self, KubectlCommand.self, Tour.self, Explain.self,
         ])
 }
