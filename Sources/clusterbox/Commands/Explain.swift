@@ -22,7 +22,7 @@ struct Explain: ParsableCommand {
         }
         let key = concept.lowercased().trimmingCharacters(in: .whitespaces)
         guard let item = Concept.find(key) else {
-            throw ValidationError(
+            throw CLIError(
                 "unknown concept '\(concept)'. Known: \(Concept.all.map(\.name).joined(separator: ", "))")
         }
         print("\(item.name): \(item.title)")

@@ -26,9 +26,10 @@ struct DNSLookup {
             ? "dig (\(Self.dig ?? ""))" : "a DNS query of clusterbox's own over UDP (dig is not installed)"
     }
 
-    /// The command a user would type.
+    /// The command run (or, for the built-in query, the one a user would type with dig).
     func command(_ name: String, _ type: RecordType) -> String {
-        "dig @\(server) -p \(port) +short \(name) \(type.name)"
+        let dig = "dig @\(server) -p \(port) +short \(name) \(type.name)"
+        return Self.dig != nil ? "$ " + dig : "query \(name) \(type.name)   (with dig: \(dig))"
     }
 
     func lookup(_ name: String, _ type: RecordType) throws -> [String] {

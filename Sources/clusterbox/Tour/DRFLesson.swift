@@ -104,10 +104,22 @@ struct DRFLesson: Lesson {
         session.say("order of launches: \(order.joined(separator: " "))")
 
         session.step("The shares the master measured")
-        let running = poll(timeoutSeconds: 20, intervalSeconds: 0.2) { () -> SharesView? in
+        session.say(
+            """
+            What is left (0 CPUs, 4 GB) fits neither shape: both decline it for an hour. Offered resources count
+            as allocated until declined, so the shares are read once no offer is outstanding.
+            """)
+        let running = try poll(timeoutSeconds: 20, intervalSeconds: 0.2) { () -> SharesView? in
+            for player in players {
+                while let event = player.framework.nextEvent(["OFFERS"], timeoutSeconds: 0) {
+                    try player.framework.decline(
+                        SchedulerFramework.offers(in: event).map(OffersLesson.offerID), refuseSeconds: 3600)
+                }
+            }
             guard let view = try? cluster.master.json(SharesView.self, "/clusterbox/v1/shares") else { return nil }
             let ours = view.frameworks.filter { $0.name.hasPrefix("drf-") }
-            return ours.count == 2 && ours.allSatisfy({ $0.dominant_share > 0.6 }) ? view : nil
+            let settled = ours.allSatisfy { abs($0.dominant_share - 2.0 / 3) < 0.005 && ($0.shares["disk"] ?? 0) == 0 }
+            return ours.count == 2 && settled ? view : nil
         }
         let view = try running ?? cluster.master.json(SharesView.self, "/clusterbox/v1/shares")
         session.say("GET /clusterbox/v1/shares (cluster total \(view.total)):")
@@ -120,9 +132,14 @@ struct DRFLesson: Lesson {
         }
         let a = view.frameworks.first { $0.name == "drf-a" }
         let b = view.frameworks.first { $0.name == "drf-b" }
+        let state = try cluster.master.json(MesosState.self, "/master/state")
+        let runningA = state.frameworks.first { $0.name == "drf-a" }?.tasks.filter { $0.state == "TASK_RUNNING" }
+        let runningB = state.frameworks.first { $0.name == "drf-b" }?.tasks.filter { $0.state == "TASK_RUNNING" }
         session.check(
-            "A runs 3 tasks and B 2, as in the paper", players[0].launched == 3 && players[1].launched == 2,
-            measured: "A \(players[0].launched), B \(players[1].launched)")
+            "A runs 3 tasks and B 2, as in the paper",
+            players[0].launched == 3 && players[1].launched == 2 && runningA?.count == 3 && runningB?.count == 2,
+            measured: "launched A \(players[0].launched), B \(players[1].launched); TASK_RUNNING in /master/state: "
+                + "A \(runningA?.count ?? 0), B \(runningB?.count ?? 0)")
         session.check(
             "A's dominant resource is memory at 12/18 = 66.7%",
             a?.dominant_resource == "mem" && abs((a?.dominant_share ?? 0) - 2.0 / 3) < 0.005,

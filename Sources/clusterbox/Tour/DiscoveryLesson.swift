@@ -51,21 +51,21 @@ struct DiscoveryLesson: Lesson {
         }
         let taskName = view.tasks.first { taskIDs.contains($0.task_id) }?.dns ?? "echo-tour.marathon.mesos."
         let srvName = "_\(taskName.split(separator: ".").first ?? "echo-tour")._tcp.marathon.mesos."
-        session.say("$ \(dns.command(taskName, .a))")
+        session.say("\(dns.command(taskName, .a))")
         let a = try dns.lookup(taskName, .a)
         for line in a { session.say("  \(line)") }
         let hosts = Set(tasks.compactMap { $0["host"] as? String })
         session.check(
             "\(taskName) has A records, the tasks' host addresses", !a.isEmpty && Set(a).isSubset(of: hosts),
             measured: "\(a.count) record(s): \(a.joined(separator: ", "))")
-        session.say("$ \(dns.command(srvName, .srv))")
+        session.say("\(dns.command(srvName, .srv))")
         let srv = try dns.lookup(srvName, .srv)
         for line in srv { session.say("  \(line)") }
         let srvPorts = Set(srv.compactMap { $0.split(separator: " ").dropFirst(2).first.flatMap { Int($0) } })
         session.check(
             "the SRV records carry the 2 tasks' ports (the ports the offers gave them)", srvPorts == ports,
             measured: "SRV ports \(srvPorts.sorted()), task ports \(ports.sorted())")
-        session.say("$ \(dns.command(service.dns, .a))")
+        session.say("\(dns.command(service.dns, .a))")
         let vip = try dns.lookup(service.dns, .a)
         for line in vip { session.say("  \(line)") }
         session.check(

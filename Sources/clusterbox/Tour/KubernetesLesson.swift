@@ -39,7 +39,7 @@ struct KubernetesLesson: Lesson {
             "tour-pod is Running and Ready on a node", ready != nil && node != nil,
             measured: ready != nil ? "ready on \(node ?? "?") after \(elapsed(since: start))" : "not ready in 90 s")
         session.say("Now delete it. Nothing owns a bare pod, so nothing brings it back.")
-        try Workloads.deleteObject(kube, "\(Self.pods)/tour-pod")
+        try Workloads.deleteObject(kube, "\(Self.pods)/tour-pod", foreground: false)
         usleep(1_500_000)
         let left = try Workloads.items(kube, "\(Self.pods)?labelSelector=app%3Dtour-pod")
         session.check(

@@ -109,10 +109,17 @@ final class TourSession {
     func cleanUp() {
         guard !cleanups.isEmpty else { return }
         print("")
-        print("  cleaning up: " + cleanups.reversed().map(\.label).joined(separator: ", "))
+        var done: [String] = []
         while let last = cleanups.popLast() {
-            do { try last.action() } catch { print("  (cleanup of \(last.label) failed: \(error))") }
+            let start = Date()
+            do {
+                try last.action()
+                done.append("\(last.label) (\(elapsed(since: start)))")
+            } catch {
+                done.append("\(last.label) FAILED: \(error)")
+            }
         }
+        print("  cleaned up: " + done.joined(separator: ", "))
         flush()
     }
 }

@@ -30,6 +30,7 @@ struct MarathonLesson: Lesson {
 
         session.step("Scale to 3")
         session.say("PUT /v2/apps\(Self.id) {\"instances\": 3}: Marathon waits for an offer that fits, and launches one more.")
+        try Workloads.waitDeployed(marathon, Self.id)
         let scaleStart = Date()
         let (status, _) = try jsonRequest(marathon, "PUT", "/v2/apps/\(Workloads.appPath(Self.id))", ["instances": 3])
         guard status == 200 else { throw CLIError("scaling answered HTTP \(status)") }
@@ -66,7 +67,7 @@ struct MarathonLesson: Lesson {
             session.say("the replacement: \(Self.describe(fresh))")
             for result in results {
                 session.say(
-                    "  healthCheckResults: alive \(result["alive"] ?? "?"), consecutiveFailures "
+                    "  healthCheckResults: alive \((result["alive"] as? Bool).map(String.init) ?? "?"), consecutiveFailures "
                         + "\(result["consecutiveFailures"] ?? "?"), firstSuccess \(result["firstSuccess"] ?? "?")")
             }
         }

@@ -70,6 +70,11 @@ struct SideBySideLesson: Lesson {
             byFramework["marathon"] == 2 && byFramework["kubernetes"] == 2
                 && masterTasks.allSatisfy { $0.task.state == "TASK_RUNNING" },
             measured: byFramework.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        let marathonAgents = masterTasks.filter { $0.framework == "marathon" }.map { hosts[$0.task.slave_id] ?? "?" }
+        let kubeAgents = masterTasks.filter { $0.framework == "kubernetes" }.map { hosts[$0.task.slave_id] ?? "?" }
+        session.say(
+            "placed by Marathon on \(marathonAgents.sorted().joined(separator: ", ")); by the Kubernetes scheduler "
+                + "on \(kubeAgents.sorted().joined(separator: ", ")) (it spreads one owner's replicas over nodes)")
         session.say(
             """
             That is all the master knows: tasks, the resources they hold, and whose they are. It has no idea that
@@ -118,7 +123,7 @@ struct SideBySideLesson: Lesson {
             let dns = DNSLookup(server: address, port: port)
             let name = "\(Self.name).default.svc.cluster.local"
             let answer = try dns.lookup(name, .a)
-            session.say("$ \(dns.command(name, .a))\n  \(answer.joined(separator: "\n  "))")
+            session.say("\(dns.command(name, .a))\n  \(answer.joined(separator: "\n  "))")
             session.check(
                 "\(name) resolves to the Service's cluster IP", answer == [clusterIP],
                 measured: answer.joined(separator: ", "))

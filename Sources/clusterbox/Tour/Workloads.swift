@@ -48,7 +48,13 @@ enum Workloads {
     static func createApp(_ session: TourSession, _ app: [String: Any]) throws {
         let id = app["id"] as? String ?? ""
         session.onCleanup("app \(id)") { try deleteApp(session.marathon, id) }
-        let (status, body) = try jsonRequest(session.marathon, "POST", "/v2/apps?force=true", app)
+        var (status, body) = try jsonRequest(session.marathon, "POST", "/v2/apps?force=true", app)
+        if status == 409 {
+            // Left over from an earlier tour that was interrupted: the tour's app ids are its own.
+            session.say("(app \(id) is left over from an earlier tour: deleting it first)")
+            try deleteApp(session.marathon, id)
+            (status, body) = try jsonRequest(session.marathon, "POST", "/v2/apps?force=true", app)
+        }
         guard status == 201 || status == 200 else {
             throw CLIError("creating \(id) answered HTTP \(status): \(String(describing: body))")
         }
@@ -75,6 +81,14 @@ enum Workloads {
     static func tasks(_ marathon: HTTPClient, _ id: String) throws -> [[String: Any]] {
         let (_, body) = try jsonRequest(marathon, "GET", "/v2/apps/\(appPath(id))/tasks")
         return (body as? [String: Any])?["tasks"] as? [[String: Any]] ?? []
+    }
+
+    /// Waits (up to 30 s) until no deployment of the app is in progress: Marathon answers a change to an app
+    /// in a deployment with 409.
+    static func waitDeployed(_ marathon: HTTPClient, _ id: String) throws {
+        _ = try poll(timeoutSeconds: 30, intervalSeconds: 0.1) {
+            ((try app(marathon, id))["deployments"] as? [Any] ?? []).isEmpty ? true : nil
+        }
     }
 
     /// True for a running task whose every health check has passed.
@@ -123,19 +137,26 @@ enum Workloads {
     {
         let kube = try session.kubeClient()
         let name = (object["metadata"] as? [String: Any])?["name"] as? String ?? ""
-        session.onCleanup("\(object["kind"] as? String ?? "object") \(name)") {
-            try deleteObject(kube, "\(collection)/\(name)")
+        let kind = object["kind"] as? String ?? "object"
+        // Workload controllers are deleted in the foreground, so that their pods are gone when the delete is done.
+        let foreground = ["Deployment", "ReplicaSet", "ReplicationController"].contains(kind)
+        session.onCleanup("\(kind) \(name)") { try deleteObject(kube, "\(collection)/\(name)", foreground: foreground) }
+        var response = try kube.request("POST", collection, body: object)
+        if response.status == 409 {
+            // Left over from an earlier tour that was interrupted: the tour's names are its own.
+            session.say("(\(kind) \(name) is left over from an earlier tour: deleting it first)")
+            try deleteObject(kube, "\(collection)/\(name)", foreground: foreground)
+            response = try kube.request("POST", collection, body: object)
         }
-        let response = try kube.request("POST", collection, body: object)
         guard response.status == 201 || response.status == 200 else {
             throw CLIError("creating \(name) answered HTTP \(response.status): \(response.message)")
         }
         return response.object
     }
 
-    /// Deletes an object with its dependents (foreground), and waits up to 30 s until it is gone.
-    static func deleteObject(_ kube: KubeClient, _ path: String) throws {
-        let response = try kube.request("DELETE", path + "?propagationPolicy=Foreground")
+    /// Deletes an object (with `foreground`, after its dependents), and waits up to 30 s until it is gone.
+    static func deleteObject(_ kube: KubeClient, _ path: String, foreground: Bool) throws {
+        let response = try kube.request("DELETE", path + (foreground ? "?propagationPolicy=Foreground" : ""))
         guard response.status != 404 else { return }
         _ = poll(timeoutSeconds: 30, intervalSeconds: 0.2) { (try? kube.get(path).status) == 404 ? true : nil }
     }
