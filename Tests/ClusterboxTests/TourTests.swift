@@ -26,8 +26,9 @@ import Testing
         try #require(up.status == 0, "up failed: \(up.stdout) \(up.stderr)")
         let tour = try CLI.execute(
             CLI.binary, ["tour", "\(number)", "--yes"],
-            environment: environment.merging(["CLUSTERBOX_DATA_DIR": cli.dataDirectory, "KUBECONFIG": cli.kubeconfig])
-            { $1 }, timeout: 300)
+            environment: environment.merging(["CLUSTERBOX_DATA_DIR": cli.dataDirectory, "KUBECONFIG": cli.kubeconfig]) {
+                $1
+            }, timeout: 300)
         let output = tour.stdout
         #expect(tour.status == 0, "tour \(number) failed:\n\(output)\n\(tour.stderr)")
         #expect(!output.contains("✗"), "a claim did not hold:\n\(output)")
@@ -35,7 +36,8 @@ import Testing
         #expect(checks.count >= claims[number] ?? 1, "expected \(claims[number] ?? 0) ✓ lines:\n\(output)")
         #expect(output.contains("Tour done: all \(checks.count) claims held."), "\(output)")
         if number == 5 {
-            let tool = environment["CLUSTERBOX_TOUR_NO_DIG"] == nil ? "with dig" : "with a DNS query of clusterbox's own"
+            let tool =
+                environment["CLUSTERBOX_TOUR_NO_DIG"] == nil ? "with dig" : "with a DNS query of clusterbox's own"
             #expect(output.contains(tool), "\(output)")
         }
         try expectNothingLeft(cli)
@@ -44,10 +46,12 @@ import Testing
     /// No app, no tour framework, no tour object in Kubernetes after a lesson.
     static func expectNothingLeft(_ cli: CLI) throws {
         let apps = try cli.curl(["\(cli.marathonURL)/v2/apps"])
-        #expect(apps.stdout.contains("\"apps\":[]") || apps.stdout.contains("\"apps\": []"), "apps left: \(apps.stdout)")
+        #expect(
+            apps.stdout.contains("\"apps\":[]") || apps.stdout.contains("\"apps\": []"), "apps left: \(apps.stdout)")
         let frameworks = try cli.curl(["\(cli.url)/master/frameworks"])
-        let listed = (try? JSONSerialization.jsonObject(with: Data(frameworks.stdout.utf8)) as? [String: Any])?[
-            "frameworks"] as? [[String: Any]]
+        let listed =
+            (try? JSONSerialization.jsonObject(with: Data(frameworks.stdout.utf8)) as? [String: Any])?[
+                "frameworks"] as? [[String: Any]]
         let names = (listed ?? []).compactMap { $0["name"] as? String }
         #expect(!names.isEmpty && names.allSatisfy { ["batch", "marathon", "kubernetes"].contains($0) }, "\(names)")
         let token = try String(contentsOfFile: cli.dataDirectory + "/kube/admin.token", encoding: .utf8)
@@ -71,7 +75,9 @@ import Testing
             defer { cli.cleanUp() }
             let list = try cli.run(["tour", "--list"])
             #expect(list.status == 0, "\(list.stderr)")
-            for number in 1...6 { #expect(list.stdout.contains("\n\(number). ") || list.stdout.hasPrefix("\(number). ")) }
+            for number in 1...6 {
+                #expect(list.stdout.contains("\n\(number). ") || list.stdout.hasPrefix("\(number). "))
+            }
             #expect(list.stdout.contains("Dominant Resource Fairness"), "\(list.stdout)")
         }
     }

@@ -16,7 +16,9 @@ struct Explain: ParsableCommand {
 
     func run() throws {
         guard !list, let concept else {
-            for item in Concept.all { print("\(item.name.padding(toLength: 22, withPad: " ", startingAt: 0))\(item.title)") }
+            for item in Concept.all {
+                print("\(item.name.padding(toLength: 22, withPad: " ", startingAt: 0))\(item.title)")
+            }
             if !list { throw ValidationError("name a concept, e.g. clusterbox explain offers") }
             return
         }

@@ -40,7 +40,8 @@ struct Tour: ParsableCommand {
         let session = TourSession(
             cluster: cluster, info: info, master: master, unattended: yes || isatty(STDIN_FILENO) == 0)
         let chosen = Lessons.all.filter { lesson == nil || $0.number == lesson }
-        for lesson in chosen {
+        TourInterrupt.install()
+        for lesson in chosen where !TourInterrupt.requested {
             session.begin(lesson)
             do {
                 try lesson.run(session)

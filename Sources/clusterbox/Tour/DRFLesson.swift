@@ -20,7 +20,7 @@ struct DRFLesson: Lesson {
     }
 
     func run(_ session: TourSession) throws {
-        session.step("Boot a 9 CPU / 18 GB cluster for the example")
+        try session.step("Boot a 9 CPU / 18 GB cluster for the example")
         session.say(
             """
             DRF (Dominant Resource Fairness) gives each framework the resources it asks for in turn, always to the
@@ -44,7 +44,7 @@ struct DRFLesson: Lesson {
             agents.count == 1 && cpus == 9 && mem == 18432,
             measured: "\(agents.count) agent(s), cpus \(cpus), mem \(Int(mem)) MB")
 
-        session.step("Two frameworks ask for tasks, one per offer")
+        try session.step("Two frameworks ask for tasks, one per offer")
         session.say(
             """
             Framework A (role drf-a) launches tasks of ⟨1 CPU, 4 GB⟩, framework B (role drf-b) ⟨3 CPU, 1 GB⟩.
@@ -103,7 +103,7 @@ struct DRFLesson: Lesson {
         }
         session.say("order of launches: \(order.joined(separator: " "))")
 
-        session.step("The shares the master measured")
+        try session.step("The shares the master measured")
         session.say(
             """
             What is left (0 CPUs, 4 GB) fits neither shape: both decline it for an hour. Offered resources count
@@ -128,7 +128,8 @@ struct DRFLesson: Lesson {
             let memory = percent(entry.shares["mem"] ?? 0)
             session.say(
                 "  \(entry.name.padding(toLength: 10, withPad: " ", startingAt: 0)) cpus \(cpu), mem \(memory), "
-                    + "dominant \(percent(entry.dominant_share)) \(entry.dominant_resource)   allocated \(entry.allocated)")
+                    + "dominant \(percent(entry.dominant_share)) \(entry.dominant_resource)   allocated \(entry.allocated)"
+            )
         }
         let a = view.frameworks.first { $0.name == "drf-a" }
         let b = view.frameworks.first { $0.name == "drf-b" }

@@ -14,7 +14,7 @@ struct DiscoveryLesson: Lesson {
 
     func run(_ session: TourSession) throws {
         let marathon = session.marathon
-        session.step("Deploy an app with a virtual IP")
+        try session.step("Deploy an app with a virtual IP")
         session.say(
             """
             Tasks come and go on whatever agent and port the offers gave them, so clients find them by name.
@@ -31,7 +31,7 @@ struct DiscoveryLesson: Lesson {
         let ports = Set(tasks.compactMap { ($0["ports"] as? [Int])?.first })
         session.say("tasks: " + tasks.map(MarathonLesson.describe).joined(separator: "\n       "))
 
-        session.step("Names in the cluster DNS")
+        try session.step("Names in the cluster DNS")
         guard let address = session.info.dnsAddress, let dnsPort = session.info.dnsPort else {
             session.check("the cluster runs a DNS server", false, measured: "no DNS address in cluster.json")
             return
@@ -72,7 +72,7 @@ struct DiscoveryLesson: Lesson {
             "the VIP's name \(service.dns) resolves to the virtual IP", vip == [service.vip],
             measured: "\(vip.joined(separator: ", ")) (discovery says \(service.vip))")
 
-        session.step("Round robin through the virtual IP")
+        try session.step("Round robin through the virtual IP")
         session.say("\(Self.requests) requests to http://\(service.vip):\(service.port)/, one connection each:")
         let before = service.connections_total
         var counts: [String: Int] = [:]

@@ -84,7 +84,9 @@ struct KubeClient {
         guard parts.count >= 2, let status = Int(parts[1]) else {
             throw CLIError("bad status line from the Kubernetes API: \(lines.first ?? "")")
         }
-        let chunked = lines.contains { $0.lowercased().hasPrefix("transfer-encoding:") && $0.lowercased().contains("chunked") }
+        let chunked = lines.contains {
+            $0.lowercased().hasPrefix("transfer-encoding:") && $0.lowercased().contains("chunked")
+        }
         var body = Data(raw[split.upperBound...])
         if chunked { body = dechunk(body) }
         return Response(status: status, body: body)

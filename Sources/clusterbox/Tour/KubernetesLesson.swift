@@ -21,7 +21,7 @@ struct KubernetesLesson: Lesson {
     }
 
     private func barePod(_ session: TourSession, _ kube: KubeClient) throws {
-        session.step("A bare pod")
+        try session.step("A bare pod")
         session.say(
             """
             A pod is the unit Kubernetes runs: containers that share a fate. The scheduler (a framework on the
@@ -48,7 +48,7 @@ struct KubernetesLesson: Lesson {
     }
 
     private func replicationController(_ session: TourSession, _ kube: KubeClient) throws {
-        session.step("A ReplicationController heals")
+        try session.step("A ReplicationController heals")
         session.say(
             """
             A controller keeps the world as declared. A ReplicationController says: "2 pods matching app=tour-rc
@@ -68,7 +68,8 @@ struct KubernetesLesson: Lesson {
             session.check("the ReplicationController's 2 pods become ready", false, measured: "not in 90 s")
             return
         }
-        session.say("2 pods ready after \(elapsed(since: start)): " + before.map(Workloads.name).joined(separator: ", "))
+        session.say(
+            "2 pods ready after \(elapsed(since: start)): " + before.map(Workloads.name).joined(separator: ", "))
         let victim = Workloads.name(before[0])
         session.say("delete \(victim)…")
         let killStart = Date()
@@ -86,7 +87,7 @@ struct KubernetesLesson: Lesson {
     }
 
     private func deployment(_ session: TourSession, _ kube: KubeClient) throws {
-        session.step("A Deployment, its ReplicaSet, their labels")
+        try session.step("A Deployment, its ReplicaSet, their labels")
         session.say(
             """
             A Deployment manages ReplicaSets, and a ReplicaSet manages pods: each object records its owner
@@ -132,7 +133,7 @@ struct KubernetesLesson: Lesson {
     }
 
     private func rollingUpdate(_ session: TourSession, _ kube: KubeClient) throws {
-        session.step("A rolling update")
+        try session.step("A rolling update")
         session.say(
             """
             Changing the pod template (here VERSION=v2) makes the Deployment create a new ReplicaSet and move pods
@@ -143,7 +144,9 @@ struct KubernetesLesson: Lesson {
         let patch = ["spec": ["template": Workloads.podTemplate(labels: ["app": "tour-web"], version: "v2")]]
         let response = try kube.request(
             "PATCH", "\(Self.deployments)/tour-web", body: patch, contentType: "application/merge-patch+json")
-        guard response.status == 200 else { throw CLIError("PATCH answered HTTP \(response.status): \(response.message)") }
+        guard response.status == 200 else {
+            throw CLIError("PATCH answered HTTP \(response.status): \(response.message)")
+        }
         var fewestReady = Int.max
         let done = try poll(timeoutSeconds: 120, intervalSeconds: 0.1) { () -> [[String: Any]]? in
             let pods = try Workloads.items(kube, "\(Self.pods)?labelSelector=app%3Dtour-web")

@@ -56,8 +56,9 @@ final class TourSession {
         flush()
     }
 
-    /// A new step: waits for Enter first when someone is at the terminal.
-    func step(_ title: String) {
+    /// A new step: waits for Enter first when someone is at the terminal. Throws after Ctrl-C.
+    func step(_ title: String) throws {
+        try TourInterrupt.check()
         stepNumber += 1
         if !unattended, stepNumber > 1 {
             print("  (press Enter to continue)", terminator: "")
@@ -126,12 +127,12 @@ final class TourSession {
 
 // MARK: - Measuring
 
-/// Polls `body` every `intervalSeconds` until it returns a value or `timeoutSeconds` pass.
+/// Polls `body` every `intervalSeconds` until it returns a value or `timeoutSeconds` pass (or Ctrl-C is pressed).
 func poll<T>(timeoutSeconds: Double, intervalSeconds: Double = 0.1, _ body: () throws -> T?) rethrows -> T? {
     let deadline = Date().addingTimeInterval(timeoutSeconds)
     while true {
         if let value = try body() { return value }
-        if Date() >= deadline { return nil }
+        if Date() >= deadline || TourInterrupt.requested { return nil }
         usleep(useconds_t(intervalSeconds * 1_000_000))
     }
 }

@@ -11,7 +11,7 @@ struct MarathonLesson: Lesson {
 
     func run(_ session: TourSession) throws {
         let marathon = session.marathon
-        session.step("Deploy an app of 2 instances")
+        try session.step("Deploy an app of 2 instances")
         session.say(
             """
             Marathon is a framework on the master like any other: it gets resources only through offers. You tell
@@ -28,8 +28,9 @@ struct MarathonLesson: Lesson {
         guard let first else { return }
         for task in first { session.say("  \(Self.describe(task))") }
 
-        session.step("Scale to 3")
-        session.say("PUT /v2/apps\(Self.id) {\"instances\": 3}: Marathon waits for an offer that fits, and launches one more.")
+        try session.step("Scale to 3")
+        session.say(
+            "PUT /v2/apps\(Self.id) {\"instances\": 3}: Marathon waits for an offer that fits, and launches one more.")
         try Workloads.waitDeployed(marathon, Self.id)
         let scaleStart = Date()
         let (status, _) = try jsonRequest(marathon, "PUT", "/v2/apps/\(Workloads.appPath(Self.id))", ["instances": 3])
@@ -40,7 +41,7 @@ struct MarathonLesson: Lesson {
             measured: scaled != nil ? "3/3 healthy after \(elapsed(since: scaleStart))" : try Self.progress(marathon))
         guard let scaled else { return }
 
-        session.step("Kill a task and watch the replacement")
+        try session.step("Kill a task and watch the replacement")
         let victim = scaled[0]["id"] as? String ?? ""
         session.say(
             """
@@ -61,7 +62,7 @@ struct MarathonLesson: Lesson {
             measured: replaced != nil
                 ? "replacement healthy \(elapsed(since: killStart)) after the kill" : try Self.progress(marathon))
 
-        session.step("Health checks")
+        try session.step("Health checks")
         if let fresh {
             let results = fresh["healthCheckResults"] as? [[String: Any]] ?? []
             session.say("the replacement: \(Self.describe(fresh))")

@@ -11,7 +11,7 @@ struct OffersLesson: Lesson {
     static let watchSeconds = 4.0
 
     func run(_ session: TourSession) throws {
-        session.step("Subscribe a framework of our own")
+        try session.step("Subscribe a framework of our own")
         session.say(
             """
             Mesos is a distributed kernel: it does not run apps itself. A framework (Marathon, a Kubernetes
@@ -29,7 +29,7 @@ struct OffersLesson: Lesson {
             frameworks.contains { $0.id == framework.frameworkID },
             measured: "\(frameworks.count) frameworks: " + frameworks.map(\.name).sorted().joined(separator: ", "))
 
-        session.step("Watch offers arrive")
+        try session.step("Watch offers arrive")
         let declinedBefore = try Self.declinedOffers(session.master)
         let waitStart = Date()
         guard let event = framework.nextEvent(["OFFERS"], timeoutSeconds: 20) else {
@@ -49,7 +49,7 @@ struct OffersLesson: Lesson {
             "each offer is part of one agent's resources (the master decides who gets them)", fits && !offers.isEmpty,
             measured: offers.map { "\(Self.hostname($0)): cpus \(Self.scalar($0, "cpus"))" }.joined(separator: ", "))
 
-        session.step("Decline one agent with a \(Int(Self.filterSeconds)) s filter")
+        try session.step("Decline one agent with a \(Int(Self.filterSeconds)) s filter")
         let target = offers[0]
         let targetAgent = Self.agentID(target)
         let targetName = Self.hostname(target)
@@ -78,7 +78,8 @@ struct OffersLesson: Lesson {
         }
         let summary =
             seen.isEmpty
-            ? "no offers at all" : seen.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            ? "no offers at all"
+            : seen.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
         session.say("offers in those \(Int(Self.watchSeconds)) s: \(summary)")
         session.check(
             "the declined agent \(targetName) is not offered again while its filter lasts", seen[targetName] == nil,
@@ -92,9 +93,9 @@ struct OffersLesson: Lesson {
         session.check(
             "the master counted the declines (clusterbox_master_offers_total{result=\"declined\"})",
             declinedAfter - declinedBefore >= declined,
-            measured: "+\(declinedAfter - declinedBefore), this framework declined \(declined)")
+            measured: "+\(declinedAfter - declinedBefore) in all, \(declined) of them by this framework")
 
-        session.step("REVIVE clears the filter")
+        try session.step("REVIVE clears the filter")
         session.say("REVIVE tells the master the framework wants offers again, filters included.")
         let reviveStart = Date()
         try framework.call("REVIVE")
@@ -110,7 +111,8 @@ struct OffersLesson: Lesson {
         }
         session.check(
             "after REVIVE \(targetName) is offered again, long before its \(Int(Self.filterSeconds)) s filter ends",
-            revived != nil, measured: revived.map { String(format: "offered %.2f s after REVIVE", $0) } ?? "not in 10 s")
+            revived != nil, measured: revived.map { String(format: "offered %.2f s after REVIVE", $0) } ?? "not in 10 s"
+        )
         session.say(
             """
             That is two-level scheduling: level one, the master (DRF) decides which framework is offered which
@@ -141,7 +143,9 @@ struct OffersLesson: Lesson {
     /// `clusterbox_master_offers_total{result="declined"}` from `/metrics`.
     static func declinedOffers(_ master: HTTPClient) throws -> Int {
         let text = try master.get("/metrics").text
-        let line = text.split(separator: "\n").first { $0.hasPrefix("clusterbox_master_offers_total{result=\"declined\"}") }
+        let line = text.split(separator: "\n").first {
+            $0.hasPrefix("clusterbox_master_offers_total{result=\"declined\"}")
+        }
         return line.flatMap { $0.split(separator: " ").last }.flatMap { Int(Double($0) ?? -1) } ?? 0
     }
 }

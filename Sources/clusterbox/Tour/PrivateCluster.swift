@@ -39,7 +39,8 @@ struct PrivateCluster {
 
     /// `clusterbox down` and the directory removed.
     func stop() throws {
-        let (status, output) = try Self.runSelf(["down", "--data-dir", directory], kubeconfig: directory + "/kubeconfig")
+        let (status, output) = try Self.runSelf(
+            ["down", "--data-dir", directory], kubeconfig: directory + "/kubeconfig")
         try? FileManager.default.removeItem(atPath: directory)
         if status != 0 { throw CLIError("clusterbox down: \(output)") }
     }
@@ -55,7 +56,7 @@ struct PrivateCluster {
         environment["CLUSTERBOX_DATA_DIR"] = nil
         process.environment = environment
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tour-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         defer {
             try? handle.close()

@@ -84,7 +84,8 @@ final class SchedulerFramework: Sendable {
         let connection = try Connection(host: host, port: port, timeoutSeconds: 10)
         defer { connection.close() }
         try connection.send(
-            Self.head(host: host, port: port, body: try JSONSerialization.data(withJSONObject: body), streamID: streamID))
+            Self.head(
+                host: host, port: port, body: try JSONSerialization.data(withJSONObject: body), streamID: streamID))
         var reader = ResponseReader(connection: connection)
         let (status, headers) = try reader.readHead()
         var text = Data()
@@ -134,7 +135,9 @@ private final class EventQueue: @unchecked Sendable {
     var hasEnded: Bool { lock.withLock { ended } }
 
     /// The first event received (handed out or not) that `matches`.
-    func first(where matches: ([String: Any]) -> Bool) -> [String: Any]? { lock.withLock { events.first(where: matches) } }
+    func first(where matches: ([String: Any]) -> Bool) -> [String: Any]? {
+        lock.withLock { events.first(where: matches) }
+    }
 
     /// The next event not handed out yet whose type is in `types`; the others before it are skipped.
     func next(_ types: Set<String>) -> [String: Any]? {

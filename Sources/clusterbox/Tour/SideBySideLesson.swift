@@ -15,7 +15,7 @@ struct SideBySideLesson: Lesson {
     func run(_ session: TourSession) throws {
         let marathon = session.marathon
         let kube = try session.kubeClient()
-        session.step("Deploy the same web server twice")
+        try session.step("Deploy the same web server twice")
         session.say(
             """
             Through Marathon: an app "\(Self.appID)" of 2 instances (0.1 CPU, 64 MB each, HTTP health check).
@@ -46,7 +46,7 @@ struct SideBySideLesson: Lesson {
             measured: "\(appTasks?.count ?? 0) tasks, \(pods?.count ?? 0) pods, after \(elapsed(since: start))")
         guard let appTasks, let pods else { return }
 
-        session.step("What the master knows")
+        try session.step("What the master knows")
         let state = try session.master.json(MesosState.self, "/master/state")
         let hosts = Dictionary(state.slaves.map { ($0.id, $0.hostname) }, uniquingKeysWith: { a, _ in a })
         let appTaskIDs = Set(appTasks.compactMap { $0["id"] as? String })
@@ -62,7 +62,8 @@ struct SideBySideLesson: Lesson {
         for (framework, task) in masterTasks {
             session.say(
                 "  \(framework.padding(toLength: 11, withPad: " ", startingAt: 0)) \(task.id)  "
-                    + "\(hosts[task.slave_id] ?? "?")  cpus \(task.resources.cpus) mem \(Int(task.resources.mem))  \(task.state)")
+                    + "\(hosts[task.slave_id] ?? "?")  cpus \(task.resources.cpus) mem \(Int(task.resources.mem))  \(task.state)"
+            )
         }
         let byFramework = Dictionary(grouping: masterTasks, by: \.framework).mapValues(\.count)
         session.check(
@@ -82,24 +83,27 @@ struct SideBySideLesson: Lesson {
             offers them.
             """)
 
-        session.step("What Marathon knows")
+        try session.step("What Marathon knows")
         let app = try Workloads.app(marathon, Self.appID)
         session.say(
             "app \(Self.appID): instances \(app["instances"] ?? "?"), tasksRunning \(app["tasksRunning"] ?? "?"), "
                 + "tasksHealthy \(app["tasksHealthy"] ?? "?"), version \(app["version"] ?? "?")")
-        let marathonPlaces = Set(appTasks.compactMap { task in (task["id"] as? String).map { "\($0)@\(task["slaveId"] ?? "")" } })
+        let marathonPlaces = Set(
+            appTasks.compactMap { task in (task["id"] as? String).map { "\($0)@\(task["slaveId"] ?? "")" } })
         let masterPlaces = Set(
             masterTasks.filter { $0.framework == "marathon" }.map { "\($0.task.id)@\($0.task.slave_id)" })
         session.check(
             "Marathon's tasks are the master's marathon tasks, on the agents Marathon chose from its offers",
             marathonPlaces == masterPlaces, measured: "\(marathonPlaces.count) of \(masterPlaces.count) match")
 
-        session.step("What Kubernetes knows")
+        try session.step("What Kubernetes knows")
         for pod in pods {
             let labels = ((pod["metadata"] as? [String: Any])?["labels"] as? [String: String] ?? [:])
                 .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             let node = (pod["spec"] as? [String: Any])?["nodeName"] as? String ?? "?"
-            session.say("  Pod \(Workloads.name(pod)) on node \(node), owner \(KubernetesLesson.owner(of: pod)), labels \(labels)")
+            session.say(
+                "  Pod \(Workloads.name(pod)) on node \(node), owner \(KubernetesLesson.owner(of: pod)), labels \(labels)"
+            )
         }
         let placements = pods.map { pod -> (String, String) in
             let node = (pod["spec"] as? [String: Any])?["nodeName"] as? String ?? "?"
@@ -129,7 +133,7 @@ struct SideBySideLesson: Lesson {
                 measured: answer.joined(separator: ", "))
         }
 
-        session.step("Who decides what")
+        try session.step("Who decides what")
         session.say(
             """
                                  Mesos + Marathon                  Kubernetes (on this master)
