@@ -32,11 +32,22 @@ struct OffersLesson: Lesson {
         try session.step("Watch offers arrive")
         let declinedBefore = try Self.declinedOffers(session.master)
         let waitStart = Date()
-        guard let event = framework.nextEvent(["OFFERS"], timeoutSeconds: 20) else {
-            session.check("the master makes an offer within 20 s", false, measured: "no OFFERS event")
+        // An OFFERS event may hold no offer at all (Mesos allows it): wait for one that holds some.
+        let offers =
+            poll(timeoutSeconds: 20, intervalSeconds: 0) { () -> [[String: Any]]? in
+                let remaining = 20 - Date().timeIntervalSince(waitStart)
+                guard remaining > 0, let event = framework.nextEvent(["OFFERS"], timeoutSeconds: remaining) else {
+                    return nil
+                }
+                let offers = SchedulerFramework.offers(in: event)
+                return offers.isEmpty ? nil : offers
+            } ?? []
+        guard !offers.isEmpty else {
+            session.check(
+                "the master makes an offer within 20 s", false,
+                measured: "no offer (are all agents' resources in use? see: clusterbox agents)")
             return
         }
-        let offers = SchedulerFramework.offers(in: event)
         session.say("OFFERS after \(elapsed(since: waitStart)), \(offers.count) offer(s):")
         for offer in offers { session.say("  \(Self.describe(offer))") }
         let agents = try session.master.json(MasterAgents.self, "/master/slaves").slaves
