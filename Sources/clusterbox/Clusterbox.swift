@@ -10,6 +10,6 @@ struct Clusterbox: AsyncParsableCommand {
             Up.self, Down.self, Status.self, Agents.self, AgentControl.self, Frameworks.self, Shares.self, Offers.self,
             Run.self,
             Job.self, AppCommand.self, Logs.self, Role.self, Sim.self, Services.self, ImageCommand.self, Top.self,
-            KubeconfigCommand.self, KubectlCommand.self, Completion.self,
+            KubeconfigCommand.self, KubectlCommand.self, Tour.self, Explain.self, Completion.self,
         ])
 }
