@@ -1,0 +1,194 @@
+import BoxCore
+import BoxMarathon
+import BoxMaster
+import Foundation
+import NIOCore
+import Synchronization
+
+/// One page's live feed (`/dashboard/v1/events`): a snapshot first, then every 100 ms at most one frame with what
+/// changed, so that 10,000 task updates a second reach the page as ten frames, not 10,000.
+///
+/// The rows (agents, frameworks, tasks, apps, Kubernetes trees, services) are level-triggered: each frame compares
+/// the cluster's current state with what this page was last sent (`DashboardDiff`), so an event the broadcast
+/// dropped under load cannot leave the page stale. Events only say that something changed, and give the timeline
+/// and the offers stream their lines (those may drop under load, and a frame says how many did). The master's
+/// rows are compared after a master event and at least once a second; Marathon after a Marathon event; Kubernetes,
+/// services and Kubernetes events once a second.
+final class DashboardFeed: Sendable {
+    static let interval = Duration.milliseconds(100)
+    /// Every this many ticks everything is compared, changed or not.
+    static let slowTicks = 10
+    /// Lines of the timeline and of the offers stream per frame; older ones in a busy frame are counted, not sent.
+    static let linesPerFrame = 200
+
+    /// What the event listeners gathered since the last frame. The `Mutex` guards it.
+    struct Pending: Sendable {
+        var timeline: [TimelineNarrator.Sentence] = []
+        var offers: [DashboardDelta.OfferLine] = []
+        var dropped = 0
+        var firstEvent: Double?
+        var masterChanged = false
+        var marathonChanged = false
+        var names = TimelineNarrator.Names()
+        var ended = false
+    }
+
+    private let cluster: Cluster
+    private let pending = Mutex(Pending())
+
+    init(cluster: Cluster) { self.cluster = cluster }
+
+    /// Yields the frames of one connection into `sink` until the cluster stops, the task is cancelled (the page
+    /// went away), or the sink is full (a page that does not read; it reconnects and gets a fresh snapshot).
+    func run(into sink: AsyncStream<ByteBuffer>.Continuation) async {
+        // Subscribed before the snapshot, so nothing happens between the two that the frames miss.
+        let masterEvents = cluster.master.events.subscribe()
+        let marathonEvents = cluster.marathon.events.subscribe()
+        let snapshot = await DashboardSnapshot.current(cluster)
+        var diff = DashboardDiff(snapshot)
+        var kubeSeen = Set(await DashboardSnapshot.kubeEvents(cluster.kube).map(\.key))
+        pending.withLock { $0.names = Self.names(snapshot.frameworks, snapshot.agents) }
+        guard Self.send(Self.frame("snapshot", snapshot), to: sink) else { return sink.finish() }
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await event in masterEvents { self.record(event) }
+                self.pending.withLock { $0.ended = true }
+            }
+            group.addTask {
+                for await event in marathonEvents { self.record(event) }
+            }
+            var tick = 0
+            while !Task.isCancelled, !cluster.shutdown.hasBegun {
+                guard (try? await Task.sleep(for: Self.interval)) != nil else { break }
+                tick += 1
+                let taken = pending.withLock { state in
+                    defer {
+                        state = Pending(names: state.names, ended: state.ended)
+                    }
+                    return state
+                }
+                if taken.ended { break }
+                let delta = await nextDelta(
+                    taken, full: tick % Self.slowTicks == 0, diff: &diff, kubeSeen: &kubeSeen)
+                guard let delta else { continue }
+                guard Self.send(Self.frame("delta", delta), to: sink) else { break }
+            }
+            group.cancelAll()
+        }
+        sink.finish()
+    }
+
+    /// The frame after `taken`, or nil when nothing changed.
+    private func nextDelta(
+        _ taken: Pending, full: Bool, diff: inout DashboardDiff, kubeSeen: inout Set<String>
+    ) async -> DashboardDelta? {
+        var delta = DashboardDelta(time: cluster.clock.now.secondsSinceEpoch)
+        delta.first_event = taken.firstEvent
+        if taken.masterChanged || full {
+            let core = await cluster.master.snapshot()
+            let (frameworks, agents, tasks) = DashboardSnapshot.resources(of: core)
+            diff.resources(
+                total: DashboardSnapshot.vector(core.clusterTotal), frameworks: frameworks, agents: agents,
+                tasks: tasks, into: &delta)
+            if !delta.agents.isEmpty || delta.frameworks != nil {
+                let names = Self.names(frameworks, agents)
+                pending.withLock { $0.names = names }
+            }
+        }
+        var extra: [TimelineNarrator.Sentence] = []
+        if full || taken.marathonChanged {
+            let apps = await DashboardSnapshot.apps(cluster.marathon)
+            var kube = diff.kube
+            var services = diff.services
+            if full {
+                kube = await DashboardSnapshot.kube(cluster.kube)
+                services = await DashboardSnapshot.services(cluster.discovery)
+                extra += TimelineNarrator.sentences(services: diff.services, services, time: delta.time)
+                for (key, sentence) in await DashboardSnapshot.kubeEvents(cluster.kube) where !kubeSeen.contains(key) {
+                    kubeSeen.insert(key)
+                    extra.append(sentence)
+                }
+            }
+            diff.sections(apps: apps, kube: kube, services: services, into: &delta)
+        }
+        delta.timeline = Self.capped(taken.timeline + extra.sorted { $0.time < $1.time }, dropped: taken.dropped)
+        delta.offers = Array(taken.offers.suffix(Self.linesPerFrame))
+        return delta.isEmpty ? nil : delta
+    }
+
+    // MARK: - Events
+
+    private func record(_ event: ClusterEvent) {
+        pending.withLock { state in
+            let sentence = TimelineNarrator.sentence(for: event, names: state.names)
+            Self.append(sentence, to: &state)
+            if let line = DashboardDelta.OfferLine.of(event, names: state.names) {
+                state.offers.append(line)
+                if state.offers.count > 2 * Self.linesPerFrame {
+                    state.offers.removeFirst(state.offers.count - Self.linesPerFrame)
+                }
+            }
+            state.masterChanged = true
+            // Latency is measured for what the task rows show: launches and task updates.
+            if [.launch, .taskUpdate, .taskError].contains(event.kind) {
+                let time = event.time.secondsSinceEpoch
+                state.firstEvent = min(state.firstEvent ?? time, time)
+            }
+        }
+    }
+
+    private func record(_ event: TimedEvent) {
+        pending.withLock { state in
+            state.marathonChanged = true
+            if let sentence = TimelineNarrator.sentence(for: event.event, at: event.at) {
+                Self.append(sentence, to: &state)
+            }
+        }
+    }
+
+    /// Keeps at most twice a frame's lines while gathering, counting what it lets go.
+    private static func append(_ sentence: TimelineNarrator.Sentence, to state: inout Pending) {
+        state.timeline.append(sentence)
+        if state.timeline.count > 2 * linesPerFrame {
+            let extra = state.timeline.count - linesPerFrame
+            state.timeline.removeFirst(extra)
+            state.dropped += extra
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func capped(_ lines: [TimelineNarrator.Sentence], dropped: Int) -> [TimelineNarrator.Sentence] {
+        let kept = Array(lines.suffix(linesPerFrame))
+        let skipped = dropped + lines.count - kept.count
+        guard skipped > 0, let first = kept.first else { return kept }
+        return [TimelineNarrator.Sentence(time: first.time, component: "dashboard", text: "… \(skipped) more events")]
+            + kept
+    }
+
+    static func names(_ frameworks: [DashboardSnapshot.Framework], _ agents: [DashboardSnapshot.Agent])
+        -> TimelineNarrator.Names
+    {
+        TimelineNarrator.Names(
+            frameworks: Dictionary(frameworks.map { ($0.id, $0.name) }, uniquingKeysWith: { _, last in last }),
+            agents: Dictionary(agents.map { ($0.id, $0.hostname) }, uniquingKeysWith: { _, last in last }))
+    }
+
+    /// `event: NAME` and the value as one `data:` line.
+    static func frame(_ name: String, _ value: some Encodable) -> ByteBuffer {
+        let encoder = JSONEncoder()
+        var frame = ByteBuffer(string: "event: \(name)\ndata: ")
+        frame.writeBytes((try? encoder.encode(value)) ?? Data("{}".utf8))
+        frame.writeString("\n\n")
+        return frame
+    }
+
+    /// False when the sink is full or gone.
+    private static func send(_ frame: ByteBuffer, to sink: AsyncStream<ByteBuffer>.Continuation) -> Bool {
+        switch sink.yield(frame) {
+        case .enqueued: true
+        case .dropped, .terminated: false
+        @unknown default: false
+        }
+    }
+}
