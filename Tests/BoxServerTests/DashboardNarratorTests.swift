@@ -97,7 +97,7 @@ import Testing
         ]
         let sentence = try #require(TimelineNarrator.sentence(forKubeEvent: event, time: 12))
         #expect(sentence.component == "kubernetes/replicaset-controller")
-        #expect(sentence.text == "the replicaset controller replicaset web-5d8: created pod: web-7f9c")
+        #expect(sentence.text == "the replicaset controller created pod: web-7f9c (replicaset web-5d8)")
         #expect(sentence.time == 12)
         // Not an Event: no reason, no sentence.
         #expect(TimelineNarrator.sentence(forKubeEvent: ["metadata": ["name": "x"]], time: 0) == nil)

@@ -40,7 +40,7 @@ public struct DashboardDelta: Codable, Sendable, Equatable {
         public var text: String
 
         /// The line of an offer event, nil for other events.
-        public static func of(_ event: ClusterEvent, names: TimelineNarrator.Names) -> OfferLine? {
+        static func of(_ event: ClusterEvent, names: TimelineNarrator.Names) -> OfferLine? {
             switch event.kind {
             case .offer, .accept, .decline, .rescind:
                 return OfferLine(

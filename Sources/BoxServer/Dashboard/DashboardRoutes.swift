@@ -8,7 +8,8 @@ struct DashboardRoutes {
     let cluster: Cluster
 
     func add(to router: Router<ClusterRequestContext>) {
-        for path in ["/", "/dashboard", "/dashboard/", "/dashboard/index.html"] {
+        // "/dashboard/" is the same route as "/dashboard" to the router.
+        for path in ["/", "/dashboard", "/dashboard/index.html"] {
             router.get(RouterPath(path)) { request, _ in Self.serve(DashboardAssets.html, request) }
         }
         router.get("/dashboard/dashboard.css") { request, _ in Self.serve(DashboardAssets.css, request) }
@@ -20,7 +21,7 @@ struct DashboardRoutes {
             Response(
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-                body: ResponseBody { [channel = context.channel, cluster] writer in
+                body: ResponseBody { [channel = context.channel] writer in
                     // Room for 10 s of frames; a page that reads slower is cut off and reconnects to a snapshot.
                     let (frames, sink) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(100))
                     let feed = DashboardFeed(cluster: cluster)

@@ -1,4 +1,5 @@
-import BoxCore
+public import BoxCore
+import BoxKube
 
 /// Kubernetes objects as the dashboard draws them: ownership trees (Deployment → ReplicaSets → Pods,
 /// ReplicationController → Pods, Job → Pods) and Services with their Endpoints, each node with its labels (and its
@@ -58,7 +59,7 @@ public enum KubeTree {
             ("Deployment", objects.deployments), ("ReplicaSet", objects.replicaSets),
             ("ReplicationController", objects.replicationControllers), ("Job", objects.jobs), ("Pod", objects.pods),
         ] {
-            for object in list where !ownerUIDs(object).contains(where: uids.contains) {
+            for object in list where !ownerUIDs(object).contains(where: { uids.contains($0) }) {
                 roots.append(node(object, kind: kind))
             }
         }
@@ -121,7 +122,7 @@ public enum KubeTree {
         case "Service":
             let ip = object[path: ["spec", "clusterIP"]]?.stringValue ?? ""
             let ports = (object[path: ["spec", "ports"]]?.arrayValue ?? []).compactMap { $0["port"]?.intValue }
-            return ([ip] + ports.map(String.init)).filter { !$0.isEmpty }.joined(separator: " ")
+            return ([ip] + ports.map { String($0) }).filter { !$0.isEmpty }.joined(separator: " ")
         default:
             return ""
         }

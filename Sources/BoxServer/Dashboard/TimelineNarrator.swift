@@ -1,6 +1,8 @@
-import BoxCore
-import BoxMarathon
-import BoxMaster
+public import BoxCore
+import BoxKube
+public import BoxMarathon
+public import BoxMaster
+import Foundation
 
 /// Turns what happens in the cluster into the sentences of the dashboard's timeline: "the master offered sim-2
 /// ⟨2 cpus, 1 GiB⟩ to marathon", "marathon launched web.3 on sim-2", "the replicaset controller created pod
@@ -169,7 +171,8 @@ public enum TimelineNarrator {
 
     // MARK: - Kubernetes
 
-    /// The sentence of a core/v1 Event object: "the replicaset controller: Created pod: web-7f9c", component
+    /// The sentence of a core/v1 Event object: "the replicaset controller created pod: web-7f9c (replicaset
+    /// web-5d8)", component
     /// `kubernetes/replicaset-controller`. Nil for an object that is not an Event.
     public static func sentence(forKubeEvent event: JSONValue, time: Double) -> Sentence? {
         guard let reason = event["reason"]?.stringValue else { return nil }
@@ -181,9 +184,10 @@ public enum TimelineNarrator {
         let actor = source.replacingOccurrences(of: "-", with: " ")
         let subject = kind.isEmpty ? name : "\(kind.lowercased()) \(name)"
         let warning = event["type"]?.stringValue == "Warning" ? "warning: " : ""
+        let said = message.prefix(1).lowercased() + message.dropFirst()
         return Sentence(
             time: time, component: "kubernetes/\(source)",
-            text: "the \(actor) \(warning)\(subject): \(message.prefix(1).lowercased() + message.dropFirst())")
+            text: "the \(actor) \(warning)\(said)" + (subject.isEmpty ? "" : " (\(subject))"))
     }
 
     // MARK: - Discovery
