@@ -46,7 +46,7 @@ import Testing
 
         let update = say(.taskUpdate, task: "web.3", state: .running)
         #expect(update.text == "web.3 of marathon is running on agent-2")
-        let failed = say(.taskUpdate, task: "web.3", state: .failed, message: "exit 1")
+        let failed = say(.taskUpdate, message: "exit 1", task: "web.3", state: .failed)
         #expect(failed.text == "web.3 of marathon is failed on agent-2 (exit 1)")
     }
 

@@ -173,7 +173,7 @@ import Testing
         objects.services = [["metadata": ["name": "s"], "spec": ["ports": "x"]]]
         let trees = KubeTree.build(objects)
         #expect(trees.count == 3)
-        #expect(trees.allSatisfy(\.children.isEmpty))
+        #expect(trees.allSatisfy { $0.children.isEmpty })
         #expect(trees.first { $0.name == "p" }?.status == "Pending")
     }
 }

@@ -15,7 +15,7 @@ extension DashboardAssets {
           const S = {
             frameworks: [], colors: new Map(), agents: new Map(), tasks: new Map(), apps: [], kube: [],
             services: [], timeline: [], offers: [], total: [0, 0, 0, 0], history: [], components: new Map(),
-            selector: {}, taskFilter: "", latencies: [], timings: {}, frames: 0, connected: false, layout: null,
+            selector: {}, taskFilter: "", latencies: [], latencyParts: [], timings: {}, frames: 0, connected: false, layout: null,
             changedAgents: null, marks: { script: performance.now() },
           };
           window.clusterbox = S;
@@ -79,7 +79,9 @@ extension DashboardAssets {
             if (d.tasks.length || d.removed_tasks.length) {
               for (const t of d.tasks) { S.tasks.delete(t.key); S.tasks.set(t.key, t); }
               for (const key of d.removed_tasks) S.tasks.delete(key);
-              if (d.first_event) pendingEvent = Math.min(pendingEvent ?? Infinity, d.first_event);
+              if (d.first_event && (pendingEvent === null || d.first_event < pendingEvent.event)) {
+                pendingEvent = { event: d.first_event, built: d.time, received: Date.now() };
+              }
               mark("tasks", "summary");
             }
             if (d.apps) { S.apps = d.apps; mark("apps"); }
@@ -121,8 +123,11 @@ extension DashboardAssets {
               S.timings[n] = performance.now() - started;
             }
             if (pendingEvent !== null) {
-              S.latencies.push(Date.now() - pendingEvent * 1000);
-              if (S.latencies.length > 1000) S.latencies.shift();
+              // Event → frame built (server), → frame received (network, parse), → on screen (this frame).
+              const now = Date.now(), p = pendingEvent;
+              S.latencies.push(now - p.event * 1000);
+              S.latencyParts.push([p.built * 1000 - p.event * 1000, p.received - p.built * 1000, now - p.received]);
+              if (S.latencies.length > 1000) { S.latencies.shift(); S.latencyParts.shift(); }
               pendingEvent = null;
             }
             if (!document.body.dataset.rendered && S.frames > 0) {

@@ -5,8 +5,9 @@ import Foundation
 import NIOCore
 import Synchronization
 
-/// One page's live feed (`/dashboard/v1/events`): a snapshot first, then every 100 ms at most one frame with what
-/// changed, so that 10,000 task updates a second reach the page as ten frames, not 10,000.
+/// One page's live feed (`/dashboard/v1/events`): a snapshot first, then at most one frame per 100 ms with what
+/// changed, so that 10,000 task updates a second reach the page as ten frames, not 10,000. The first event after a
+/// quiet spell is sent at once (the feed sleeps until an event wakes it), later ones wait for the next 100 ms.
 ///
 /// The rows (agents, frameworks, tasks, apps, Kubernetes trees, services) are level-triggered: each frame compares
 /// the cluster's current state with what this page was last sent (`DashboardDiff`), so an event the broadcast
@@ -16,8 +17,8 @@ import Synchronization
 /// services and Kubernetes events once a second.
 final class DashboardFeed: Sendable {
     static let interval = Duration.milliseconds(100)
-    /// Every this many ticks everything is compared, changed or not.
-    static let slowTicks = 10
+    /// Everything is compared this often, changed or not (Kubernetes and services have no events here).
+    static let fullInterval = Duration.seconds(1)
     /// Lines of the timeline and of the offers stream per frame; older ones in a busy frame are counted, not sent.
     static let linesPerFrame = 200
 
@@ -31,6 +32,27 @@ final class DashboardFeed: Sendable {
         var marathonChanged = false
         var names = TimelineNarrator.Names()
         var ended = false
+        /// A full comparison is due (set once a second).
+        var fullDue = false
+        /// The feed's loop, asleep until there is work.
+        var waiter: CheckedContinuation<Void, Never>?
+
+        var hasWork: Bool {
+            masterChanged || marathonChanged || !timeline.isEmpty || !offers.isEmpty || fullDue || ended
+        }
+
+        /// Takes the gathered work, leaving the names and the end flag.
+        mutating func take() -> Pending {
+            let taken = self
+            self = Pending(names: names, ended: ended)
+            return taken
+        }
+
+        /// The sleeping loop to wake, taken out so it is resumed outside the lock.
+        mutating func takeWaiter() -> CheckedContinuation<Void, Never>? {
+            defer { waiter = nil }
+            return waiter
+        }
     }
 
     private let cluster: Cluster
@@ -52,24 +74,24 @@ final class DashboardFeed: Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await event in masterEvents { self.record(event) }
-                self.pending.withLock { $0.ended = true }
+                self.wake { $0.ended = true }
             }
             group.addTask {
                 for await event in marathonEvents { self.record(event) }
             }
-            var tick = 0
+            group.addTask {
+                while (try? await Task.sleep(for: Self.fullInterval)) != nil { self.wake { $0.fullDue = true } }
+            }
+            let clock = ContinuousClock()
+            var lastFrame = clock.now
             while !Task.isCancelled, !cluster.shutdown.hasBegun {
-                guard (try? await Task.sleep(for: Self.interval)) != nil else { break }
-                tick += 1
-                let taken = pending.withLock { state in
-                    defer {
-                        state = Pending(names: state.names, ended: state.ended)
-                    }
-                    return state
-                }
-                if taken.ended { break }
-                let delta = await nextDelta(
-                    taken, full: tick % Self.slowTicks == 0, diff: &diff, kubeSeen: &kubeSeen)
+                // At most one frame per interval; then sleep until there is something to send.
+                guard (try? await Task.sleep(until: lastFrame + Self.interval, clock: clock)) != nil else { break }
+                await waitForWork()
+                let taken = pending.withLock { $0.take() }
+                if taken.ended || Task.isCancelled { break }
+                lastFrame = clock.now
+                let delta = await nextDelta(taken, full: taken.fullDue, diff: &diff, kubeSeen: &kubeSeen)
                 guard let delta else { continue }
                 guard Self.send(Self.frame("delta", delta), to: sink) else { break }
             }
@@ -116,10 +138,37 @@ final class DashboardFeed: Sendable {
         return delta.isEmpty ? nil : delta
     }
 
+    // MARK: - Waking
+
+    /// Returns when there is work, at once if there is some already, or when the task is cancelled.
+    private func waitForWork() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = pending.withLock { state in
+                    // Cancellation is checked under the lock: the handler below takes the waiter under it too.
+                    if state.hasWork || Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            pending.withLock { $0.takeWaiter() }?.resume()
+        }
+    }
+
+    /// Changes the pending state and wakes the loop.
+    private func wake(_ change: (inout Pending) -> Void) {
+        pending.withLock { state in
+            change(&state)
+            return state.takeWaiter()
+        }?.resume()
+    }
+
     // MARK: - Events
 
     private func record(_ event: ClusterEvent) {
-        pending.withLock { state in
+        wake { state in
             let sentence = TimelineNarrator.sentence(for: event, names: state.names)
             Self.append(sentence, to: &state)
             if let line = DashboardDelta.OfferLine.of(event, names: state.names) {
@@ -138,7 +187,7 @@ final class DashboardFeed: Sendable {
     }
 
     private func record(_ event: TimedEvent) {
-        pending.withLock { state in
+        wake { state in
             state.marathonChanged = true
             if let sentence = TimelineNarrator.sentence(for: event.event, at: event.at) {
                 Self.append(sentence, to: &state)
