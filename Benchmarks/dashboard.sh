@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The web dashboard, whole system, in headless Chromium: a cluster of 1,000 simulated agents
-# (`clusterbox up --agents 0 --simulated 1000`) running one Marathon app of 10,000 instances (0.1 CPU, 16 MiB, no
-# ports: 10 per agent), then `dashboard_bench.py`:
+# (`clusterbox up --agents 0 --simulated 1000`) running 10,000 Marathon tasks (10 apps of 1,000 instances, 0.1 CPU,
+# 16 MiB, no ports: 10 per agent), then `dashboard_bench.py`:
 #   first render   navigation start → the page marks itself rendered (`data-rendered`, set in the animation
 #                  frame that drew the first snapshot), 5 fresh loads; target ≤ 1 s
-#   event→screen   the app scaled by one, 20 times: the page's own figure (the launch event's time in the master →
+#   event→screen   the last app scaled by one, 20 times: the page's own figure (the launch event's time in the master →
 #                  its task row in the DOM) and the wall clock from the scale request to the DOM; target ≤ 250 ms
 #
 # Usage: Benchmarks/dashboard.sh [BINARY] [--agents N] [--instances N] [--samples N] [--loads N]

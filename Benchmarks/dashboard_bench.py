@@ -1,9 +1,9 @@
-"""The dashboard's figures against a running cluster (Benchmarks/dashboard.sh starts it): deploys /bench with N
-instances, waits until the master runs them all, then measures in headless Chromium
+"""The dashboard's figures against a running cluster (Benchmarks/dashboard.sh starts it): deploys N instances as
+apps /bench-1… of at most --per-app each, waits until the master runs them all, then measures in headless Chromium
 
 - first render: `performance.now()` when the page marked itself rendered (navigation start = 0), over fresh loads,
   with the page's own marks (script start, snapshot received, parsed) for where the time goes;
-- event-to-screen: /bench scaled by one, SAMPLES times; for each, the page's figure (the master's launch event
+- event-to-screen: the last /bench-N app scaled by one, SAMPLES times; for each, the page's figure (the master's launch event
   time → the frame applied to the DOM, `window.clusterbox.latencies`) and the wall clock from the scale request
   to the new task count in the DOM (this one includes Marathon taking the next offer)."""
 
@@ -22,7 +22,7 @@ import dashboard_browser  # noqa: E402
 def call(method, url, body=None):
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
+    with urllib.request.urlopen(request, timeout=180) as response:
         return json.loads(response.read() or b"null")
 
 
@@ -36,19 +36,32 @@ def running_tasks(master):
     return sum(1 for t in state["tasks"] if t["state"] == "TASK_RUNNING"), len(state["agents"])
 
 
-def deploy(master, marathon, instances, deadline_s=600):
+def deploy(master, marathon, instances, per_app, deadline_s=900):
+    """/bench-1, /bench-2, … of at most `per_app` instances each, one after the other (each deployment waits for
+    the master to run its tasks): one app of 10,000 instances, in a debug build on a busy machine, makes Marathon
+    answer offers too late (they are rescinded) and back off."""
     started = time.monotonic()
-    call("POST", marathon + "/v2/apps", {
-        "id": "/bench", "cmd": "sleep 100000", "cpus": 0.1, "mem": 16, "instances": instances,
-        "portDefinitions": []})
-    while time.monotonic() - started < deadline_s:
-        app = call("GET", marathon + "/v2/apps/bench")["app"]
-        if app.get("tasksRunning", 0) >= instances:
-            break
-        time.sleep(1)
-    else:
-        raise SystemExit(f"/bench did not reach {instances} running tasks in {deadline_s} s")
-    print(f"deployed {instances} tasks in {time.monotonic() - started:.1f} s")
+    apps = []
+    remaining, index = instances, 0
+    while remaining > 0:
+        index += 1
+        count = min(per_app, remaining)
+        remaining -= count
+        apps.append((f"/bench-{index}", count))
+        call("POST", marathon + "/v2/apps", {
+            "id": f"/bench-{index}", "cmd": "sleep 100000", "cpus": 0.1, "mem": 16, "instances": count,
+            "portDefinitions": []})
+        wanted = instances - remaining
+        while time.monotonic() - started < deadline_s:
+            # The master's counters: cheap, unlike Marathon's apps with thousands of embedded tasks.
+            if call("GET", master + "/metrics/snapshot").get("master/tasks_running", 0) >= wanted:
+                break
+            time.sleep(1)
+        else:
+            raise SystemExit(f"{wanted} tasks were not running after {deadline_s} s")
+        print(f"  {wanted} tasks running after {time.monotonic() - started:.1f} s")
+    print(f"deployed {instances} tasks in {len(apps)} apps in {time.monotonic() - started:.1f} s")
+    return apps
 
 
 def first_render(driver, url, loads):
@@ -76,7 +89,7 @@ check();
 """
 
 
-def event_to_screen(driver, url, marathon, instances, samples):
+def event_to_screen(driver, url, marathon, app, instances, samples):
     driver.get(url + "/")
     dashboard_browser.wait_for(driver, "return document.body.dataset.rendered", 120, "render")
     page, wall = [], []
@@ -85,7 +98,7 @@ def event_to_screen(driver, url, marathon, instances, samples):
         time.sleep(0.5)  # let the previous deployment settle into RUNNING
         before = driver.execute_script("return window.clusterbox.latencies.length")
         sent_ms = time.time() * 1000
-        call("PUT", marathon + "/v2/apps/bench?force=true", {"instances": instances + i + 1})
+        call("PUT", marathon + f"/v2/apps{app}?force=true", {"instances": instances + i + 1})
         shown_ms = driver.execute_async_script(WAIT_COUNT, tasks + i + 1)
         new = driver.execute_script("return window.clusterbox.latencies.slice(arguments[0])", before)
         wall.append(shown_ms - sent_ms)
@@ -100,20 +113,21 @@ def main():
     parser.add_argument("marathon")
     parser.add_argument("--instances", type=int, default=10000)
     parser.add_argument("--agents", type=int, default=1000)
+    parser.add_argument("--per-app", type=int, default=1000)
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--loads", type=int, default=5)
     args = parser.parse_args()
     problem = dashboard_browser.chromium_problem()
     if problem:
         raise SystemExit(problem)
-    deploy(args.master, args.marathon, args.instances)
+    apps = deploy(args.master, args.marathon, args.instances, args.per_app)
     running, agents = running_tasks(args.master)
     print(f"master: {running} running tasks on {agents} agents")
     driver = dashboard_browser.start(1400, 1000)
     try:
         print("first render:")
         renders = first_render(driver, args.master, args.loads)
-        page, wall = event_to_screen(driver, args.master, args.marathon, args.instances, args.samples)
+        page, wall = event_to_screen(driver, args.master, args.marathon, *apps[-1], args.samples)
         errors = dashboard_browser.console_errors(driver)
     finally:
         driver.quit()

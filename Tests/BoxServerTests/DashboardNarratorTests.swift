@@ -14,9 +14,10 @@ import Testing
         frameworks: ["fw-1": "marathon", "fw-2": "kubernetes"], agents: ["a-2": "agent-2"])
     let twoCPUs = Resources(cpus: 2, memoryMiB: 1024)
 
-    func say(_ kind: ClusterEvent.Kind, framework: String = "fw-1", message: String = "", task: String? = nil,
-        state: TaskState? = nil, resources: Resources? = nil) -> TimelineNarrator.Sentence
-    {
+    func say(
+        _ kind: ClusterEvent.Kind, framework: String = "fw-1", message: String = "", task: String? = nil,
+        state: TaskState? = nil, resources: Resources? = nil
+    ) -> TimelineNarrator.Sentence {
         TimelineNarrator.sentence(
             for: ClusterEvent(
                 kind, time: now, frameworkID: FrameworkID(framework), agentID: AgentID("a-2"),
@@ -70,8 +71,10 @@ import Testing
     @Test(arguments: [
         (Resources(cpus: 2, memoryMiB: 1024), "2 cpus, 1 GiB"),
         (Resources(cpus: 1, memoryMiB: 1536), "1 cpu, 1.5 GiB"),
-        (Resources(cpus: 0.25, memoryMiB: 32, diskMiB: 2048, ports: PortRanges([31000...31001])),
-            "0.25 cpus, 32 MiB, 2 GiB disk, 2 ports"),
+        (
+            Resources(cpus: 0.25, memoryMiB: 32, diskMiB: 2048, ports: PortRanges([31000...31001])),
+            "0.25 cpus, 32 MiB, 2 GiB disk, 2 ports"
+        ),
     ])
     func resourcesInWords(resources: Resources, words: String) {
         #expect(TimelineNarrator.describe(resources) == words)

@@ -128,8 +128,10 @@ import Testing
         objects.deployments = [
             object(
                 "web", uid: "d1", labels: ["app": "web"],
-                extra: ["spec": ["replicas": 2, "selector": ["matchLabels": ["app": "web"]]],
-                    "status": ["readyReplicas": 1, "updatedReplicas": 2]])
+                extra: [
+                    "spec": ["replicas": 2, "selector": ["matchLabels": ["app": "web"]]],
+                    "status": ["readyReplicas": 1, "updatedReplicas": 2],
+                ])
         ]
         objects.replicaSets = [object("web-7f9c", uid: "rs1", labels: ["app": "web"], owner: "d1")]
         objects.replicationControllers = [
@@ -143,7 +145,9 @@ import Testing
             object("orphan", uid: "p3", owner: "deleted-owner"),
         ]
         objects.services = [
-            object("web", uid: "s1", extra: ["spec": ["clusterIP": "127.9.1.5", "ports": [["port": 80]], "selector": ["app": "web"]]])
+            object(
+                "web", uid: "s1",
+                extra: ["spec": ["clusterIP": "127.9.1.5", "ports": [["port": 80]], "selector": ["app": "web"]]])
         ]
         objects.endpoints = [
             object(
@@ -151,9 +155,10 @@ import Testing
                 extra: ["subsets": [["addresses": [["ip": "127.0.0.1"]], "ports": [["port": 10001]]]]])
         ]
         let trees = KubeTree.build(objects)
-        #expect(trees.map { "\($0.kind) \($0.name)" } == [
-            "Deployment web", "ReplicationController legacy", "Pod orphan", "Service web",
-        ])
+        #expect(
+            trees.map { "\($0.kind) \($0.name)" } == [
+                "Deployment web", "ReplicationController legacy", "Pod orphan", "Service web",
+            ])
         let deployment = trees[0]
         #expect(deployment.status == "1/2 ready, 2 up to date")
         #expect(deployment.selector == ["app": "web"])

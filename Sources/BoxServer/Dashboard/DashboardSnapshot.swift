@@ -128,7 +128,8 @@ extension DashboardSnapshot {
             Agent(
                 id: agent.id.value, hostname: agent.hostname, kind: agent.kind, active: agent.isActive,
                 total: vector(agent.total),
-                used: Dictionary(uniqueKeysWithValues: (used[agent.id] ?? [:]).map { ($0.key.value, vector($0.value)) }),
+                used: Dictionary(
+                    uniqueKeysWithValues: (used[agent.id] ?? [:]).map { ($0.key.value, vector($0.value)) }),
                 offered: Dictionary(
                     uniqueKeysWithValues: (offered[agent.id] ?? [:]).map { ($0.key.value, vector($0.value)) }),
                 tasks: agent.tasks.count)

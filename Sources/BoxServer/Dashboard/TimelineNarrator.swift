@@ -122,7 +122,8 @@ public enum TimelineNarrator {
     }
 
     static func mebibytes(_ value: Int) -> String {
-        value >= 1024 && value % 1024 == 0 ? "\(value / 1024) GiB"
+        value >= 1024 && value % 1024 == 0
+            ? "\(value / 1024) GiB"
             : value >= 1024 ? "\(number(Double(value) / 1024)) GiB" : "\(value) MiB"
     }
 
@@ -139,7 +140,9 @@ public enum TimelineNarrator {
     /// The sentence of a Marathon event, or nil for events the master's own sentences already tell (status
     /// updates) or that say nothing new (API posts, group changes).
     public static func sentence(for event: MarathonEvent, at time: Instant) -> Sentence? {
-        func say(_ text: String) -> Sentence { Sentence(time: time.secondsSinceEpoch, component: "marathon", text: text) }
+        func say(_ text: String) -> Sentence {
+            Sentence(time: time.secondsSinceEpoch, component: "marathon", text: text)
+        }
         switch event {
         case .deploymentInfo(let deployment):
             let step = deployment.currentActions.map { describe($0) }
@@ -177,7 +180,8 @@ public enum TimelineNarrator {
     public static func sentence(forKubeEvent event: JSONValue, time: Double) -> Sentence? {
         guard let reason = event["reason"]?.stringValue else { return nil }
         let source =
-            event[path: ["source", "component"]]?.stringValue ?? event["reportingComponent"]?.stringValue ?? "kubernetes"
+            event[path: ["source", "component"]]?.stringValue ?? event["reportingComponent"]?.stringValue
+            ?? "kubernetes"
         let kind = event[path: ["involvedObject", "kind"]]?.stringValue ?? ""
         let name = event[path: ["involvedObject", "name"]]?.stringValue ?? ""
         let message = event["message"]?.stringValue ?? reason
