@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The web dashboard, whole system, in headless Chromium: a cluster of 1,000 simulated agents
-# (`clusterbox up --agents 0 --simulated 1000`) running 10,000 Marathon tasks (10 apps of 1,000 instances, 0.1 CPU,
+# (`clusterbox up --agents 0 --simulated 1000`) running 10,000 Marathon tasks (20 apps of 500 instances, 0.1 CPU,
 # 16 MiB, no ports: 10 per agent), then `dashboard_bench.py`:
 #   first render   navigation start → the page marks itself rendered (`data-rendered`, set in the animation
 #                  frame that drew the first snapshot), 5 fresh loads; target ≤ 1 s

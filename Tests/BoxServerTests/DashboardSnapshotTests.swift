@@ -99,6 +99,35 @@ import Testing
         #expect(sections.kube == [node] && sections.apps == nil && sections.services == nil)
     }
 
+    /// Between full comparisons a frame looks only at the rows events named: the same rows as the full pass
+    /// gives for them, a task the master forgot listed as gone, an unknown agent skipped.
+    @Test func rowsNamedByEvents() throws {
+        let (core, web, first, second) = try cluster()
+        let full = DashboardSnapshot.resources(of: core)
+        let rows = DashboardSnapshot.rows(
+            of: core, agents: [first, AgentID("no-such-agent")],
+            tasks: [TaskRef(web, "web.1"), TaskRef(web, "web.gone")])
+        #expect(rows.agents == full.agents.filter { $0.id == first.value })
+        #expect(rows.tasks == full.tasks)
+        #expect(rows.gone == ["\(web.value)/web.gone"])
+        #expect(rows.frameworks == full.frameworks)
+        #expect(DashboardSnapshot.rows(of: core, agents: [second], tasks: []).agents.first?.offered.isEmpty == false)
+
+        // Applied to a diff that has seen web.1: only the gone task (known to the page) would be removed.
+        let snapshot = DashboardSnapshot(
+            time: 0, total: [1], frameworks: full.frameworks, agents: full.agents, tasks: full.tasks, apps: [],
+            kube: [], services: [], timeline: [])
+        var diff = DashboardDiff(snapshot)
+        var delta = DashboardDelta(time: 1)
+        diff.rows(
+            total: [1], frameworks: rows.frameworks, agents: rows.agents, tasks: rows.tasks,
+            gone: rows.gone + ["\(web.value)/web.1"], into: &delta)
+        #expect(delta.removed_tasks == ["\(web.value)/web.1"])
+        #expect(delta.agents.isEmpty && delta.tasks.isEmpty && delta.total == nil)
+        #expect(diff.names().agents[first.value] == "sim-1")
+        #expect(diff.names().frameworks[web.value] == "web")
+    }
+
     /// Absent sections are left out of the JSON, so an idle frame is a few bytes.
     @Test func deltaJSONLeavesOutUnchangedSections() throws {
         var delta = DashboardDelta(time: 1)

@@ -112,6 +112,38 @@ struct DashboardDiff: Sendable {
         delta.removed_tasks.sort()
     }
 
+    /// Like `resources`, for the rows events named only: upserts those that changed and removes `gone` tasks; rows
+    /// not given are left as they were (the next full comparison catches what events missed).
+    mutating func rows(
+        total: [Int], frameworks: [DashboardSnapshot.Framework], agents: [DashboardSnapshot.Agent],
+        tasks: [DashboardSnapshot.Task], gone: [String], into delta: inout DashboardDelta
+    ) {
+        if total != self.total {
+            self.total = total
+            delta.total = total
+        }
+        if frameworks != self.frameworks {
+            self.frameworks = frameworks
+            delta.frameworks = frameworks
+        }
+        for agent in agents where self.agents[agent.id] != agent {
+            self.agents[agent.id] = agent
+            delta.agents.append(agent)
+        }
+        for task in tasks where self.tasks[task.key] != task {
+            self.tasks[task.key] = task
+            delta.tasks.append(task)
+        }
+        for key in gone where self.tasks.removeValue(forKey: key) != nil { delta.removed_tasks.append(key) }
+    }
+
+    /// How the timeline names what this page knows.
+    func names() -> TimelineNarrator.Names {
+        TimelineNarrator.Names(
+            frameworks: Dictionary(frameworks.map { ($0.id, $0.name) }, uniquingKeysWith: { _, last in last }),
+            agents: agents.mapValues(\.hostname))
+    }
+
     /// Writes the sections polled less often (Marathon, Kubernetes, services) into `delta` when they changed.
     mutating func sections(
         apps: [DashboardSnapshot.MarathonApp], kube: [KubeTree.Node], services: [DashboardSnapshot.Service],

@@ -19,6 +19,10 @@ final class DashboardFeed: Sendable {
     static let interval = Duration.milliseconds(100)
     /// Everything is compared this often, changed or not (Kubernetes and services have no events here).
     static let fullInterval = Duration.seconds(1)
+    /// Rows named by events kept for one frame; beyond this the frame compares everything.
+    static let touchedLimit = 5000
+    /// Marathon's apps are read at most this often (each read copies every app task).
+    static let appsInterval = Duration.milliseconds(500)
     /// Lines of the timeline and of the offers stream per frame; older ones in a busy frame are counted, not sent.
     static let linesPerFrame = 200
 
@@ -29,6 +33,11 @@ final class DashboardFeed: Sendable {
         var dropped = 0
         var firstEvent: Double?
         var masterChanged = false
+        /// Agents and tasks master events named: a frame between full comparisons looks at these only.
+        var touchedAgents: Set<AgentID> = []
+        var touchedTasks: Set<TaskRef> = []
+        /// Too many touched to keep: compare everything.
+        var overflow = false
         var marathonChanged = false
         var names = TimelineNarrator.Names()
         var ended = false
@@ -84,6 +93,8 @@ final class DashboardFeed: Sendable {
             }
             let clock = ContinuousClock()
             var lastFrame = clock.now
+            var appsPending = false
+            var appsRead = clock.now
             while !Task.isCancelled, !cluster.shutdown.hasBegun {
                 // At most one frame per interval; then sleep until there is something to send.
                 guard (try? await Task.sleep(until: lastFrame + Self.interval, clock: clock)) != nil else { break }
@@ -91,7 +102,9 @@ final class DashboardFeed: Sendable {
                 let taken = pending.withLock { $0.take() }
                 if taken.ended || Task.isCancelled { break }
                 lastFrame = clock.now
-                let delta = await nextDelta(taken, full: taken.fullDue, diff: &diff, kubeSeen: &kubeSeen)
+                let delta = await nextDelta(
+                    taken, full: taken.fullDue, diff: &diff, kubeSeen: &kubeSeen, appsPending: &appsPending,
+                    appsRead: &appsRead)
                 guard let delta else { continue }
                 guard Self.send(Self.frame("delta", delta), to: sink) else { break }
             }
@@ -102,23 +115,35 @@ final class DashboardFeed: Sendable {
 
     /// The frame after `taken`, or nil when nothing changed.
     private func nextDelta(
-        _ taken: Pending, full: Bool, diff: inout DashboardDiff, kubeSeen: inout Set<String>
+        _ taken: Pending, full: Bool, diff: inout DashboardDiff, kubeSeen: inout Set<String>,
+        appsPending: inout Bool, appsRead: inout ContinuousClock.Instant
     ) async -> DashboardDelta? {
         var delta = DashboardDelta(time: cluster.clock.now.secondsSinceEpoch)
         delta.first_event = taken.firstEvent
         if taken.masterChanged || full {
             let core = await cluster.master.snapshot()
-            let (frameworks, agents, tasks) = DashboardSnapshot.resources(of: core)
-            diff.resources(
-                total: DashboardSnapshot.vector(core.clusterTotal), frameworks: frameworks, agents: agents,
-                tasks: tasks, into: &delta)
-            if !delta.agents.isEmpty || delta.frameworks != nil {
-                let names = Self.names(frameworks, agents)
+            let total = DashboardSnapshot.vector(core.clusterTotal)
+            if full || taken.overflow {
+                // Level-triggered: everything against what the page was sent (events may have been dropped).
+                let (frameworks, agents, tasks) = DashboardSnapshot.resources(of: core)
+                diff.resources(total: total, frameworks: frameworks, agents: agents, tasks: tasks, into: &delta)
+            } else {
+                let rows = DashboardSnapshot.rows(of: core, agents: taken.touchedAgents, tasks: taken.touchedTasks)
+                diff.rows(
+                    total: total, frameworks: rows.frameworks, agents: rows.agents, tasks: rows.tasks,
+                    gone: rows.gone, into: &delta)
+            }
+            // Names change with the frameworks and with the agents (which change the total).
+            if delta.frameworks != nil || delta.total != nil {
+                let names = diff.names()
                 pending.withLock { $0.names = names }
             }
         }
         var extra: [TimelineNarrator.Sentence] = []
-        if full || taken.marathonChanged {
+        if taken.marathonChanged { appsPending = true }
+        if full || (appsPending && ContinuousClock.now - appsRead >= Self.appsInterval) {
+            appsPending = false
+            appsRead = ContinuousClock.now
             let apps = await DashboardSnapshot.apps(cluster.marathon)
             var kube = diff.kube
             var services = diff.services
@@ -178,6 +203,15 @@ final class DashboardFeed: Sendable {
                 }
             }
             state.masterChanged = true
+            if let agent = event.agentID { state.touchedAgents.insert(agent) }
+            if let task = event.taskID, let framework = event.frameworkID {
+                state.touchedTasks.insert(TaskRef(framework, task))
+            }
+            if state.touchedTasks.count + state.touchedAgents.count > Self.touchedLimit {
+                state.overflow = true
+                state.touchedTasks.removeAll()
+                state.touchedAgents.removeAll()
+            }
             // Latency is measured for what the task rows show: launches and task updates.
             if [.launch, .taskUpdate, .taskError].contains(event.kind) {
                 let time = event.time.secondsSinceEpoch

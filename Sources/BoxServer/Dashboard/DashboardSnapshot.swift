@@ -108,33 +108,76 @@ extension DashboardSnapshot {
     /// Frameworks, agents and tasks from a copy of the master core. Pure; sorted so the same core gives the same
     /// bytes. Per-agent use is summed from the tasks themselves (the agent entry only has the total).
     static func resources(of core: MasterCore) -> (frameworks: [Framework], agents: [Agent], tasks: [Task]) {
-        let total = core.clusterTotal
         var used: [AgentID: [FrameworkID: Resources]] = [:]
         var tasks: [Task] = []
         tasks.reserveCapacity(core.tasks.count)
         for (ref, entry) in core.tasks {
             used[entry.info.agentID, default: [:]][ref.frameworkID, default: .zero] += entry.info.resources
-            tasks.append(
-                Task(
-                    key: ref.frameworkID.value + "/" + ref.taskID.value, id: ref.taskID.value, name: entry.info.name,
-                    framework: ref.frameworkID.value, agent: entry.info.agentID.value, state: entry.state.rawValue))
+            tasks.append(task(ref, entry))
         }
         tasks.sort { $0.key < $1.key }
+        let offered = offers(of: core)
+        let agents = core.agents.values.map { agent(of: $0, used: used[$0.id] ?? [:], offered: offered[$0.id] ?? [:]) }
+        return (frameworks(of: core), agents, tasks)
+    }
+
+    /// The rows of some agents and tasks only (those events named since the last frame), and every framework: what
+    /// a frame between two full comparisons needs. Work in the number of rows asked for, not in the cluster's
+    /// size. `gone` are the keys of asked-for tasks the master no longer tracks.
+    static func rows(of core: MasterCore, agents ids: Set<AgentID>, tasks refs: Set<TaskRef>) -> (
+        frameworks: [Framework], agents: [Agent], tasks: [Task], gone: [String]
+    ) {
+        let offered = ids.isEmpty ? [:] : offers(of: core)
+        var agents: [Agent] = []
+        for id in ids.sorted() {
+            guard let entry = core.agents[id] else { continue }  // a removed agent: the next full pass drops it
+            var used: [FrameworkID: Resources] = [:]
+            for ref in entry.tasks {
+                if let task = core.tasks[ref] { used[ref.frameworkID, default: .zero] += task.info.resources }
+            }
+            agents.append(agent(of: entry, used: used, offered: offered[id] ?? [:]))
+        }
+        var tasks: [Task] = []
+        var gone: [String] = []
+        for ref in refs.sorted() {
+            if let entry = core.tasks[ref] {
+                tasks.append(task(ref, entry))
+            } else {
+                gone.append(ref.frameworkID.value + "/" + ref.taskID.value)
+            }
+        }
+        return (frameworks(of: core), agents, tasks, gone)
+    }
+
+    private static func task(_ ref: TaskRef, _ entry: TaskEntry) -> Task {
+        Task(
+            key: ref.frameworkID.value + "/" + ref.taskID.value, id: ref.taskID.value, name: entry.info.name,
+            framework: ref.frameworkID.value, agent: entry.info.agentID.value, state: entry.state.rawValue)
+    }
+
+    /// Outstanding offers summed per agent and framework.
+    private static func offers(of core: MasterCore) -> [AgentID: [FrameworkID: Resources]] {
         var offered: [AgentID: [FrameworkID: Resources]] = [:]
         for entry in core.offers.values {
             offered[entry.offer.agentID, default: [:]][entry.offer.frameworkID, default: .zero] += entry.offer.resources
         }
-        let agents = core.agents.values.map { agent in
-            Agent(
-                id: agent.id.value, hostname: agent.hostname, kind: agent.kind, active: agent.isActive,
-                total: vector(agent.total),
-                used: Dictionary(
-                    uniqueKeysWithValues: (used[agent.id] ?? [:]).map { ($0.key.value, vector($0.value)) }),
-                offered: Dictionary(
-                    uniqueKeysWithValues: (offered[agent.id] ?? [:]).map { ($0.key.value, vector($0.value)) }),
-                tasks: agent.tasks.count)
-        }
-        let frameworks = core.frameworks.values.map { framework in
+        return offered
+    }
+
+    private static func agent(
+        of agent: AgentEntry, used: [FrameworkID: Resources], offered: [FrameworkID: Resources]
+    ) -> Agent {
+        Agent(
+            id: agent.id.value, hostname: agent.hostname, kind: agent.kind, active: agent.isActive,
+            total: vector(agent.total),
+            used: Dictionary(uniqueKeysWithValues: used.map { ($0.key.value, vector($0.value)) }),
+            offered: Dictionary(uniqueKeysWithValues: offered.map { ($0.key.value, vector($0.value)) }),
+            tasks: agent.tasks.count)
+    }
+
+    private static func frameworks(of core: MasterCore) -> [Framework] {
+        let total = core.clusterTotal
+        return core.frameworks.values.map { framework in
             let (share, resource) = DRFSorter.dominantShare(of: framework.allocated, in: total)
             let weight = core.effectiveWeight(framework)
             let quota = core.policy(of: framework.info.role).quota
@@ -144,6 +187,5 @@ extension DashboardSnapshot {
                 allocated: vector(framework.allocated), dominant_share: share, dominant_resource: resource,
                 weighted_share: weight > 0 ? share / weight : share, tasks: framework.tasks.count)
         }
-        return (frameworks, agents, tasks)
     }
 }
