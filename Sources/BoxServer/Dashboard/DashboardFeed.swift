@@ -11,14 +11,17 @@ import Synchronization
 ///
 /// The rows (agents, frameworks, tasks, apps, Kubernetes trees, services) are level-triggered: each frame compares
 /// the cluster's current state with what this page was last sent (`DashboardDiff`), so an event the broadcast
-/// dropped under load cannot leave the page stale. Events only say that something changed, and give the timeline
-/// and the offers stream their lines (those may drop under load, and a frame says how many did). The master's
-/// rows are compared after a master event and at least once a second; Marathon after a Marathon event; Kubernetes,
-/// services and Kubernetes events once a second.
+/// dropped under load cannot leave the page stale. Events say which agents and tasks changed (a frame reads only
+/// those), and give the timeline and the offers stream their lines (those may drop under load, and a frame says
+/// how many did); every 5 s all agents and tasks are compared. Marathon is read after a Marathon event (at most
+/// every 500 ms) and every second, Kubernetes, services and Kubernetes events every second.
 final class DashboardFeed: Sendable {
     static let interval = Duration.milliseconds(100)
-    /// Everything is compared this often, changed or not (Kubernetes and services have no events here).
+    /// Kubernetes, services and Marathon are read this often, changed or not (they have no events here).
     static let fullInterval = Duration.seconds(1)
+    /// Every this many of those, every agent and task is compared too, in case the broadcast dropped an event
+    /// (10,000 tasks take a while in a debug build, and frames wait behind it).
+    static let fullMasterEvery = 5
     /// Rows named by events kept for one frame; beyond this the frame compares everything.
     static let touchedLimit = 5000
     /// Marathon's apps are read at most this often (each read copies every app task).
@@ -95,6 +98,7 @@ final class DashboardFeed: Sendable {
             var lastFrame = clock.now
             var appsPending = false
             var appsRead = clock.now
+            var fullPasses = 0
             while !Task.isCancelled, !cluster.shutdown.hasBegun {
                 // At most one frame per interval; then sleep until there is something to send.
                 guard (try? await Task.sleep(until: lastFrame + Self.interval, clock: clock)) != nil else { break }
@@ -102,8 +106,10 @@ final class DashboardFeed: Sendable {
                 let taken = pending.withLock { $0.take() }
                 if taken.ended || Task.isCancelled { break }
                 lastFrame = clock.now
+                if taken.fullDue { fullPasses += 1 }
                 let delta = await nextDelta(
-                    taken, full: taken.fullDue, diff: &diff, kubeSeen: &kubeSeen, appsPending: &appsPending,
+                    taken, full: taken.fullDue, compareAll: taken.fullDue && fullPasses % Self.fullMasterEvery == 0,
+                    diff: &diff, kubeSeen: &kubeSeen, appsPending: &appsPending,
                     appsRead: &appsRead)
                 guard let delta else { continue }
                 guard Self.send(Self.frame("delta", delta), to: sink) else { break }
@@ -115,15 +121,15 @@ final class DashboardFeed: Sendable {
 
     /// The frame after `taken`, or nil when nothing changed.
     private func nextDelta(
-        _ taken: Pending, full: Bool, diff: inout DashboardDiff, kubeSeen: inout Set<String>,
+        _ taken: Pending, full: Bool, compareAll: Bool, diff: inout DashboardDiff, kubeSeen: inout Set<String>,
         appsPending: inout Bool, appsRead: inout ContinuousClock.Instant
     ) async -> DashboardDelta? {
         var delta = DashboardDelta(time: cluster.clock.now.secondsSinceEpoch)
         delta.first_event = taken.firstEvent
-        if taken.masterChanged || full {
+        if taken.masterChanged || compareAll {
             let core = await cluster.master.snapshot()
             let total = DashboardSnapshot.vector(core.clusterTotal)
-            if full || taken.overflow {
+            if compareAll || taken.overflow {
                 // Level-triggered: everything against what the page was sent (events may have been dropped).
                 let (frameworks, agents, tasks) = DashboardSnapshot.resources(of: core)
                 diff.resources(total: total, frameworks: frameworks, agents: agents, tasks: tasks, into: &delta)
