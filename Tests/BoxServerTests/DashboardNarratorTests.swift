@@ -102,6 +102,14 @@ import Testing
         #expect(sentence.component == "kubernetes/replicaset-controller")
         #expect(sentence.text == "the replicaset controller created pod: web-7f9c (replicaset web-5d8)")
         #expect(sentence.time == 12)
+        let bound: JSONValue = [
+            "reason": "Scheduled", "message": "Successfully assigned default/web-7f9c to sim-1",
+            "source": ["component": "default-scheduler"], "involvedObject": ["kind": "Pod", "name": "web-7f9c"],
+        ]
+        let scheduled = try #require(TimelineNarrator.sentence(forKubeEvent: bound, time: 13))
+        #expect(scheduled.component == "scheduler")
+        #expect(
+            scheduled.text == "the default scheduler successfully assigned default/web-7f9c to sim-1 (pod web-7f9c)")
         // Not an Event: no reason, no sentence.
         #expect(TimelineNarrator.sentence(forKubeEvent: ["metadata": ["name": "x"]], time: 0) == nil)
         #expect(TimelineNarrator.sentence(forKubeEvent: .string("garbage"), time: 0) == nil)

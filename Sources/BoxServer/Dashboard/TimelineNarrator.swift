@@ -189,8 +189,10 @@ public enum TimelineNarrator {
         let subject = kind.isEmpty ? name : "\(kind.lowercased()) \(name)"
         let warning = event["type"]?.stringValue == "Warning" ? "warning: " : ""
         let said = message.prefix(1).lowercased() + message.dropFirst()
+        // The Kubernetes scheduler's events (binding pods to nodes) are the scheduler's, like its launches.
+        let component = source == "default-scheduler" ? "scheduler" : "kubernetes/\(source)"
         return Sentence(
-            time: time, component: "kubernetes/\(source)",
+            time: time, component: component,
             text: "the \(actor) \(warning)\(said)" + (subject.isEmpty ? "" : " (\(subject))"))
     }
 
