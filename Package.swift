@@ -127,6 +127,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                // `clusterbox tour` talks HTTPS to the Kubernetes API with the cluster's CA.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: settings),
         .target(
@@ -182,7 +185,8 @@ let package = Package(
         .testTarget(
             name: "BoxServerTests",
             dependencies: [
-                "BoxCore", "BoxServer", "BoxKube", "BoxStore", .product(name: "Logging", package: "swift-log"),
+                "BoxCore", "BoxServer", "BoxKube", "BoxStore", "BoxMaster", "BoxMarathon",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
             ], swiftSettings: settings),
         .testTarget(

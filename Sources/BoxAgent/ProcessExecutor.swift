@@ -187,12 +187,18 @@ public actor ProcessExecutor: TaskExecutor {
     /// update. Later launches fail.
     public func shutdown(grace: Duration) async {
         isShutDown = true
-        for taskID in running.keys { requestKill(taskID, grace: grace) }
-        let monitors = running.values.compactMap(\.monitor)
-        for monitor in monitors { await monitor.value }
+        await killAll(grace: grace)
         if let containment {
             do { try containment.cgroups.remove() } catch { logger.warning("Could not remove the cgroups: \(error)") }
         }
+    }
+
+    /// Kills every running task (SIGTERM to its process group or cgroup, SIGKILL after `grace`) and returns once
+    /// each has been reaped and cleaned up (cgroup, rootfs). Launches keep working afterwards.
+    public func killAll(grace: Duration) async {
+        for taskID in running.keys { requestKill(taskID, grace: grace) }
+        let monitors = running.values.compactMap(\.monitor)
+        for monitor in monitors { await monitor.value }
     }
 
     public func sandbox(of taskID: TaskID) async -> String? { sandboxes[taskID] }

@@ -20,6 +20,10 @@ public protocol TaskExecutor: Sendable {
     /// Kills every task still running and waits until they are gone.
     func shutdown(grace: Duration) async
 
+    /// Kills every task still running, as `shutdown` does, and waits until they are gone; later launches still
+    /// work (a stopped agent that starts again).
+    func killAll(grace: Duration) async
+
     /// The task's sandbox directory, where its `stdout` and `stderr` files are, if it has one.
     func sandbox(of taskID: TaskID) async -> String?
 

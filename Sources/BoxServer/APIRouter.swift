@@ -8,10 +8,12 @@ enum APIRouter {
         let router = Router(context: ClusterRequestContext.self)
         MasterRoutes(cluster: cluster).add(to: router)
         ClusterRoutes(cluster: cluster).add(to: router)
+        AgentRoutes(cluster: cluster).add(to: router)
         BatchRoutes(cluster: cluster).add(to: router)
         SchedulerRoutes(cluster: cluster).add(to: router)
         OperatorRoutes(cluster: cluster).add(to: router)
         DiscoveryRoutes(cluster: cluster).add(to: router)
+        DashboardRoutes(cluster: cluster).add(to: router)
         return router
     }
 }

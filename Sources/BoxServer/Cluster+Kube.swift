@@ -28,11 +28,17 @@ extension Cluster {
     }
 
     /// The controller manager with every controller: workloads, batch, services, nodes, namespaces, garbage.
-    static func kubeControllers(api: KubeAPI, clock: any ClusterClock, logger: Logger) -> ControllerManager {
+    /// The node lifecycle controller's timings come from `up --agent-timeout` and `--pod-eviction-timeout`.
+    static func kubeControllers(
+        _ config: ClusterConfig, api: KubeAPI, clock: any ClusterClock, logger: Logger
+    ) -> ControllerManager {
+        let nodeLifecycle = NodeLifecycleController(
+            gracePeriod: config.nodeGracePeriod,
+            evictionTimeout: config.podEvictionTimeout ?? ClusterConfig.defaultPodEvictionTimeout)
         let controllers: [any Controller] = [
             ReplicaSetController(type: .replicaSet), ReplicaSetController(type: .replicationController),
             DeploymentController(), JobController(), CronJobController(), EndpointsController(),
-            EndpointSliceController(), NodeLifecycleController(), NamespaceController(), ServiceAccountController(),
+            EndpointSliceController(), nodeLifecycle, NamespaceController(), ServiceAccountController(),
             GarbageCollector(),
         ]
         return ControllerManager(

@@ -65,18 +65,19 @@ public final class Cluster: Sendable {
         } catch {
             throw .store("\(error)")
         }
-        master = MasterService(
-            config: MasterConfig(masterID: Self.masterID()), clock: clock, logger: Self.logger(logger, "master"))
+        var masterConfig = MasterConfig(masterID: Self.masterID())
+        if let timeout = config.agentTimeout { masterConfig.agentHeartbeatTimeout = timeout }
+        master = MasterService(config: masterConfig, clock: clock, logger: Self.logger(logger, "master"))
         let discovery = DiscoveryService(
             configuration: try Self.discoveryConfiguration(config), group: MultiThreadedEventLoopGroup.singleton,
             logger: Self.logger(logger, "discovery"))
         self.discovery = discovery
         (kube, kubeHandler, kubePKI, serviceIPs) = try Self.kubernetes(
             config, store: store, clock: clock, registry: discovery.configuration.registry, logger: logger)
-        kubeControllers = Self.kubeControllers(api: kube, clock: clock, logger: logger)
+        kubeControllers = Self.kubeControllers(config, api: kube, clock: clock, logger: logger)
         kubeNodes = KubeNodes(
             api: kube, transport: InProcessSchedulerTransport(master: master), clock: clock,
-            logger: Self.logger(logger, "kube-nodes"))
+            logger: Self.logger(logger, "kube-nodes"), nodeStatusInterval: config.nodeStatusInterval)
         let uplink = InProcessAgentUplink(master: master)
         var containment =
             config.processAgents > 0 ? try Self.containment(config, logger: logger, progress: progress) : nil
@@ -101,7 +102,7 @@ public final class Cluster: Sendable {
                 AgentService(
                     name: name, resources: resources, attributes: ["kind": "process", "address": config.host],
                     executor: executor, uplink: uplink, clock: clock, logger: Self.logger(logger, "agent", name),
-                    environment: { discovery.serviceEnvironment() }))
+                    heartbeatInterval: config.agentHeartbeatInterval, environment: { discovery.serviceEnvironment() }))
         }
         for index in 0..<config.simulatedAgents {
             let name = "sim-\(index + 1)"
@@ -112,7 +113,8 @@ public final class Cluster: Sendable {
             agents.append(
                 AgentService(
                     name: name, resources: resources, attributes: ["kind": "simulated"], executor: executor,
-                    uplink: uplink, clock: clock, logger: Self.logger(logger, "agent", name)))
+                    uplink: uplink, clock: clock, logger: Self.logger(logger, "agent", name),
+                    heartbeatInterval: config.agentHeartbeatInterval))
         }
         self.agents = agents
         batch = BatchService(

@@ -36,6 +36,20 @@ public struct ClusterConfig: Sendable {
     public var serviceIPRange = "127.97.0.0/16"
     public var simulatedFailureRate = 0.0
     public var seed: UInt64 = 1
+    /// `up --agent-timeout`: an agent silent this long is marked unreachable by the master; nil keeps the master's
+    /// default (15 s). Agents heartbeat three times per timeout (at most every 5 s), and the Kubernetes node
+    /// monitor follows (see `nodeGracePeriod`). The removal of an unreachable agent keeps its own default (60 s
+    /// more), so a stopped agent started again within it comes back under its old id.
+    public var agentTimeout: Duration?
+    /// `up --pod-eviction-timeout`: how long a Node stays NotReady before its pods are evicted (deleted, so that
+    /// their controllers replace them elsewhere); nil keeps the default (30 s).
+    public var podEvictionTimeout: Duration?
+
+    /// Default timings, for `agentTimeout` and `podEvictionTimeout` left unset.
+    public static let defaultAgentTimeout: Duration = .seconds(15)
+    public static let defaultPodEvictionTimeout: Duration = .seconds(30)
+    public static let defaultNodeGracePeriod: Duration = .seconds(40)
+    public static let defaultNodeStatusInterval: Duration = .seconds(10)
 
     public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
 
@@ -44,6 +58,23 @@ public struct ClusterConfig: Sendable {
     public var masterURL: String { "http://\(host):\(masterPort)" }
     public var marathonURL: String { "http://\(host):\(marathonPort)" }
     public var kubeURL: String { "https://\(host):\(kubePort)" }
+
+    /// How often each agent heartbeats: three times per agent timeout, at most every 5 s (the agents' default).
+    public var agentHeartbeatInterval: Duration {
+        guard let agentTimeout else { return .seconds(5) }
+        return min(.seconds(5), agentTimeout / 3)
+    }
+
+    /// How long a Node may go without a status before the node lifecycle controller marks it NotReady: 40 s by
+    /// default; with `agentTimeout` set, twice it (4 s to 40 s), so that a lost agent's Node follows the master's
+    /// verdict within seconds.
+    public var nodeGracePeriod: Duration {
+        guard let agentTimeout else { return Self.defaultNodeGracePeriod }
+        return min(Self.defaultNodeGracePeriod, max(.seconds(4), agentTimeout * 2))
+    }
+
+    /// How often the kubelet part writes each live Node's status: a quarter of the grace period, at most 10 s.
+    public var nodeStatusInterval: Duration { min(Self.defaultNodeStatusInterval, nodeGracePeriod / 4) }
 
     func ports(forAgent index: Int) -> PortRanges {
         let low = Int(firstPort) + index * Int(portsPerAgent)

@@ -201,6 +201,10 @@ final class IPCounter: Sendable {
         #expect(spec["suspend"] == false)
         #expect(spec["successfulJobsHistoryLimit"] == 3)
         #expect(spec["failedJobsHistoryLimit"] == 1)
+        // A schedule that does not parse is a field error, as upstream's validation makes it.
+        var bad = cron
+        bad.set(["spec", "schedule"], "61 * * * *")
+        #expect(causes { () throws(KubeError) in try admit(bad, .cronJob) } == ["spec.schedule: FieldValueInvalid"])
     }
 
     @Test func serviceDefaultsAndClusterIP() throws {

@@ -333,7 +333,7 @@ private func conditionTypes(_ object: JSONValue) -> [String] {
 
 @Suite struct KubeCronScheduleTests {
     func next(_ text: String, after: String) throws -> String? {
-        let schedule = try CronSchedule(parsing: text)
+        let schedule = try CronExpression.parse(text)
         return schedule.next(after: try #require(KubeTime.parse(after))).map(KubeTime.format)
     }
 
@@ -345,13 +345,14 @@ private func conditionTypes(_ object: JSONValue) -> [String] {
         #expect(try next("0 0 29 2 *", after: "2024-03-01T00:00:00Z") == "2028-02-29T00:00:00Z")
         #expect(try next("0 12 1 JAN,jul 7", after: "2024-01-01T12:00:00Z") == "2024-01-07T12:00:00Z")  // either day
         #expect(try next("0 0 30 2 *", after: "2024-01-01T00:00:00Z") == nil)
+        #expect(try next("0 6 ? * SUN", after: "2024-01-01T00:00:00Z") == "2024-01-07T06:00:00Z")  // `?` is `*`
     }
 
     @Test func rejectsBadSchedules() {
         for text in [
             "", "* * * *", "61 * * * *", "* 24 * * *", "* * 0 * *", "5-1 * * * *", "*/0 * * * *", "@often", "a b c d e",
         ] {
-            #expect(throws: CronSchedule.Invalid.self) { try CronSchedule(parsing: text) }
+            #expect(throws: CronError.self) { try CronExpression.parse(text) }
         }
     }
 }

@@ -155,8 +155,18 @@ import Testing
     }
 
     @Test func podsThatEndReportTheirExit() async throws {
+        // A process agent: the cluster is stopped (its sandbox removed) before the test returns, pass or fail.
         let cluster = try await KubeNodesCluster.start(simulated: 1, process: 1)
-        defer { Task { await cluster.stop() } }
+        do {
+            try await Self.podsThatEndReportTheirExit(cluster)
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+
+    static func podsThatEndReportTheirExit(_ cluster: KubeNodesCluster) async throws {
         try await cluster.wait("nodes") {
             try await cluster.api.list(.node, namespace: nil).items.count == 2 ? true : nil
         }

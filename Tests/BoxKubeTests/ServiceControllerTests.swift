@@ -1,8 +1,9 @@
 import BoxCore
-import BoxKube
 import BoxStore
 import Logging
 import Testing
+
+@testable import BoxKube
 
 /// An API over an in-memory store under a manual clock; tests create objects through the context (which fills the
 /// cache the controllers read) and call `reconcile` themselves.
@@ -234,6 +235,73 @@ private func ips(_ addresses: JSONValue?) -> [String] {
         #expect(
             controller.keys(for: try #require(left.first), of: .endpointSlice, cache: cluster.context.cache)
                 == [ObjectName(of: service)])
+    }
+
+    /// 250 endpoints make three slices (100, 100, 50). Deleting 10 pods of the first slice rewrites only it; 30 new
+    /// pods fill its room, then the last slice's, and no slice is made while one has room.
+    @Test func slicesHoldAtMostAHundredEndpointsAndKeepTheirs() async throws {
+        let cluster = try await ServiceCluster()
+        func name(_ index: Int) -> String { "p" + String(1000 + index) }
+        func ip(_ index: Int) -> String { "10.1.\(index / 200).\(index % 200 + 1)" }
+        for index in 0..<250 { try await cluster.pod(name(index), ip: ip(index), ready: true) }
+        let service = try await cluster.create(
+            .service,
+            cluster.service(
+                "big", selector: ["app": "web"], ports: [["name": "web", "port": 80, "targetPort": "http"]]))
+        _ = await controller.reconcile(ObjectName(of: service), context: cluster.context)
+        func sizes() -> [String: Int] {
+            Dictionary(
+                uniqueKeysWithValues: cluster.slices(of: "big").map {
+                    ($0.name, $0["endpoints"]?.arrayValue?.count ?? 0)
+                })
+        }
+        let first = cluster.slices(of: "big")
+        #expect(sizes().values.sorted() == [50, 100, 100])
+        let all = first.flatMap { EndpointSliceController.podNames($0) }
+        #expect(Set(all).count == 250 && all.count == 250)
+
+        let full = try #require(first.first { EndpointSliceController.podNames($0).contains(name(0)) })
+        let removed = EndpointSliceController.podNames(full).sorted().prefix(10)
+        for pod in removed {
+            try await cluster.context.delete(
+                .pod, try #require(cluster.get(.pod, pod)), options: DeleteOptions(gracePeriodSeconds: 0))
+        }
+        _ = await controller.reconcile(ObjectName(of: service), context: cluster.context)
+        let second = cluster.slices(of: "big")
+        let rewritten = second.filter { slice in
+            first.first { $0.name == slice.name }?.resourceVersion != slice.resourceVersion
+        }
+        #expect(rewritten.map(\.name) == [full.name])
+        #expect(sizes()[full.name] == 90)
+
+        for index in 250..<280 { try await cluster.pod(name(index), ip: ip(index), ready: true) }
+        _ = await controller.reconcile(ObjectName(of: service), context: cluster.context)
+        #expect(sizes().count == 3 && sizes().values.sorted() == [70, 100, 100], "\(sizes())")
+        #expect(sizes()[full.name] == 100)
+    }
+
+    @Test func packingKeepsEndpointsAndFillsRoom() {
+        // The pure rule, with pods as names only.
+        func backends(_ names: [String]) -> [ServiceBackend] {
+            names.map { name in
+                ServiceBackend(
+                    pod: ["metadata": ["name": .string(name)]], ip: "10.0.0.1", nodeName: nil, ready: true,
+                    terminating: false, ports: [])
+            }
+        }
+        func names(_ chunks: [[ServiceBackend]]) -> [[String]] { chunks.map { $0.map(\.pod.name) } }
+        #expect(names(EndpointSliceController.pack([], existing: [], limit: 2)) == [[]])
+        #expect(
+            names(EndpointSliceController.pack(backends(["a", "b", "c", "d", "e"]), existing: [], limit: 2))
+                == [["a", "b"], ["c", "d"], ["e"]])
+        #expect(
+            names(
+                EndpointSliceController.pack(
+                    backends(["a", "b", "c", "d"]), existing: [["d", "x"], ["b"]], limit: 2))
+                == [["d", "a"], ["b", "c"]])
+        #expect(
+            names(EndpointSliceController.pack(backends(["a"]), existing: [["x"], ["a"]], limit: 2))
+                == [[], ["a"]])
     }
 
     @Test func namedPortsShareOneSliceAndSelectorlessServicesGetNone() async throws {

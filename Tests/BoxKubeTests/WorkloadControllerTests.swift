@@ -518,6 +518,33 @@ extension WorkloadControllerTests {
         }
     }
 
+    /// Any kind can own or be owned: a Service deleted in the foreground takes its EndpointSlice and a ConfigMap
+    /// that names it as owner, then goes itself (it used to keep its finalizer forever: services were not watched).
+    @Test func foregroundDeletionOfAServiceTakesItsDependents() async throws {
+        try await harness.run([GarbageCollector()], kubelet: false) { api in
+            let service = try await api.create(
+                .service, namespace: "default",
+                ["metadata": ["name": "svc"], "spec": ["ports": [["port": 80]], "selector": ["app": "svc"]]])
+            var slice: JSONValue = [
+                "metadata": ["name": "svc-abcde"], "addressType": "IPv4", "endpoints": [], "ports": [],
+            ]
+            slice.ownerReferences = [OwnerReference(controllerOf: service, type: .service)]
+            try await api.create(.endpointSlice, namespace: "default", slice)
+            var config: JSONValue = ["metadata": ["name": "svc-config"], "data": ["a": "b"]]
+            config.ownerReferences = [OwnerReference(controllerOf: service, type: .service)]
+            try await api.create(.configMap, namespace: "default", config)
+            try await api.delete(
+                .service, namespace: "default", name: "svc", options: DeleteOptions(propagationPolicy: .foreground))
+            try await eventually("service and dependents gone") {
+                let gone = [
+                    try await exists(api, .service, "svc"), try await exists(api, .endpointSlice, "svc-abcde"),
+                    try await exists(api, .configMap, "svc-config"),
+                ]
+                return gone == [false, false, false]
+            }
+        }
+    }
+
     @Test func orphanDeletionKeepsDependentsWithoutTheReference() async throws {
         try await harness.run([GarbageCollector()], kubelet: false) { api in
             let owner = try await api.create(.replicaSet, namespace: "default", Self.replicaSet("lone", replicas: 0))

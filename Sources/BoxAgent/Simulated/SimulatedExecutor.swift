@@ -39,6 +39,9 @@ public actor SimulatedExecutor: TaskExecutor {
         for taskID in tasks.running.keys.sorted() { await kill(taskID, grace: grace) }
     }
 
+    /// The same as `shutdown`: a simulated executor keeps launching after it.
+    public func killAll(grace: Duration) async { await shutdown(grace: grace) }
+
     public func sandbox(of taskID: TaskID) async -> String? { nil }
 
     private func advance() { deliver(tasks.advance(to: clock.now)) }

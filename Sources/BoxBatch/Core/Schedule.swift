@@ -16,7 +16,11 @@ public enum Schedule: Hashable, Sendable, Codable, CustomStringConvertible {
         if trimmed.hasPrefix("R") {
             return .repeating(try RepeatingInterval.parse(trimmed, now: now))
         }
-        return .cron(try CronExpression.parse(trimmed))
+        do throws(CronError) {
+            return .cron(try CronExpression.parse(trimmed))
+        } catch {
+            throw ScheduleError(message: error.message)
+        }
     }
 
     /// The first time strictly after `instant` at which the job is due, or nil when the schedule has no more runs.

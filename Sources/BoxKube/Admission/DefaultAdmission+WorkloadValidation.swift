@@ -89,7 +89,16 @@ extension DefaultAdmission {
         let spec = object["spec"] ?? .null
         var causes = countCauses(
             spec, fields: ["successfulJobsHistoryLimit", "failedJobsHistoryLimit", "startingDeadlineSeconds"])
-        if (spec["schedule"]?.stringValue ?? "").isEmpty { causes.append(.required("spec.schedule")) }
+        switch spec["schedule"]?.stringValue ?? "" {
+        case "": causes.append(.required("spec.schedule"))
+        case let schedule:
+            // Upstream validates the schedule here too, so a bad one is a 422 rather than a CronJob that never runs.
+            do throws(CronError) {
+                _ = try CronExpression.parse(schedule)
+            } catch {
+                causes.append(.invalid("spec.schedule", .string(schedule), error.message))
+            }
+        }
         if let policy = spec["concurrencyPolicy"], !["Allow", "Forbid", "Replace"].contains(policy.stringValue ?? "") {
             causes.append(.notSupported("spec.concurrencyPolicy", policy, supported: ["Allow", "Forbid", "Replace"]))
         }

@@ -34,9 +34,9 @@ public struct CronJobController: Controller {
                 component: name)
             return .done
         }
-        let schedule: CronSchedule
-        do throws(CronSchedule.Invalid) {
-            schedule = try CronSchedule(parsing: spec["schedule"]?.stringValue ?? "")
+        let schedule: CronExpression
+        do throws(CronError) {
+            schedule = try CronExpression.parse(spec["schedule"]?.stringValue ?? "")
         } catch {
             await context.event(
                 cronJob, reason: "InvalidSchedule", message: "invalid schedule: \(error.message)", warning: true,
@@ -51,7 +51,7 @@ public struct CronJobController: Controller {
         }
     }
 
-    private func run(_ cronJob: JSONValue, schedule: CronSchedule, now: Instant, context: ControllerContext)
+    private func run(_ cronJob: JSONValue, schedule: CronExpression, now: Instant, context: ControllerContext)
         async throws(KubeError) -> ReconcileResult
     {
         let spec = cronJob["spec"] ?? .object([:])

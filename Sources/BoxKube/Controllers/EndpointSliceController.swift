@@ -4,8 +4,10 @@ public import BoxCore
 /// port list of the matching pods, named `<service>-<5 random>`, labelled `kubernetes.io/service-name` and
 /// `endpointslice.kubernetes.io/managed-by: endpointslice-controller.k8s.io`, owned by the Service. Unlike
 /// Endpoints, terminating pods stay listed with `terminating: true`, `ready: false` and `serving` their readiness.
-/// A Service with no backends keeps one empty slice, as upstream. Not done: the 100-endpoints-per-slice split and
-/// mirroring the Endpoints of selector-less Services.
+/// A Service with no backends keeps one empty slice, as upstream. A slice holds at most 100 endpoints
+/// (`--max-endpoints-per-slice`' default): an endpoint stays in the slice that has it, new ones fill slices with room
+/// before a new slice is made, so a change rewrites few slices. Not done: mirroring the Endpoints of selector-less
+/// Services.
 public struct EndpointSliceController: Controller {
     public let name = "endpointslice-controller"
     public var watches: [ResourceType] { [.service, .pod, .endpointSlice] }
@@ -14,6 +16,7 @@ public struct EndpointSliceController: Controller {
     static let serviceNameLabel = "kubernetes.io/service-name"
     static let managedByLabel = "endpointslice.kubernetes.io/managed-by"
     static let managedBy = "endpointslice-controller.k8s.io"
+    static let maxEndpointsPerSlice = 100
 
     public init() {}
 
@@ -53,14 +56,30 @@ public struct EndpointSliceController: Controller {
             }
             for group in groups {
                 let ports = Self.ports(group.ports)
-                // Prefer the slice already carrying these ports, so that a change rewrites the fewest slices.
-                let index = unused.firstIndex { $0["ports"] == ports } ?? unused.indices.first
-                let current = index.map { unused.remove(at: $0) }
-                let desired = slice(from: current, service: service, ports: ports, backends: group.backends)
-                if let current {
-                    if current != desired { try await context.update(.endpointSlice, desired) }
-                } else {
-                    try await context.create(.endpointSlice, namespace: key.namespace, desired)
+                // The slices already carrying these ports keep their endpoints, so a change rewrites the fewest.
+                let matching = unused.filter { $0["ports"] == ports }
+                unused.removeAll { $0["ports"] == ports }
+                let chunks = Self.pack(
+                    group.backends, existing: matching.map(Self.podNames), limit: Self.maxEndpointsPerSlice)
+                let allEmpty = chunks.allSatisfy(\.isEmpty)
+                for (index, chunk) in chunks.enumerated() {
+                    var current: JSONValue?
+                    if index < matching.count {
+                        // An emptied slice goes, unless it is the one slice an endpoint-less Service keeps.
+                        guard !chunk.isEmpty || (allEmpty && index == 0) else {
+                            unused.append(matching[index])
+                            continue
+                        }
+                        current = matching[index]
+                    } else if !unused.isEmpty {
+                        current = unused.removeFirst()  // a slice of a port list no longer used
+                    }
+                    let desired = slice(from: current, service: service, ports: ports, backends: chunk)
+                    if let current {
+                        if current != desired { try await context.update(.endpointSlice, desired) }
+                    } else {
+                        try await context.create(.endpointSlice, namespace: key.namespace, desired)
+                    }
                 }
             }
             for slice in unused {
@@ -70,6 +89,37 @@ public struct EndpointSliceController: Controller {
         } catch {
             return .requeue(after: .seconds(1))
         }
+    }
+
+    /// The backends per slice: `result[i]` for the slice that held the pods `existing[i]`, then new slices. Each
+    /// backend stays where it was; the others fill slices with room, in order, then new slices of `limit`. Always
+    /// at least one (possibly empty) entry.
+    static func pack(_ backends: [ServiceBackend], existing: [Set<String>], limit: Int) -> [[ServiceBackend]] {
+        var chunks = existing.map { _ in [ServiceBackend]() }
+        var rest: [ServiceBackend] = []
+        for backend in backends {
+            let name = backend.pod.name
+            if let index = existing.indices.first(where: { existing[$0].contains(name) && chunks[$0].count < limit }) {
+                chunks[index].append(backend)
+            } else {
+                rest.append(backend)
+            }
+        }
+        for index in chunks.indices where !rest.isEmpty && chunks[index].count < limit {
+            let room = limit - chunks[index].count
+            chunks[index] += rest.prefix(room)
+            rest.removeFirst(min(room, rest.count))
+        }
+        while !rest.isEmpty {
+            chunks.append(Array(rest.prefix(limit)))
+            rest.removeFirst(min(limit, rest.count))
+        }
+        return chunks.isEmpty ? [[]] : chunks
+    }
+
+    /// The pods a slice lists, by its endpoints' `targetRef.name`.
+    static func podNames(_ slice: JSONValue) -> Set<String> {
+        Set((slice["endpoints"]?.arrayValue ?? []).compactMap { $0[path: ["targetRef", "name"]]?.stringValue })
     }
 
     /// `ports[]`; `name` is always present ("" when the Service port has none): `kubectl describe` needs it.

@@ -14,8 +14,14 @@ public struct GarbageCollector: Controller {
     public init() {}
 
     public var name: String { "garbagecollector" }
+    /// Every kind that can own or be owned, as upstream's collector watches them all. Services were missing once,
+    /// and a Service deleted in the foreground kept its finalizer forever. Namespaces, Nodes and Events are left out:
+    /// they own nothing here and nothing owns them.
     public var watches: [ResourceType] {
-        [.pod, .replicaSet, .deployment, .replicationController, .job, .cronJob, .endpoints, .endpointSlice]
+        [
+            .pod, .replicaSet, .deployment, .replicationController, .job, .cronJob, .endpoints, .endpointSlice,
+            .service, .configMap, .secret, .serviceAccount,
+        ]
     }
 
     static func key(_ type: ResourceType, namespace: String, name: String) -> ObjectName {

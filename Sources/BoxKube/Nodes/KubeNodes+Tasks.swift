@@ -8,11 +8,13 @@ extension KubeNodes {
             send([.acknowledge(agentID: agentID, taskID: status.taskID, uuid: uuid)])
         }
         if let agentID = status.agentID {
-            if status.state == .unreachable || status.reason == .agentUnreachable || status.reason == .agentRemoved {
-                // The master lost the agent: its node's heartbeat stops (the node lifecycle controller then marks
-                // it NotReady and evicts its pods) and nothing is placed there, until it offers again. Without
-                // this, the live tasks it still counts would keep the heartbeat going forever.
-                agents[agentID]?.failed = true
+            // The master's word that the agent is unreachable (or removed) ends its Node's heartbeats: its running
+            // pods alone must not keep a lost node Ready.
+            if status.source == .master
+                && (status.state == .unreachable || status.reason == .agentUnreachable
+                    || status.reason == .agentRemoved)
+            {
+                agentLost(agentID)
             } else {
                 agents[agentID]?.lastSeen = now
                 // Reachable again under the same id (a partition healed): a running task says so, even when the
@@ -62,6 +64,9 @@ extension KubeNodes {
             }
             run.containers[position] = container
             containerEnded(&run, position, failed: exitCode != 0, ranFor: startedAt.map { now - $0 }, now: now)
+            if let problem = Self.imagePullFailure(status, image: container.image) {
+                imagePullFailed(&run, position, problem)
+            }
             runs[key] = run
             finishIfStopped(key)
             dirtyPods.insert(key)
@@ -72,6 +77,28 @@ extension KubeNodes {
         runs[key] = run
         dirtyPods.insert(key)
         wakeWriter()
+    }
+
+    /// The agent's message when the task failed to launch because of its image (not in the agent's image store,
+    /// unreadable): the executor says `image <name>: …`. Nil for any other end, and for `image: host`.
+    static func imagePullFailure(_ status: TaskStatus, image: String) -> String? {
+        guard status.state == .failed, status.reason == .containerLaunchFailed, image != PodTasks.hostImage,
+            !image.isEmpty, let message = status.message, message.hasPrefix("image \(image): ")
+        else { return nil }
+        return message
+    }
+
+    /// A container whose image could not be had never ran: it waits in `ImagePullBackOff` (not CrashLoopBackOff)
+    /// with the agent's reason, as a kubelet shows an image it cannot pull, and a `Failed` event says why.
+    private func imagePullFailed(_ run: inout PodRun, _ position: Int, _ problem: String) {
+        let image = run.containers[position].image
+        events.append((run.pod, "Failed", "Failed to pull image \"\(image)\": \(problem)", "Warning", "kubelet"))
+        guard case .waiting(let reason, _) = run.containers[position].phase, reason == "CrashLoopBackOff" else {
+            return
+        }
+        run.containers[position].phase = .waiting(
+            reason: "ImagePullBackOff", message: "Back-off pulling image \"\(image)\": ErrImagePull: \(problem)")
+        run.containers[position].lastPhase = nil
     }
 
     /// The exit code when the agent reported none: 0 for a finished task, 137 for a killed one, 1 otherwise.

@@ -21,7 +21,7 @@ extension KubeNodes {
     func tick(now: Instant) {
         // Heartbeats: an agent that offered lately or runs our tasks is alive.
         for agent in agents.values where !agent.failed {
-            let due = agent.heartbeatWritten.map { now - $0 >= Self.heartbeatInterval } ?? true
+            let due = agent.heartbeatWritten.map { now - $0 >= nodeStatusInterval } ?? true
             let alive =
                 now - agent.lastSeen <= Self.heartbeatInterval * 2 || !agent.used.scalars.isEmpty
                 || offers.values.contains { $0.offer.agentID == agent.agentID }
@@ -32,7 +32,7 @@ extension KubeNodes {
         for key in awaitingLaunch {
             guard let run = runs[key], let after = run.launchAfter, after <= now else { continue }
             if case .waiting(let reason, _)? = run.containers.first(where: { !$0.done })?.phase,
-                reason == "CrashLoopBackOff"
+                reason == "CrashLoopBackOff" || reason == "ImagePullBackOff"
             {
                 dirtyPods.insert(key)
             }

@@ -18,6 +18,7 @@ public actor KubeNodes {
     public static let schedulerName = "default-scheduler"
     static let idleHold: Duration = .seconds(3)
     static let idleRefuse = 2.0
+    /// The default of `nodeStatusInterval`, and half the time an agent stays alive after its last offer or update.
     static let heartbeatInterval: Duration = .seconds(10)
     static let maxBackoff: Duration = .seconds(300)
     static let backoffResetAfter: Duration = .seconds(600)
@@ -26,6 +27,9 @@ public actor KubeNodes {
     let transport: any SchedulerTransport
     let clock: any ClusterClock
     let logger: Logger
+    /// How often each live agent's Node status (its heartbeat) is written; shorter than the node lifecycle
+    /// controller's grace period, which it feeds.
+    let nodeStatusInterval: Duration
     var sandbox: (@Sendable (TaskID) async -> String?)?
 
     var frameworkID: FrameworkID?
@@ -61,7 +65,11 @@ public actor KubeNodes {
     let scheduleWake: AsyncStream<Void>.Continuation
     var cycling = false
 
-    public init(api: KubeAPI, transport: any SchedulerTransport, clock: any ClusterClock, logger: Logger) {
+    public init(
+        api: KubeAPI, transport: any SchedulerTransport, clock: any ClusterClock, logger: Logger,
+        nodeStatusInterval: Duration = .seconds(10)
+    ) {
+        self.nodeStatusInterval = nodeStatusInterval
         self.api = api
         self.transport = transport
         self.clock = clock
@@ -119,14 +127,23 @@ public actor KubeNodes {
         case .update(let status):
             taskUpdate(status, now: now)
         case .failure(let agentID):
-            agents[agentID]?.failed = true
-            for (id, held) in offers where held.offer.agentID == agentID { offers.removeValue(forKey: id) }
-            logger.info("Agent lost; its node's heartbeat stops", metadata: ["agent.id": "\(agentID)"])
+            agentLost(agentID)
         case .error(let message):
             logger.error("Master refused the Kubernetes scheduler: \(message)")
         case .message, .heartbeat:
             break
         }
+    }
+
+    /// The master says the agent is gone or unreachable: its Node gets no more heartbeats (so the node lifecycle
+    /// controller marks it NotReady after its grace period) and its offers are dropped, until it offers again.
+    func agentLost(_ agentID: AgentID) {
+        guard let agent = agents[agentID], !agent.failed else { return }
+        agents[agentID]?.failed = true
+        for (id, held) in offers where held.offer.agentID == agentID { offers.removeValue(forKey: id) }
+        dirtyNodes.remove(agentID)
+        logger.info(
+            "Agent lost; its node's heartbeat stops", metadata: ["agent.id": "\(agentID)", "node": "\(agent.name)"])
     }
 
     func receive(_ offer: Offer, now: Instant) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BoxAgent
 import BoxServer
 import Foundation
 
@@ -9,19 +10,32 @@ struct Agents: ParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @Flag(name: .long, help: "Print JSON: the \"slaves\" array of /master/state.")
+    var json = false
+
     func run() throws {
         let (_, client) = try cluster.connect()
+        if json { return try Terminal.printJSON(object: Terminal.part("slaves", of: client.body("/master/state"))) }
         let state = try client.json(MesosState.self, "/master/state")
-        printTable(
-            ["ID", "HOSTNAME", "KIND", "STATE", "RESOURCES", "USED", "OFFERED"],
-            state.slaves.map { agent in
-                [
-                    agent.id, agent.hostname, agent.clusterbox_kind, agent.active ? "active" : "unreachable",
-                    agent.resources.summary,
-                    "cpus:\(format(agent.used_resources.cpus)) mem:\(Int(agent.used_resources.mem))",
-                    "cpus:\(format(agent.offered_resources.cpus)) mem:\(Int(agent.offered_resources.mem))",
-                ]
-            })
+        // Agents stopped with `clusterbox agent stop`: the master only learns of it when their heartbeats are late.
+        let local = (try? client.json(AgentsView.self, "/clusterbox/v1/agents"))?.agents ?? []
+        let stopped = Dictionary(
+            local.filter { $0.state != "running" }.map { ($0.name, $0.state) }, uniquingKeysWith: { first, _ in first })
+        var rows = state.slaves.map { agent in
+            [
+                agent.id, agent.hostname, agent.clusterbox_kind,
+                (agent.active ? "active" : "unreachable") + (stopped[agent.hostname].map { " (\($0))" } ?? ""),
+                agent.resources.summary,
+                "cpus:\(format(agent.used_resources.cpus)) mem:\(Int(agent.used_resources.mem))",
+                "cpus:\(format(agent.offered_resources.cpus)) mem:\(Int(agent.offered_resources.mem))",
+            ]
+        }
+        // Stopped long enough for the master to have removed them.
+        let known = Set(state.slaves.map(\.hostname))
+        for agent in local where agent.state != "running" && !known.contains(agent.name) {
+            rows.append([agent.agentID ?? "-", agent.name, "-", "removed (\(agent.state))", "-", "-", "-"])
+        }
+        printTable(["ID", "HOSTNAME", "KIND", "STATE", "RESOURCES", "USED", "OFFERED"], rows)
     }
 }
 
@@ -30,8 +44,12 @@ struct Frameworks: ParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @Flag(name: .long, help: "Print JSON: the \"frameworks\" array of /master/state.")
+    var json = false
+
     func run() throws {
         let (_, client) = try cluster.connect()
+        if json { return try Terminal.printJSON(object: Terminal.part("frameworks", of: client.body("/master/state"))) }
         let state = try client.json(MesosState.self, "/master/state")
         let rows = state.frameworks.map { f in
             [
@@ -51,8 +69,12 @@ struct Shares: ParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @Flag(name: .long, help: "Print JSON: the document of /clusterbox/v1/shares.")
+    var json = false
+
     func run() throws {
         let (_, client) = try cluster.connect()
+        if json { return try Terminal.printJSON(body: client.body("/clusterbox/v1/shares")) }
         let view = try client.json(SharesView.self, "/clusterbox/v1/shares")
         print("cluster total: \(view.total)")
         func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }

@@ -79,7 +79,8 @@ struct AppCommand: ParsableCommand {
                 as? String
         }
 
-        /// Polls until the deployment is gone from `/v2/deployments`, showing the app's progress.
+        /// Polls until the deployment is gone from `/v2/deployments`, showing the app's progress: a line per change,
+        /// each with the seconds since the wait began.
         static func waitFor(_ deployment: String, app id: String, _ marathon: HTTPClient) throws {
             let started = Date()
             var last = ""
@@ -90,8 +91,9 @@ struct AppCommand: ParsableCommand {
                     try? JSONSerialization.jsonObject(with: try marathon.get("/v2/apps/\(path(id))").body)
                     as? [String: Any]
                 let detail = (app?["app"] as? [String: Any]).map(progress) ?? ""
+                let elapsed = " " + Terminal.dim("(\(Terminal.seconds(Date().timeIntervalSince(started))))")
                 guard let active else {
-                    print("  done: \(detail)")
+                    print("  done: \(detail)" + elapsed)
                     return
                 }
                 let step = "step \(active["currentStep"] ?? "?")/\(active["totalSteps"] ?? "?")"
@@ -99,7 +101,7 @@ struct AppCommand: ParsableCommand {
                     $0["action"] as? String
                 }
                 let line = "  \(step) \(actions.joined(separator: ",")): \(detail)"
-                if line != last { print(line) }
+                if line != last { print(line + elapsed) }  // each change, with the time since the deploy began
                 last = line
                 usleep(200_000)
             }
@@ -121,12 +123,19 @@ struct AppCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List apps with their instances and health.")
 
+        /// The listing's API document: Marathon's apps with their task counts and deployments.
+        static let path = "/v2/apps?embed=apps.counts&embed=apps.deployments"
+
         @OptionGroup var cluster: ClusterOptions
+
+        @Flag(name: .long, help: "Print JSON: the document of GET \(List.path).")
+        var json = false
 
         func run() throws {
             let (info, _) = try cluster.connect()
-            let body = try info.marathon.get("/v2/apps?embed=apps.counts&embed=apps.deployments")
+            let body = try info.marathon.get(Self.path)
             guard body.status == 200 else { throw CLIError(body.errorMessage) }
+            if json { return try Terminal.printJSON(body: body.body) }
             let apps =
                 (try JSONSerialization.jsonObject(with: body.body) as? [String: Any])?["apps"] as? [[String: Any]]
             printTable(
@@ -205,11 +214,13 @@ struct AppCommand: ParsableCommand {
 
         @OptionGroup var cluster: ClusterOptions
         @Argument(help: "The app id.") var id: String
+        @Flag(name: .long, help: "Print JSON: the document of GET /v2/apps/ID/tasks.") var json = false
 
         func run() throws {
             let (info, _) = try cluster.connect()
             let response = try info.marathon.get("/v2/apps/\(Deploy.path(id))/tasks")
             guard response.status == 200 else { throw CLIError(response.errorMessage) }
+            if json { return try Terminal.printJSON(body: response.body) }
             let tasks =
                 (try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["tasks"] as? [[String: Any]]
             printTable(
@@ -233,11 +244,13 @@ struct AppCommand: ParsableCommand {
 
         @OptionGroup var cluster: ClusterOptions
         @Argument(help: "The app id.") var id: String
+        @Flag(name: .long, help: "Print JSON: the document of GET /v2/apps/ID/versions.") var json = false
 
         func run() throws {
             let (info, _) = try cluster.connect()
             let response = try info.marathon.get("/v2/apps/\(Deploy.path(id))/versions")
             guard response.status == 200 else { throw CLIError(response.errorMessage) }
+            if json { return try Terminal.printJSON(body: response.body) }
             let versions =
                 (try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["versions"] as? [String]
             for version in versions ?? [] { print(version) }

@@ -78,8 +78,12 @@ struct Job: ParsableCommand {
 
         @OptionGroup var cluster: ClusterOptions
 
+        @Flag(name: .long, help: "Print JSON: the document of GET /batch/v1/jobs.")
+        var json = false
+
         func run() throws {
             let (_, client) = try cluster.connect()
+            if json { return try Terminal.printJSON(body: client.body("/batch/v1/jobs")) }
             struct Jobs: Decodable { var jobs: [JobView] }
             Self.show(try client.json(Jobs.self, "/batch/v1/jobs").jobs)
         }
@@ -154,11 +158,15 @@ struct Job: ParsableCommand {
         @Argument(help: "The job.")
         var name: String
 
-        @Option(name: .long, help: "Show at most this many runs.")
+        @Option(name: .long, help: "Show at most this many runs (in the table; --json prints them all).")
         var limit = 20
+
+        @Flag(name: .long, help: "Print JSON: the document of GET /batch/v1/jobs/NAME/runs.")
+        var json = false
 
         func run() throws {
             let (_, client) = try cluster.connect()
+            if json { return try Terminal.printJSON(body: client.body("/batch/v1/jobs/\(name)/runs")) }
             struct Runs: Decodable { var runs: [RunView] }
             let runs = try client.json(Runs.self, "/batch/v1/jobs/\(name)/runs").runs
             let now = Date().timeIntervalSince1970

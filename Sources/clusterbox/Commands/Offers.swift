@@ -17,6 +17,13 @@ struct Offers: ParsableCommand {
     @Option(name: .long, help: "With --watch, stop after this many events.")
     var count: Int?
 
+    @Flag(name: .long, help: "Print JSON: every framework's outstanding offers from /master/state, one array.")
+    var json = false
+
+    func validate() throws {
+        if json && watch { throw ValidationError("--json lists outstanding offers; it does not go with --watch") }
+    }
+
     static let offerKinds: Set<String> = ["offer", "decline", "accept", "rescind", "task_error"]
 
     func run() throws {
@@ -55,6 +62,10 @@ struct Offers: ParsableCommand {
     }
 
     private func list(_ client: HTTPClient) throws {
+        if json {
+            let frameworks = try Terminal.part("frameworks", of: client.body("/master/state")) as? [[String: Any]]
+            return try Terminal.printJSON(object: (frameworks ?? []).flatMap { $0["offers"] as? [Any] ?? [] })
+        }
         let state = try client.json(MesosState.self, "/master/state")
         let names = Dictionary(uniqueKeysWithValues: state.frameworks.map { ($0.id, $0.name) })
         let hosts = Dictionary(uniqueKeysWithValues: state.slaves.map { ($0.id, $0.hostname) })

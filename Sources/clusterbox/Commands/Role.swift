@@ -39,8 +39,12 @@ struct Role: ParsableCommand {
 
         @OptionGroup var cluster: ClusterOptions
 
+        @Flag(name: .long, help: "Print JSON: the document of /clusterbox/v1/roles.")
+        var json = false
+
         func run() throws {
             let (_, client) = try cluster.connect()
+            if json { return try Terminal.printJSON(body: client.body("/clusterbox/v1/roles")) }
             try Self.show(try client.json(RolesView.self, "/clusterbox/v1/roles"))
         }
 

@@ -16,8 +16,7 @@ struct Services: ParsableCommand {
     func run() throws {
         let (_, client) = try cluster.connect()
         if json {
-            print(try client.get("/discovery/v1/services").text, terminator: "")
-            return
+            return try Terminal.printJSON(body: client.body("/discovery/v1/services"))
         }
         let view = try client.json(DiscoveryView.self, "/discovery/v1/services")
         let port = view.dns.port == 53 ? "" : " -p \(view.dns.port)"

@@ -35,7 +35,7 @@ struct Top: ParsableCommand {
 
     func run() throws {
         let (_, client) = try cluster.connect()
-        let terminal = isatty(STDOUT_FILENO) == 1
+        let terminal = Terminal.isTTY
         let live = terminal && !once && !json
         var previous = try sample(client)
         while true {
@@ -54,7 +54,7 @@ struct Top: ParsableCommand {
             }
             // Home, clear the screen, then the frame: one write, so the view does not flicker.
             let title = "clusterbox top   every \(format(interval)) s   \(Self.clockTime())   (Ctrl-C to quit)\n\n"
-            print("\u{1B}[H\u{1B}[2J" + title + frame.render(colour: true), terminator: "")
+            print("\u{1B}[H\u{1B}[2J" + title + frame.render(colour: Terminal.colour), terminator: "")
             fflush(nil)  // all C streams: print writes to stdout through them
             previous = current
         }

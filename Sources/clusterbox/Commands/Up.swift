@@ -62,6 +62,23 @@ struct Up: AsyncParsableCommand {
     @Option(name: .long, help: "Resources of each process agent (Mesos form: cpus:2;mem:2048;disk:8192).")
     var agentResources = "cpus:2;mem:2048;disk:8192"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds an agent may miss heartbeats before the master marks it unreachable (default 15).",
+            discussion: """
+                Agents heartbeat three times per timeout, and Kubernetes Nodes go NotReady within about twice \
+                it (the node monitor grace period follows, 4 to 40 s). An unreachable agent is removed 60 s later.
+                """, valueName: "seconds"))
+    var agentTimeout: Double?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds a Kubernetes Node stays NotReady before its pods are evicted and replaced elsewhere (default 30).",
+            valueName: "seconds"))
+    var podEvictionTimeout: Double?
+
     @Option(name: .long, help: "Probability that a simulated task crashes.")
     var simulatedFailureRate = 0.0
 
@@ -105,6 +122,13 @@ struct Up: AsyncParsableCommand {
             throw ValidationError(
                 "--service-range must be 127.x.0.0/16, 127.x.y.0/24 or 127.0.0.0/8, not \(serviceRange)")
         }
+        if let agentTimeout, !(agentTimeout.isFinite && (1...3600).contains(agentTimeout)) {
+            throw ValidationError("--agent-timeout must be a number of seconds from 1 to 3600, not \(agentTimeout)")
+        }
+        if let podEvictionTimeout, !(podEvictionTimeout.isFinite && (0...86400).contains(podEvictionTimeout)) {
+            throw ValidationError(
+                "--pod-eviction-timeout must be a number of seconds from 0 to 86400, not \(podEvictionTimeout)")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         do { _ = try Resources(parsing: agentResources) } catch {
             throw ValidationError("--agent-resources: \(error)")
@@ -142,6 +166,8 @@ struct Up: AsyncParsableCommand {
         config.dnsForward = dnsForward
         config.virtualIPRange = vipRange
         config.serviceIPRange = serviceRange
+        config.agentTimeout = agentTimeout.map { .milliseconds(Int64(($0 * 1000).rounded())) }
+        config.podEvictionTimeout = podEvictionTimeout.map { .milliseconds(Int64(($0 * 1000).rounded())) }
         let resources = try Resources(parsing: agentResources)
         config.processAgentResources = resources
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
@@ -151,9 +177,10 @@ struct Up: AsyncParsableCommand {
         var logger = Logger(label: "clusterbox")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
         let box: Cluster
+        let steps = StepTimer()
         do {
             box = try Cluster(config: config, logger: logger) { line in
-                print("• \(line)")
+                print("• \(steps.annotate(line))")  // each start-up step with what it took
                 fflush(nil)
             }
         } catch {
@@ -195,6 +222,8 @@ struct Up: AsyncParsableCommand {
                 "--dns-address", dnsAddress, "--vip-range", vipRange, "--service-range", serviceRange,
                 dnsForward ? "--dns-forward" : "--no-dns-forward",
             ] + (dnsPort.map { ["--dns-port", "\($0)"] } ?? [])
+            + (agentTimeout.map { ["--agent-timeout", "\($0)"] } ?? [])
+            + (podEvictionTimeout.map { ["--pod-eviction-timeout", "\($0)"] } ?? [])
         print("Starting clusterbox in \(directory)")
         let started = Date()
         let pid = try Daemon.spawn(executable: Daemon.selfPath(), arguments: arguments, log: logPath)
@@ -264,6 +293,7 @@ struct Up: AsyncParsableCommand {
         print("  clusterbox app deploy -f app.json     run a Marathon app (see examples/marathon)")
         print("  clusterbox top                        what each task uses, live")
         print("  clusterbox agents                     agents and their resources")
+        print("  clusterbox agent stop agent-2         lose an agent, watch its work move (agent start brings it back)")
         print("  clusterbox shares                     DRF dominant shares per framework")
         print("  clusterbox offers --watch             watch resource offers flow")
         print("  clusterbox services                   DNS names, virtual IPs and load-balancer counters")

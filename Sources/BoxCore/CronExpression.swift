@@ -1,10 +1,11 @@
-public import BoxCore
-
 /// A five-field cron expression, `minute hour day-of-month month day-of-week`, evaluated in UTC.
 ///
 /// Day matching follows Vixie cron: when both day fields are restricted (neither starts with `*`), a day matches
 /// if either field does; otherwise both must. So `0 0 1,15 * MON` runs on the 1st, the 15th and every Monday, while
 /// `0 0 */2 * MON` runs only on Mondays with an odd day of the month, as in Vixie cron and cronie.
+///
+/// Both schedulers use it: the batch framework's `schedule` and the Kubernetes CronJob's `spec.schedule` (which also
+/// accepts `?` for a day field, as Kubernetes does).
 public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     /// The expression as written, with whitespace runs collapsed to one space; a macro is kept, lowercased.
     public let description: String

@@ -1,8 +1,9 @@
 extension CronExpression {
     /// Parses five fields (`*`, `5`, `1-5`, `*/15`, `1-30/2`, `5/10`, lists `1,3-5`, names JAN-DEC and SUN-SAT in
     /// any case, 0 or 7 for Sunday) or a macro (@yearly @annually @monthly @weekly @daily @midnight @hourly).
-    public static func parse(_ text: String) throws(ScheduleError) -> CronExpression {
-        func fail(_ why: String) -> ScheduleError { ScheduleError(message: "cron '\(text)': \(why)") }
+    /// `?` in a day field means the same as `*` (Kubernetes and Quartz write it).
+    public static func parse(_ text: String) throws(CronError) -> CronExpression {
+        func fail(_ why: String) -> CronError { CronError(message: "cron '\(text)': \(why)") }
 
         var fields = text.split(whereSeparator: \.isWhitespace).map(String.init)
         var description = fields.joined(separator: " ")
@@ -18,7 +19,8 @@ extension CronExpression {
         guard fields.count == 5 else {
             throw fail("expected 5 fields (minute hour day-of-month month day-of-week), got \(fields.count)")
         }
-        do throws(ScheduleError) {
+        do throws(CronError) {
+            for day in [2, 4] where fields[day] == "?" { fields[day] = "*" }
             var daysOfWeek = try Field.dayOfWeek.parse(fields[4])
             // 7 is Sunday too; fold it onto 0 so matching needs only one weekday numbering.
             if has(daysOfWeek, 7) { daysOfWeek = daysOfWeek & ~(1 << 7) | 1 }
@@ -73,7 +75,7 @@ extension CronExpression {
         }
 
         /// The field's values as a bit set; messages name the field but not the expression (the caller adds it).
-        func parse(_ text: String) throws(ScheduleError) -> UInt64 {
+        func parse(_ text: String) throws(CronError) -> UInt64 {
             var mask: UInt64 = 0
             for item in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
                 guard !item.isEmpty else { throw fail("\(name) '\(text)' has an empty list item") }
@@ -94,7 +96,7 @@ extension CronExpression {
         }
 
         /// `*` is the whole field (Sunday only once), `a-b` a range, and a lone `a` with a step runs to the end.
-        private func bounds(of base: String, stepped: Bool) throws(ScheduleError) -> (Int, Int) {
+        private func bounds(of base: String, stepped: Bool) throws(CronError) -> (Int, Int) {
             if base == "*" { return (range.lowerBound, last) }
             let ends = base.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
             guard ends.count <= 2 else { throw fail("\(name) range '\(base)' has more than one '-'") }
@@ -107,7 +109,7 @@ extension CronExpression {
             return (low, high)
         }
 
-        private func value(_ text: String) throws(ScheduleError) -> Int {
+        private func value(_ text: String) throws(CronError) -> Int {
             if isNumber(text) {
                 guard let value = Int(text), range.contains(value) else {
                     throw fail("\(name) \(text) is out of range \(range.lowerBound)-\(range.upperBound)")
@@ -126,6 +128,14 @@ extension CronExpression {
             !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber }
         }
 
-        private func fail(_ why: String) -> ScheduleError { ScheduleError(message: why) }
+        private func fail(_ why: String) -> CronError { CronError(message: why) }
     }
+}
+
+/// Why a cron expression does not parse: `cron '0 0 * *': expected 5 fields (…), got 4`.
+public struct CronError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+
+    public init(message: String) { self.message = message }
 }
