@@ -13,7 +13,8 @@ import Testing
     /// TASK_UNREACHABLE for its tasks; KubeNodes used to keep writing the node's heartbeat because the agent still
     /// had live tasks (it counted them as a sign of life), so the node never went NotReady and its pods were never
     /// evicted: a Deployment lost those replicas for good. Now the unreachable status marks the agent failed (no
-    /// heartbeat, no placement) until it offers again, or a task of it runs again under the same id.
+    /// heartbeat, no placement; main fixed this part at the same time, `agentLost`) until it offers again, or a
+    /// task of it runs again under the same id (the simulation's addition).
     @Test func unreachableAgentStopsHeartbeating() async throws {
         let world = NodesWorld()
         let nodes = world.nodes
