@@ -83,6 +83,8 @@ import Testing
             let kept = try await api.pods()[0]
             var relabelled = kept
             relabelled.labels = ["app": "other"]
+            // No precondition: the controller may write the pod meanwhile (a stale version was a 409 once).
+            relabelled.set(["metadata", "resourceVersion"], nil)
             try await api.update(.pod, namespace: "default", name: kept.name, relabelled)
             try await eventually("released pod and a replacement") {
                 let pods = try await api.pods()
