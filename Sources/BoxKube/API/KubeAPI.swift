@@ -75,18 +75,31 @@ public final class KubeAPI: Sendable {
     public func create(_ type: ResourceType, namespace: String, _ object: JSONValue, dryRun: Bool = false)
         async throws(KubeError) -> JSONValue
     {
+        // The checks in upstream's order: type meta, the namespace named twice, the namespace, then the rest.
+        try checkTypeMeta(object, type)
+        if type.namespaced {
+            try Self.checkNamespaceMatches(object, namespace)
+            try await checkNamespaceAcceptsCreates(namespace, type: type)
+        }
+        let object = try prepareCreate(type, namespace: namespace, object)
+        if dryRun { return object }
+        let key = ObjectKey(kind: type.storeKind, namespace: type.namespaced ? namespace : "", name: object.name)
+        do {
+            let stored = try await store.create(key, value: Array(object.text.utf8), labels: object.labels)
+            return Self.withVersion(object, stored.revision)
+        } catch { throw Self.storeFailure(error, type, object.name) }
+    }
+
+    /// The object `create` stores, once the namespace accepts creates (checked by the caller): everything but
+    /// the write.
+    func prepareCreate(_ type: ResourceType, namespace: String, _ object: JSONValue) throws(KubeError) -> JSONValue {
         var object = object
         try checkTypeMeta(object, type)
         object.set(["apiVersion"], .string(type.apiVersion))
         object.set(["kind"], .string(type.kind))
         if type.namespaced {
-            let given = object.namespace
-            if !given.isEmpty && given != namespace {
-                throw .badRequest(
-                    "the namespace of the provided object does not match the namespace sent on the request")
-            }
+            try Self.checkNamespaceMatches(object, namespace)
             object.set(["metadata", "namespace"], .string(namespace))
-            try await checkNamespaceAcceptsCreates(namespace, type: type)
         } else {
             object.set(["metadata", "namespace"], nil)
         }
@@ -107,12 +120,7 @@ public final class KubeAPI: Sendable {
         if type.hasStatusSubresource && type != .node { object.set(["status"], nil) }
         object = try admission.admit(object, old: nil, type: type, statusOnly: false)
         try Self.checkName(object, type)
-        if dryRun { return object }
-        let key = ObjectKey(kind: type.storeKind, namespace: type.namespaced ? namespace : "", name: object.name)
-        do {
-            let stored = try await store.create(key, value: Array(object.text.utf8), labels: object.labels)
-            return Self.withVersion(object, stored.revision)
-        } catch { throw Self.storeFailure(error, type, object.name) }
+        return object
     }
 
     /// Replaces the object (or only its status): server-owned metadata is kept, `generation` goes up when anything
@@ -143,34 +151,27 @@ public final class KubeAPI: Sendable {
     ) async throws(KubeError) -> JSONValue {
         for _ in 0..<20 {
             let stored = try await stored(type, namespace: namespace, name: name)
-            let current = try decode(stored, type)
-            if !precondition.isEmpty && precondition != current.resourceVersion { throw .conflict(type, name) }
-            var next = try change(current)
-            if !next.resourceVersion.isEmpty && next.resourceVersion != current.resourceVersion {
-                throw .conflict(type, name)
-            }
-            next.set(["metadata", "resourceVersion"], nil)
-            Self.keepServerOwnedMetadata(&next, from: current, type: type)
-            var comparableCurrent = current
-            comparableCurrent.set(["metadata", "resourceVersion"], nil)
-            // After admission, so an update that only leaves out defaulted fields is not a change.
-            next = try admission.admit(next, old: current, type: type, statusOnly: statusOnly)
-            if Self.specChanged(next, comparableCurrent) {
-                next.set(["metadata", "generation"], .int(current.generation + 1))
-            }
-            if next == comparableCurrent { return current }
-            if dryRun { return Self.withVersion(next, stored.revision) }
-            // Finalizers emptied on an object being deleted: it goes now.
-            if next.deletionTimestamp != nil && next.finalizers.isEmpty && !(type == .pod && next.isPendingPodDeletion)
-            {
-                do {
-                    let deleted = try await store.delete(stored.key, expectedRevision: stored.revision)
-                    return Self.withVersion(next, deleted.revision)
-                } catch .conflict { continue } catch { throw Self.storeFailure(error, type, name) }
+            let step = try prepareModify(
+                stored, type, name: name, precondition: precondition, statusOnly: statusOnly, change)
+            let write: StoreWrite
+            let next: JSONValue
+            switch step {
+            case .unchanged(let current): return current
+            case .write(let storeWrite, let object):
+                if dryRun { return Self.withVersion(object, stored.revision) }
+                write = storeWrite
+                next = object
             }
             do {
-                let written = try await store.update(
-                    stored.key, value: Array(next.text.utf8), labels: next.labels, expectedRevision: stored.revision)
+                let written: StoredObject
+                switch write {
+                case .delete(let key, let expected):
+                    written = try await store.delete(key, expectedRevision: expected)
+                case .update(let key, let value, let labels, let expected):
+                    written = try await store.update(key, value: value, labels: labels, expectedRevision: expected)
+                case .create(let key, let value, let labels):
+                    written = try await store.create(key, value: value, labels: labels)
+                }
                 return Self.withVersion(next, written.revision)
             } catch .conflict {
                 if !precondition.isEmpty { throw .conflict(type, name) }
@@ -178,6 +179,38 @@ public final class KubeAPI: Sendable {
             } catch { throw Self.storeFailure(error, type, name) }
         }
         throw .conflict(type, name, "too many concurrent writes")
+    }
+
+    /// What `modify` does with the stored object, without writing: nothing (the change changes nothing), or the
+    /// store write (with compare-and-swap on the stored revision) and the object it writes. Pure: the batch write
+    /// uses it too.
+    func prepareModify(
+        _ stored: StoredObject, _ type: ResourceType, name: String, precondition: String, statusOnly: Bool,
+        _ change: (JSONValue) throws(KubeError) -> JSONValue
+    ) throws(KubeError) -> ModifyStep {
+        let current = try decode(stored, type)
+        if !precondition.isEmpty && precondition != current.resourceVersion { throw .conflict(type, name) }
+        var next = try change(current)
+        if !next.resourceVersion.isEmpty && next.resourceVersion != current.resourceVersion {
+            throw .conflict(type, name)
+        }
+        next.set(["metadata", "resourceVersion"], nil)
+        Self.keepServerOwnedMetadata(&next, from: current, type: type)
+        var comparableCurrent = current
+        comparableCurrent.set(["metadata", "resourceVersion"], nil)
+        // After admission, so an update that only leaves out defaulted fields is not a change.
+        next = try admission.admit(next, old: current, type: type, statusOnly: statusOnly)
+        if Self.specChanged(next, comparableCurrent) {
+            next.set(["metadata", "generation"], .int(current.generation + 1))
+        }
+        if next == comparableCurrent { return .unchanged(current) }
+        // Finalizers emptied on an object being deleted: it goes now.
+        if next.deletionTimestamp != nil && next.finalizers.isEmpty && !(type == .pod && next.isPendingPodDeletion) {
+            return .write(.delete(stored.key, expectedRevision: stored.revision), next)
+        }
+        return .write(
+            .update(stored.key, value: Array(next.text.utf8), labels: next.labels, expectedRevision: stored.revision),
+            next)
     }
 
     // MARK: - Helpers
@@ -217,6 +250,13 @@ public final class KubeAPI: Sendable {
             throw .badRequest(
                 "the API version in the data (\(apiVersion)) does not match the expected API version (\(type.apiVersion))"
             )
+        }
+    }
+
+    static func checkNamespaceMatches(_ object: JSONValue, _ namespace: String) throws(KubeError) {
+        let given = object.namespace
+        if !given.isEmpty && given != namespace {
+            throw .badRequest("the namespace of the provided object does not match the namespace sent on the request")
         }
     }
 
