@@ -408,6 +408,44 @@ extension KubeAPI {
     public func listJSON(_ type: ResourceType, namespace: String?, options: ListOptions = ListOptions())
         async throws(KubeError) -> (items: [[UInt8]], resourceVersion: String, continueToken: String?, remaining: Int?)
     {
+        let (objects, resourceVersion, token, remaining) = try await listStored(type, namespace: namespace, options: options)
+        var items: [[UInt8]] = []
+        items.reserveCapacity(objects.count)
+        for object in objects {
+            guard let json = StoredJSON.withResourceVersion(object.value, object.revision) else {
+                throw .internalError("stored object \(object.key) is not a JSON object")
+            }
+            items.append(json)
+        }
+        return (items, resourceVersion, token, remaining)
+    }
+
+    /// A plain list's whole body in one buffer: `wrap`'s head (given the list's version, continue token and
+    /// remaining count), the items' stored bytes with their versions spliced in and separated by commas, then its
+    /// tail. Each item's bytes are copied once (10,000 pods are 21 MB).
+    public func listJSONBody(
+        _ type: ResourceType, namespace: String?, options: ListOptions = ListOptions(),
+        wrap: (_ resourceVersion: String, _ continueToken: String?, _ remaining: Int?) -> (head: [UInt8], tail: [UInt8])
+    ) async throws(KubeError) -> [UInt8] {
+        let (objects, resourceVersion, token, remaining) = try await listStored(type, namespace: namespace, options: options)
+        let (head, tail) = wrap(resourceVersion, token, remaining)
+        var body: [UInt8] = []
+        body.reserveCapacity(objects.reduce(head.count + tail.count) { $0 + $1.value.count + 32 })
+        body += head
+        for (index, object) in objects.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            guard StoredJSON.append(object.value, object.revision, to: &body) else {
+                throw .internalError("stored object \(object.key) is not a JSON object")
+            }
+        }
+        body += tail
+        return body
+    }
+
+    /// The stored objects of one page of a plain list, with the list's version, continue token and remaining count.
+    private func listStored(_ type: ResourceType, namespace: String?, options: ListOptions) async throws(KubeError)
+        -> (objects: [StoredObject], resourceVersion: String, continueToken: String?, remaining: Int?)
+    {
         precondition(options.fieldSelector.isEverything, "listJSON cannot apply a field selector")
         let listed: (objects: [StoredObject], revision: Int64)
         do {
@@ -420,7 +458,8 @@ extension KubeAPI {
             guard let key = ContinueToken.decode(token) else { throw .badRequest("invalid continue token") }
             after = key
         }
-        var items: [[UInt8]] = []
+        if after == nil && (options.limit ?? 0) <= 0 { return (listed.objects, String(listed.revision), nil, nil) }
+        var items: [StoredObject] = []
         var remaining = 0
         var lastKey: ObjectKey?
         for object in listed.objects {
@@ -429,10 +468,7 @@ extension KubeAPI {
                 remaining += 1
                 continue
             }
-            guard let json = StoredJSON.withResourceVersion(object.value, object.revision) else {
-                throw .internalError("stored object \(object.key) is not a JSON object")
-            }
-            items.append(json)
+            items.append(object)
             lastKey = object.key
         }
         let token = remaining > 0 ? lastKey.map(ContinueToken.encode) : nil

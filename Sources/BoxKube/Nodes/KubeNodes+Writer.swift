@@ -64,7 +64,7 @@ extension KubeNodes {
         for (agent, outcome) in zip(written, await api.modify(changes)) {
             switch outcome {
             case .success:
-                agents[agent.agentID]?.heartbeatWritten = now
+                agents[agent.agentID]?.heartbeatWritten = agent.heartbeatWritten == nil ? Self.phased(now, agent) : now
             case .failure(let error) where error.code == 404:
                 let status = NodeDocument.status(
                     name: agent.name, attributes: agent.attributes, capacity: agent.capacity, heartbeat: now,
@@ -73,7 +73,7 @@ extension KubeNodes {
                     try await api.create(
                         .node, namespace: "",
                         NodeDocument.node(name: agent.name, attributes: agent.attributes, status: status))
-                    agents[agent.agentID]?.heartbeatWritten = now
+                    agents[agent.agentID]?.heartbeatWritten = Self.phased(now, agent)
                     logger.info("Node registered", metadata: ["node": "\(agent.name)"])
                 } catch {
                     logger.warning("node \(agent.name) not created: \(error)")
@@ -82,6 +82,17 @@ extension KubeNodes {
                 logger.warning("node \(agent.name) not updated: \(error)")
             }
         }
+    }
+
+    /// The first heartbeat's time as recorded: moved back by a fraction of the interval that depends on the
+    /// agent's name, so that the next heartbeats of agents registered together (200 simulated agents at start-up)
+    /// are spread over the interval rather than written as one burst every 10 s (a burst delays other writes and
+    /// their watch events). The Node's own heartbeat time is the real one.
+    static func phased(_ now: Instant, _ agent: AgentRecord) -> Instant {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in agent.name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let slots: UInt64 = 20
+        return now + .nanoseconds(-(heartbeatInterval.nanoseconds / Int64(slots)) * Int64(hash % slots))
     }
 
     /// The stored Node with the agent's labels and this status; Ready since now when it was not Ready (a node the
