@@ -105,7 +105,8 @@ enum LabelsText {
                 guard let value = string() else { return nil }
                 labels[key] = value
                 if index < count - 1 {
-                    guard bytes[index] == UInt8(ascii: ",") else { return nil }
+                    // A comma needs another pair after it.
+                    guard bytes[index] == UInt8(ascii: ","), index + 1 < count - 1 else { return nil }
                     index += 1
                 }
             }
