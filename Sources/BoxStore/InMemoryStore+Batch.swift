@@ -41,7 +41,8 @@ extension InMemoryStore {
         switch write {
         case .create(let key, let value, let labels):
             if state.objects[key] != nil { throw .alreadyExists(key) }
-            let object = StoredObject(key: key, value: value, labels: labels, revision: revision, createRevision: revision)
+            let object = StoredObject(
+                key: key, value: value, labels: labels, revision: revision, createRevision: revision)
             state.objects[key] = object
             return WatchEvent(type: .added, object: object)
         case .update(let key, let value, let labels, let expected):

@@ -72,7 +72,9 @@ enum LabelsText {
                 guard index < count else { return nil }
                 let end = index
                 index += 1
-                if !escaped { return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) }
+                if !escaped {
+                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                }
                 var out: [UInt8] = []
                 out.reserveCapacity(end - start)
                 var at = start

@@ -70,12 +70,14 @@ extension SQLiteStore {
         switch write {
         case .create(let key, let value, let labels):
             if try fetchObject(key, db) != nil { throw StoreError.alreadyExists(key) }
-            let object = StoredObject(key: key, value: value, labels: labels, revision: revision, createRevision: revision)
+            let object = StoredObject(
+                key: key, value: value, labels: labels, revision: revision, createRevision: revision)
             try save(object, db)
             return WatchEvent(type: .added, object: object)
         case .update(let key, let value, let labels, let expected):
             let created = try currentCreateRevision(key, expectedRevision: expected, db)
-            let object = StoredObject(key: key, value: value, labels: labels, revision: revision, createRevision: created)
+            let object = StoredObject(
+                key: key, value: value, labels: labels, revision: revision, createRevision: created)
             try save(object, db)
             return WatchEvent(type: .modified, object: object)
         case .delete(let key, let expected):

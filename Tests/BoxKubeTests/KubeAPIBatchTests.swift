@@ -131,7 +131,9 @@ import Testing
         while expected.count < 6, let event = try await iterator.next() { expected.append(event) }
         #expect(expected.map(\.kind) == [.added, .bookmark, .added, .modified, .deleted, .deleted])
         let deadline = ContinuousClock.now + .seconds(30)
-        while lines.withLock({ $0.count }) < 6 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        while lines.withLock({ $0.count }) < 6 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let parsed = try lines.withLock { $0 }.map { line in
             #expect(line.last == UInt8(ascii: "\n"))
             return try JSONParser.parse(Array(line.dropLast()))

@@ -20,7 +20,10 @@ struct ObjectStoreBatchContractTests {
             ])
             let objects = try results.map { try $0.get() }
             #expect(objects.map(\.revision) == [2, 3, 4])
-            #expect(objects[1] == StoredObject(key: pod("a"), value: bytes("a2"), labels: ["v": "2"], revision: 3, createRevision: 1))
+            #expect(
+                objects[1]
+                    == StoredObject(
+                        key: pod("a"), value: bytes("a2"), labels: ["v": "2"], revision: 3, createRevision: 1))
             #expect(objects[2].key == pod("b") && objects[2].value == bytes("b1") && objects[2].createRevision == 2)
             #expect(try await store.currentRevision() == 4)
             #expect(try await store.get(pod("a")) == objects[1])
@@ -83,9 +86,12 @@ struct ObjectStoreBatchContractTests {
     func batchesAreCompactedLikeSingleWrites(kind: StoreKind) async throws {
         // History of 5: a batch of 8 creates leaves revisions 4...8 to replay; older ones are compacted.
         try await withStore(kind, historyLimit: 5) { store in
-            let results = try await store.write((1...8).map { .create(pod("p\($0)"), value: bytes("\($0)"), labels: [:]) })
+            let results = try await store.write(
+                (1...8).map { .create(pod("p\($0)"), value: bytes("\($0)"), labels: [:]) })
             #expect(results.allSatisfy { (try? $0.get()) != nil })
-            await #expect(throws: StoreError.self) { _ = try await store.watch(kind: nil, namespace: nil, afterRevision: 1) }
+            await #expect(throws: StoreError.self) {
+                _ = try await store.watch(kind: nil, namespace: nil, afterRevision: 1)
+            }
             let watch = try await store.watch(kind: nil, namespace: nil, afterRevision: 3)
             var iterator = watch.makeAsyncIterator()
             #expect(try await take(5, from: &iterator).map(\.revision) == [4, 5, 6, 7, 8])
@@ -96,7 +102,9 @@ struct ObjectStoreBatchContractTests {
     func closedStoreRefusesBatches(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             try close(store)
-            await #expect(throws: StoreError.closed) { _ = try await store.write([.create(pod("a"), value: [], labels: [:])]) }
+            await #expect(throws: StoreError.closed) {
+                _ = try await store.write([.create(pod("a"), value: [], labels: [:])])
+            }
             await #expect(throws: StoreError.closed) { _ = try await store.get([pod("a")]) }
         }
     }

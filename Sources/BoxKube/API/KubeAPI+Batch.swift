@@ -56,7 +56,8 @@ extension KubeAPI {
                 kind: change.type.storeKind, namespace: change.type.namespaced ? change.namespace : "",
                 name: change.name)
         }
-        var results = [Result<JSONValue, KubeError>](repeating: .failure(.internalError("not written")), count: chunk.count)
+        var results = [Result<JSONValue, KubeError>](
+            repeating: .failure(.internalError("not written")), count: chunk.count)
         let read: [Result<StoredObject, StoreError>]
         do {
             read = try await store.get(keys)
@@ -148,7 +149,8 @@ extension KubeAPI {
             for (index, entry) in prepared.enumerated() {
                 guard case .success(let object) = entry else { continue }
                 let namespace = chunk[chunk.startIndex + index].namespace
-                let key = ObjectKey(kind: type.storeKind, namespace: type.namespaced ? namespace : "", name: object.name)
+                let key = ObjectKey(
+                    kind: type.storeKind, namespace: type.namespaced ? namespace : "", name: object.name)
                 writes.append(.create(key, value: Array(object.text.utf8), labels: object.labels))
             }
             var outcomes: [Result<StoredObject, StoreError>] = []

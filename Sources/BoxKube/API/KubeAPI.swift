@@ -408,7 +408,8 @@ extension KubeAPI {
     public func listJSON(_ type: ResourceType, namespace: String?, options: ListOptions = ListOptions())
         async throws(KubeError) -> (items: [[UInt8]], resourceVersion: String, continueToken: String?, remaining: Int?)
     {
-        let (objects, resourceVersion, token, remaining) = try await listStored(type, namespace: namespace, options: options)
+        let (objects, resourceVersion, token, remaining) = try await listStored(
+            type, namespace: namespace, options: options)
         var items: [[UInt8]] = []
         items.reserveCapacity(objects.count)
         for object in objects {
@@ -427,7 +428,8 @@ extension KubeAPI {
         _ type: ResourceType, namespace: String?, options: ListOptions = ListOptions(),
         wrap: (_ resourceVersion: String, _ continueToken: String?, _ remaining: Int?) -> (head: [UInt8], tail: [UInt8])
     ) async throws(KubeError) -> [UInt8] {
-        let (objects, resourceVersion, token, remaining) = try await listStored(type, namespace: namespace, options: options)
+        let (objects, resourceVersion, token, remaining) = try await listStored(
+            type, namespace: namespace, options: options)
         let (head, tail) = wrap(resourceVersion, token, remaining)
         var body: [UInt8] = []
         body.reserveCapacity(objects.reduce(head.count + tail.count) { $0 + $1.value.count + 32 })
