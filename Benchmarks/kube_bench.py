@@ -168,7 +168,7 @@ def watcher(resource_version, count, ready, results):
         now = time.time_ns()
         data = event.get("object", {}).get("data") or {}
         if event.get("type") == "MODIFIED" and "sent" in data:
-            latencies.append((now - int(data["sent"])) / 1e6)
+            latencies.append(((now - int(data["sent"])) / 1e6, int(data["sent"])))
             if len(latencies) >= count:
                 break
     response.release_conn()
@@ -217,14 +217,21 @@ def watch(args):
     if len(latencies) < args.patches:
         print("ok=0 events=%d of %d" % (len(latencies), args.patches))
         return 1
+    first_sent = min(sent for _, sent in latencies)
+    # The five slowest, as latency@seconds-after-the-first-patch: bursts show as neighbours in time.
+    slowest = ",".join(
+        "%.1f@%.2f" % (ms, (sent - first_sent) / 1e9) for ms, sent in sorted(latencies, reverse=True)[:5]
+    )
+    latencies = [ms for ms, _ in latencies]
     print(
-        "ok=1 events=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f patch_p50_ms=%.2f"
+        "ok=1 events=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f patch_p50_ms=%.2f slowest=%s"
         % (
             len(latencies),
             percentile(latencies, 50),
             percentile(latencies, 99),
             max(latencies),
             percentile(patch_ms, 50),
+            slowest,
         )
     )
     return 0

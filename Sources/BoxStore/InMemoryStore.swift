@@ -6,16 +6,16 @@ import Synchronization
 /// One mutex guards the objects, the revision and the bounded history, and commits publish to watchers while
 /// holding it, so watch registration and commits are totally ordered.
 public final class InMemoryStore: ObjectStore {
-    private struct State {
+    struct State {
         var revision: Int64 = 0
         var objects: [ObjectKey: StoredObject] = [:]
         var history = EventHistory()
         var closed = false
     }
 
-    private let state = Mutex(State())
-    private let hub: WatchHub
-    private let historyLimit: Int
+    let state = Mutex(State())
+    let hub: WatchHub
+    let historyLimit: Int
 
     /// - Parameters:
     ///   - historyLimit: the most changes kept for watch replay; older ones are compacted automatically.
@@ -122,7 +122,7 @@ public final class InMemoryStore: ObjectStore {
 
     // MARK: - Helpers
 
-    private func withOpenState<T>(_ body: (inout State) throws(StoreError) -> T) throws(StoreError) -> T {
+    func withOpenState<T>(_ body: (inout State) throws(StoreError) -> T) throws(StoreError) -> T {
         try state.withLock { state throws(StoreError) in
             if state.closed { throw .closed }
             return try body(&state)
@@ -146,7 +146,7 @@ public final class InMemoryStore: ObjectStore {
         }
     }
 
-    private static func current(
+    static func current(
         _ key: ObjectKey, in state: State, expectedRevision: Int64?
     ) throws(StoreError) -> StoredObject {
         guard let object = state.objects[key] else { throw .notFound(key) }

@@ -32,6 +32,19 @@ public protocol ObjectStore: Sendable {
     /// Returns the deleted object (its revision is the delete's revision).
     func delete(_ key: ObjectKey, expectedRevision: Int64?) async throws(StoreError) -> StoredObject
 
+    /// The current objects at `keys`, in order: each found object, or the error `get` would throw for it
+    /// (`.notFound`, `.invalidKey`), all read at one revision. Throws only when the whole read fails (`.closed`,
+    /// `.storage`). Has a default implementation (one `get` per key).
+    func get(_ keys: [ObjectKey]) async throws(StoreError) -> [Result<StoredObject, StoreError>]
+
+    /// Carries out `writes` in order, each at its own next revision, and returns each write's outcome: the object as
+    /// `create`, `update` or `delete` returns it, or the error that call would throw. A write whose check fails
+    /// (`.conflict`, `.notFound`, `.alreadyExists`, `.invalidKey`) changes nothing, and the others still happen.
+    /// Watchers see the successful writes in order. The stores do it in one transaction, so a batch costs about
+    /// one commit, and a failure of the whole batch (`.closed`, `.storage`, thrown) writes nothing. Has a default
+    /// implementation (one call per write, in order).
+    func write(_ writes: [StoreWrite]) async throws(StoreError) -> [Result<StoredObject, StoreError>]
+
     /// Every change with revision > `afterRevision` to objects of `kind` (nil = all kinds) in `namespace`
     /// (nil = all), in revision order, then live changes, until the consumer stops iterating or the stream is
     /// cancelled. Throws `.compacted` right away when `afterRevision` is older than what the store still keeps

@@ -5,22 +5,32 @@ enum StoredJSON {
     /// `value` (a JSON object as `JSONValue.text` writes it) with `"resourceVersion":"N"` first in its top-level
     /// `metadata` object (added when there is none). nil when `value` is not a JSON object.
     static func withResourceVersion(_ value: [UInt8], _ revision: Int64) -> [UInt8]? {
-        let version = Array("\"resourceVersion\":\"\(revision)\"".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(value.count + 32)
+        return append(value, revision, to: &out) ? out : nil
+    }
+
+    /// Appends `value` with the version spliced in (as `withResourceVersion`) to `out`: one copy of the bytes,
+    /// for list bodies written straight into one buffer. False (nothing appended) when `value` is not a JSON
+    /// object.
+    static func append(_ value: [UInt8], _ revision: Int64, to out: inout [UInt8]) -> Bool {
         guard let open = metadataObjectStart(value) else {
             // No metadata object: add one before the closing brace.
-            guard value.first == UInt8(ascii: "{"), value.last == UInt8(ascii: "}") else { return nil }
-            var out = Array(value.dropLast())
+            guard value.first == UInt8(ascii: "{"), value.last == UInt8(ascii: "}") else { return false }
+            out += value[..<(value.count - 1)]
             if value.count > 2 { out.append(UInt8(ascii: ",")) }
-            out += Array("\"metadata\":{".utf8) + version + Array("}}".utf8)
-            return out
+            out += "\"metadata\":{\"resourceVersion\":\"".utf8
+            out += String(revision).utf8
+            out += "\"}}".utf8
+            return true
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(value.count + version.count + 1)
         out += value[...open]
-        out += version
+        out += "\"resourceVersion\":\"".utf8
+        out += String(revision).utf8
+        out.append(UInt8(ascii: "\""))
         if value[open + 1] != UInt8(ascii: "}") { out.append(UInt8(ascii: ",")) }
         out += value[(open + 1)...]
-        return out
+        return true
     }
 
     /// The index of the `{` that opens the value of the top-level key `metadata`, skipping strings and nested

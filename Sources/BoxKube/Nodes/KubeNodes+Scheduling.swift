@@ -149,10 +149,14 @@ extension KubeNodes {
         dirtyPods.insert(key)
     }
 
-    /// REVIVE, at most once a second: pods wait for offers the framework does not hold.
+    /// REVIVE: pods wait for offers the framework does not hold. At once when offers came since the last REVIVE
+    /// (a ReplicaSet's next batch of pods after the last one used the offers: the master answers at its next
+    /// tick), else at most once a second (a pod that fits only what another framework holds would otherwise
+    /// revive every cycle for nothing).
     func revive(now: Instant) {
-        if let last = lastRevive, now - last < .seconds(1) { return }
+        if let last = lastRevive, now - last < .seconds(1), !offersSinceRevive { return }
         lastRevive = now
+        offersSinceRevive = false
         send([.revive])
     }
 }

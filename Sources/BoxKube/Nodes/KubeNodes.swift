@@ -45,6 +45,8 @@ public actor KubeNodes {
     /// Bumped whenever the offers change, so that pods found unschedulable are tried again.
     var offerGeneration = 0
     var lastRevive: Instant?
+    /// Offers arrived since the last REVIVE, so another one may go at once.
+    var offersSinceRevive = false
 
     // Pods.
     var pending: [String: PendingPod] = [:]
@@ -110,6 +112,7 @@ public actor KubeNodes {
         case .offers(let received):
             for offer in received { receive(offer, now: now) }
             offerGeneration += 1
+            if !received.isEmpty { offersSinceRevive = true }
             if pending.isEmpty && awaitingLaunch.isEmpty && !cycling {
                 // Nothing to place: give the resources back at once (other frameworks wait while we hold them),
                 // refused briefly so that they return and keep the nodes' heartbeats. Not while a cycle runs: it

@@ -94,24 +94,23 @@ extension KubeHandler {
     func plainList(_ type: ResourceType, namespace: String?, options: ListOptions) async throws(KubeError)
         -> KubeHTTPResponse
     {
-        let list = try await api.listJSON(type, namespace: namespace, options: options)
-        var head = listDocument(
-            type, items: [], resourceVersion: list.resourceVersion, continueToken: list.continueToken,
-            remainingItemCount: list.remaining
-        ).text
-        // `{…,"items":[]…}` as JSONValue writes it (sorted keys): the items go between the brackets.
-        guard let itemsRange = head.range(of: "\"items\":[]") else { throw .internalError("list document") }
-        let tail = String(head[itemsRange.upperBound...])
-        head = String(head[..<itemsRange.upperBound].dropLast())
-        var body: [UInt8] = []
-        body.reserveCapacity(list.items.reduce(head.utf8.count + tail.utf8.count + 1) { $0 + $1.count + 1 })
-        body += Array(head.utf8)
-        for (index, item) in list.items.enumerated() {
-            if index > 0 { body.append(UInt8(ascii: ",")) }
-            body += item
+        var failed = false
+        let body = try await api.listJSONBody(type, namespace: namespace, options: options) {
+            version, token, remaining in
+            let head = listDocument(
+                type, items: [], resourceVersion: version, continueToken: token, remainingItemCount: remaining
+            ).text
+            // `{…,"items":[]…}` as JSONValue writes it (sorted keys): the items go between the brackets.
+            guard let itemsRange = head.range(of: "\"items\":[]") else {
+                failed = true
+                return ([], [])
+            }
+            return (
+                Array(head[..<itemsRange.upperBound].dropLast().utf8),
+                Array(("]" + head[itemsRange.upperBound...] + "\n").utf8)
+            )
         }
-        body.append(UInt8(ascii: "]"))
-        body += Array((tail + "\n").utf8)
+        if failed { throw .internalError("list document") }
         return KubeHTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .bytes(body))
     }
 

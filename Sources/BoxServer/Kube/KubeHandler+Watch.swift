@@ -16,36 +16,30 @@ extension KubeHandler {
             // Jitter, so that many watchers started together do not all come back at once.
             timeout += .milliseconds(Int.random(in: 0...Int(timeout.components.seconds * 100)))
         }
-        let events = try await api.watch(type, namespace: namespace, options: options)
         let table = wantsTable(request)
         let includeObject = request.parameter("includeObject")
         let bookmarks = options.allowWatchBookmarks
         let latest = LatestVersion(options.resourceVersion ?? "")
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .unbounded)
-        let clock = api.clock
         let interval = bookmarkInterval
-        let pump = Task {
-            do {
-                for try await event in events {
-                    var object = event.object
-                    let version = object.resourceVersion
+        let pump: Task<Void, Never>
+        if !table && options.fieldSelector.isEverything {
+            // The common case (kubectl, client-go, the Python client): lines from the stored bytes, written by the
+            // API's own task straight into this stream (one hop from commit to the socket writer).
+            pump = try await api.watchLines(
+                type, namespace: namespace, options: options,
+                emit: { line, version in
                     if !version.isEmpty { latest.value.withLock { $0 = version } }
-                    if table && [.added, .modified, .deleted].contains(event.kind) {
-                        object = KubeTables.table(
-                            type, objects: [object], resourceVersion: version, continueToken: nil,
-                            includeObject: includeObject, now: clock.now)
-                    }
-                    continuation.yield(Self.line(KubeWatchEvent(kind: event.kind, object: object)))
-                }
-            } catch let error as KubeError {
-                continuation.yield(Self.line(KubeWatchEvent(kind: .error, object: error.status)))
-            } catch {
-                if !Task.isCancelled {
-                    let status = KubeError.internalError("\(error)").status
-                    continuation.yield(Self.line(KubeWatchEvent(kind: .error, object: status)))
-                }
-            }
-            continuation.finish()
+                    continuation.yield(line)
+                },
+                end: { errorLine in
+                    if let errorLine { continuation.yield(errorLine) }
+                    continuation.finish()
+                })
+        } else {
+            pump = try await decodedPump(
+                type, namespace: namespace, options: options, table: table, includeObject: includeObject,
+                latest: latest, continuation: continuation)
         }
         let timer = Task {
             try? await Task.sleep(for: timeout)
@@ -73,6 +67,38 @@ extension KubeHandler {
         return KubeHTTPResponse(
             status: 200, headers: [("Content-Type", "application/json")],
             body: .stream(stream, stop: { continuation.finish() }))
+    }
+
+    /// Watches that need the objects (Tables, field selectors): decoded events, encoded again as lines.
+    private func decodedPump(
+        _ type: ResourceType, namespace: String?, options: ListOptions, table: Bool, includeObject: String?,
+        latest: LatestVersion, continuation: AsyncStream<[UInt8]>.Continuation
+    ) async throws(KubeError) -> Task<Void, Never> {
+        let events = try await api.watch(type, namespace: namespace, options: options)
+        let clock = api.clock
+        return Task {
+            do {
+                for try await event in events {
+                    var object = event.object
+                    let version = object.resourceVersion
+                    if !version.isEmpty { latest.value.withLock { $0 = version } }
+                    if table && [.added, .modified, .deleted].contains(event.kind) {
+                        object = KubeTables.table(
+                            type, objects: [object], resourceVersion: version, continueToken: nil,
+                            includeObject: includeObject, now: clock.now)
+                    }
+                    continuation.yield(Self.line(KubeWatchEvent(kind: event.kind, object: object)))
+                }
+            } catch let error as KubeError {
+                continuation.yield(Self.line(KubeWatchEvent(kind: .error, object: error.status)))
+            } catch {
+                if !Task.isCancelled {
+                    let status = KubeError.internalError("\(error)").status
+                    continuation.yield(Self.line(KubeWatchEvent(kind: .error, object: status)))
+                }
+            }
+            continuation.finish()
+        }
     }
 
     /// One event as a line of JSON.
