@@ -262,6 +262,7 @@ struct Up: AsyncParsableCommand {
         let state = try client.json(MesosState.self, "/master/state")
         print("")
         print("clusterbox is up in \(String(format: "%.2f", elapsed)) s (pid \(info.pid)).")
+        print("  dashboard  \(info.masterURL)/   (live, in the browser)")
         print("  master     \(info.masterURL)   (/master/state, /metrics, /clusterbox/v1/events)")
         if let port = info.marathonPort { print("  marathon   http://\(info.host):\(port)   (/v2/apps, /v2/events)") }
         if let address = info.dnsAddress, let port = info.dnsPort {
@@ -288,6 +289,7 @@ struct Up: AsyncParsableCommand {
         }
         print("")
         print("Try next:")
+        print("  clusterbox tour                       guided lessons on this cluster (clusterbox tour --list)")
         print("  clusterbox run -- echo hello          run a command on an agent and read its output")
         print("  clusterbox run --image busybox -- id  the same in an image (clusterbox image ls lists them)")
         print("  clusterbox app deploy -f app.json     run a Marathon app (see examples/marathon)")
