@@ -72,11 +72,12 @@ struct KubeNodesCluster {
             master: master, api: api, nodes: nodes, agents: started, running: running, sandboxes: sandboxes)
     }
 
-    /// 33000, 33400, 33800, …: room for four process agents per cluster, wrapping before 40000.
+    /// 41000, 41400, 41800, …: room for four process agents per cluster, wrapping before 47400. Above the CLI test
+    /// clusters' task ports (10000 to 39999, 300 per cluster): a probe test's server once found its port taken.
     static func nextPortBase() -> Int {
         portBlock.withLock { block in
             defer { block = (block + 1) % 16 }
-            return 33000 + block * 400
+            return 41000 + block * 400
         }
     }
 
