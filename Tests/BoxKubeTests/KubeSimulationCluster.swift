@@ -2,6 +2,7 @@ import BoxAgent
 import BoxCore
 import BoxMaster
 import BoxStore
+import Foundation
 import Logging
 import Synchronization
 
@@ -37,7 +38,9 @@ final class KubeSimulationCluster: Sendable {
 
     init(agentCount: Int) {
         var logger = Logger(label: "kube-sim")
-        logger.logLevel = .error
+        // KUBE_SIM_LOG=warning|info|debug shows the cluster's own log, for a failing seed.
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["KUBE_SIM_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .error
         // Room for the checker's watch of every change: it must never be compacted away under it.
         store = InMemoryStore(historyLimit: 200_000, watchBufferLimit: 200_000)
         master = MasterService(config: Self.masterConfig, clock: clock, logger: logger)

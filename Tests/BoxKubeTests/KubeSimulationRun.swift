@@ -37,6 +37,8 @@ struct KubeSimulationRun {
     static let finalVersion = 3
     /// The second update comes this long after the first, while many rollouts are still under way.
     static let secondUpdateAfter: Duration = .seconds(8)
+    /// KUBE_SIM_LOG set: a progress line every 15 s while rollouts are awaited.
+    static let progress = ProcessInfo.processInfo.environment["KUBE_SIM_LOG"] != nil
 
     init(plan: KubeSimulationPlan, limit: Duration) {
         self.plan = plan
@@ -179,12 +181,21 @@ struct KubeSimulationRun {
 
     private func waitForRollouts(version: Int, downNodes: Set<String> = []) async throws {
         var last: [String] = []
+        var lastProgress = ContinuousClock.now
         while ContinuousClock.now < deadline {
             let snapshot = try await snapshot()
             last = Self.incomplete(snapshot, version: version)
             let stillReady = snapshot.readyNodes.intersection(downNodes)
             if !stillReady.isEmpty { last.append("nodes of lost agents still Ready: \(stillReady.sorted())") }
             if last.isEmpty { return }
+            if Self.progress, ContinuousClock.now - lastProgress >= .seconds(15) {
+                lastProgress = .now
+                let phases = Dictionary(grouping: snapshot.pods) { $0[path: ["status", "phase"]]?.stringValue ?? "-" }
+                print(
+                    "kube sim \(elapsed): v\(version) \(last.count) incomplete; pods "
+                        + "\(phases.mapValues(\.count).sorted { $0.key < $1.key }); KubeNodes \(await cluster.nodes.counts())"
+                )
+            }
             try await Task.sleep(for: .milliseconds(500))
         }
         let counts = await cluster.nodes.counts()
@@ -192,10 +203,29 @@ struct KubeSimulationRun {
         var phases: [String: Int] = [:]
         for pod in pods { phases[pod[path: ["status", "phase"]]?.stringValue ?? "none", default: 0] += 1 }
         let sample = pods.first { !$0.isReadyPod }.map { "\($0.name): \($0["status"]?.text ?? "no status")" } ?? "-"
+        let (runs, pending) = await cluster.nodes.tracked()
+        var known: [String: Int] = [:]
+        for pod in pods {
+            let key = "\(pod.namespace)/\(pod.name)"
+            let state =
+                if let run = runs[key], run.uid == pod.uid {
+                    "run(bound \(run.bound), deleting \(run.deleting))"
+                } else if pending[key] == pod.uid {
+                    "pending"
+                } else {
+                    "unknown"
+                }
+            known[state, default: 0] += 1
+        }
+        let apiKeys = Set(pods.map { "\($0.namespace)/\($0.name)" })
+        let stale = runs.filter { !apiKeys.contains($0.key) }
+        let staleDeleting = stale.values.filter(\.deleting).count
         throw fail(
             "timed out waiting for every rollout to v\(version) to complete; \(last.count) incomplete: "
                 + last.prefix(10).joined(separator: "; ") + "; pods by phase \(phases.sorted { $0.key < $1.key }); "
-                + "a pod not ready: \(sample); KubeNodes holds \(counts)")
+                + "a pod not ready: \(sample); KubeNodes holds \(counts); the API's pods as KubeNodes knows them: "
+                + "\(known.sorted { $0.key < $1.key }); runs of pods no longer in the API: \(stale.count) "
+                + "(\(staleDeleting) deleting)")
     }
 
     struct Snapshot {

@@ -33,7 +33,10 @@ struct DeploymentSync {
     /// oldest whose template equals the Deployment's, ignoring `pod-template-hash`).
     mutating func claimReplicaSets(selector: LabelSelector) async throws(KubeError) {
         var claimed: [JSONValue] = []
-        for rs in context.cache.list(.replicaSet, namespace: namespace) {
+        let candidates =
+            context.cache.owned(.replicaSet, by: deployment.uid, namespace: namespace)
+            + context.cache.uncontrolled(.replicaSet, namespace: namespace)
+        for rs in candidates.sorted(by: { $0.name < $1.name }) {
             let matches = selector.matches(rs.labels)
             if let owner = rs.controllerReference {
                 guard owner.uid == deployment.uid else { continue }

@@ -56,8 +56,7 @@ public struct GarbageCollector: Controller {
     func dependents(of owner: JSONValue, cache: ObjectCache) -> [(ResourceType, JSONValue)] {
         var found: [(ResourceType, JSONValue)] = []
         for type in watches {
-            for object in cache.list(type, namespace: owner.namespace)
-            where object.ownerReferences.contains(where: { $0.uid == owner.uid }) {
+            for object in cache.dependents(type, of: owner.uid, namespace: owner.namespace) {
                 found.append((type, object))
             }
         }

@@ -62,7 +62,11 @@ public struct ReplicaSetController: Controller {
         async -> [JSONValue]
     {
         var claimed: [JSONValue] = []
-        for pod in context.cache.list(.pod, namespace: owner.namespace) {
+        // Its own pods and the uncontrolled ones: a pod another owner controls is never a candidate.
+        let candidates =
+            context.cache.owned(.pod, by: owner.uid, namespace: owner.namespace)
+            + context.cache.uncontrolled(.pod, namespace: owner.namespace)
+        for pod in candidates.sorted(by: { $0.name < $1.name }) {
             let matches = selector.matches(pod.labels)
             if let reference = pod.controllerReference {
                 guard reference.uid == owner.uid else { continue }

@@ -23,4 +23,10 @@ extension KubeNodes {
     public func counts() -> (agents: Int, offers: Int, pending: Int, running: Int) {
         (agents.values.filter { !$0.failed }.count, offers.count, pending.count, runs.count)
     }
+
+    /// What KubeNodes knows of each pod it tracks, by `namespace/name`, for tests that compare it with the API:
+    /// its uid, and for a run whether its bind was written and whether it is being deleted.
+    func tracked() -> (runs: [String: (uid: String, bound: Bool, deleting: Bool)], pending: [String: String]) {
+        (runs.mapValues { ($0.uid, $0.bound, $0.deleting) }, pending.mapValues(\.pod.uid))
+    }
 }

@@ -34,10 +34,12 @@ extension KubeNodes {
         }
     }
 
-    /// After a relist: pending pods that are gone are forgotten.
+    /// After a relist: pending pods that are gone are forgotten, and the tasks of running pods that are gone (deleted
+    /// while the watch was down, so no DELETED event came) are stopped.
     private func relisted(_ type: ResourceType, _ names: Set<String>) {
         guard type == .pod else { return }
         for key in pending.keys where !names.contains(key) { pending.removeValue(forKey: key) }
+        for key in runs.keys where !names.contains(key) { podGone(key) }
     }
 
     func nodeChanged(_ node: JSONValue) {

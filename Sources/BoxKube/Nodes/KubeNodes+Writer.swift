@@ -149,6 +149,7 @@ extension KubeNodes {
                         component: Self.schedulerName))
             case (.run(let run, _), .failure(let error)) where error.code == 404 || error.code == 409:
                 // Gone or replaced: its watch event stops the tasks.
+                logger.debug("pod \(run.key) not written: \(error)")
                 if error.code == 404, runs[run.key]?.uid == run.uid, var gone = runs[run.key] {
                     gone.removed = true
                     runs[run.key] = gone
