@@ -11,7 +11,7 @@ import Synchronization
 /// - **unavailability by the controller's own decisions**: a write that lowers a ReplicaSet's `spec.replicas` from
 ///   `a` to `b` removes `max(0, available(rs) − b)` available pods (the ReplicaSet controller deletes not-available
 ///   pods first; `max(0, d − (a − available))` with `d = a − b` is the same number), and must leave
-///   `Σ available − removed ≥ replicas − maxUnavailable` over the Deployment's ReplicaSets.
+///   `Σ available − removed ≥ replicas − maxUnavailable` over the Deployment's ReplicaSets when it removes any.
 ///
 /// Availability is counted from the pods (active, `Ready` for `minReadySeconds`), not from the ReplicaSets' status:
 /// the controller decides from its cache of pods, and a status lags the pods it counts. The store is never behind
@@ -185,6 +185,10 @@ final class KubeSimulationChecker: Sendable {
         let floor = replicas - unavailable
         let margin = available - removed - floor
         state.summary.scaleDowns += 1
+        // A scale-down that removes only pods that are not available takes no availability away, whatever the
+        // Deployment has left (upstream's controller cleans up unhealthy old replicas first, for that reason): faults
+        // can keep availability under the floor for longer than the window while replacements start.
+        guard removed > 0 else { return }
         state.summary.tightestMargin = min(state.summary.tightestMargin ?? margin, margin)
         guard margin < 0 else { return }
         let since = ContinuousClock.now - faultWindow

@@ -14,14 +14,16 @@ struct CLI {
     }
 
     let dataDirectory: String
-    let port: Int
-    let marathonPort: Int
-    /// The Kubernetes API's HTTPS port: its own for each test cluster (6443 is the default of a user's cluster).
-    let kubePort: Int
+    /// The master's, Marathon's, the Kubernetes API's (its own for each test cluster: 6443 is the default of a
+    /// user's cluster) and the DNS server's ports.
+    private let ports: Ports
+    var port: Int { ports.chosen.master }
+    var marathonPort: Int { ports.chosen.marathon }
+    var kubePort: Int { ports.chosen.kube }
+    var dnsPort: Int { ports.chosen.dns }
     /// Each cluster of the tests gets DNS and virtual IPs of its own, so that tests run side by side (and beside
     /// a cluster the user runs).
     let dnsAddress: String
-    let dnsPort: Int
     let vipRange: String
     let serviceRange: String
     /// Task ports of its own too: two test clusters' tasks must not race for one port.
@@ -36,14 +38,7 @@ struct CLI {
         dataDirectory =
             FileManager.default.temporaryDirectory.appendingPathComponent("cbx-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        port = try Self.freePort()
-        var other = try Self.freePort()
-        while other == port { other = try Self.freePort() }
-        marathonPort = other
-        var kube = try Self.freePort()
-        while kube == port || kube == other { kube = try Self.freePort() }
-        kubePort = kube
-        dnsPort = try Self.freePort()
+        ports = try Ports()
     }
 
     typealias Result = ChildProcess
@@ -62,14 +57,25 @@ struct CLI {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
+    /// `up` on this cluster's ports and ranges. A port free when it was chosen can be taken before the daemon binds
+    /// it (by another test's outgoing connection: both come from the kernel's ephemeral range), so when the daemon
+    /// exits with "Address already in use" the ports are chosen again and `up` runs again, up to three times.
     func up(_ extra: [String] = []) throws -> Result {
-        try run(
-            [
-                "up", "--master-port", "\(port)", "--marathon-port", "\(marathonPort)", "--kube-port", "\(kubePort)",
-                "--dns-address", dnsAddress,
-                "--dns-port", "\(dnsPort)", "--vip-range", vipRange, "--service-range", serviceRange, "--first-task-port", "\(firstTaskPort)",
-                "--ports-per-agent", "100",
-            ] + extra)
+        var attempts = 0
+        while true {
+            let result = try run(
+                [
+                    "up", "--master-port", "\(port)", "--marathon-port", "\(marathonPort)", "--kube-port",
+                    "\(kubePort)", "--dns-address", dnsAddress, "--dns-port", "\(dnsPort)", "--vip-range", vipRange,
+                    "--service-range", serviceRange, "--first-task-port", "\(firstTaskPort)", "--ports-per-agent",
+                    "100",
+                ] + extra)
+            attempts += 1
+            guard result.status != 0, attempts < 3, (result.stdout + result.stderr).contains("Address already in use")
+            else { return result }
+            print("clusterbox up found a port taken; choosing others: \(result.stdout.suffix(200))")
+            try ports.choose()
+        }
     }
 
     /// The kubeconfig `up` writes for this test cluster.
@@ -116,6 +122,36 @@ struct CLI {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A test cluster's four ports, free when chosen (from the kernel, all different), chosen again on demand.
+final class Ports: Sendable {
+    struct Choice {
+        var master: Int
+        var marathon: Int
+        var kube: Int
+        var dns: Int
+    }
+
+    private let choice: Mutex<Choice>
+
+    init() throws { choice = Mutex(try Self.fresh()) }
+
+    var chosen: Choice { choice.withLock { $0 } }
+
+    func choose() throws {
+        let fresh = try Self.fresh()
+        choice.withLock { $0 = fresh }
+    }
+
+    private static func fresh() throws -> Choice {
+        var ports: [Int] = []
+        while ports.count < 4 {
+            let port = try CLI.freePort()
+            if !ports.contains(port) { ports.append(port) }
+        }
+        return Choice(master: ports[0], marathon: ports[1], kube: ports[2], dns: ports[3])
     }
 }
 
