@@ -88,7 +88,8 @@ import Testing
                     #"{"f:metadata":{"f:annotations":{},"f:finalizers":{"v:\"a/b\"":{}}},"f:data":{"f:k":{}}}"#)))
         // Status of a kind with a status subresource is nobody's to apply.
         let deployment = try json(#"{"spec":{"replicas":1},"status":{"replicas":1}}"#)
-        #expect(FieldSet.applied(deployment, type: .deployment).fieldsV1 == (try json(#"{"f:spec":{"f:replicas":{}}}"#)))
+        #expect(
+            FieldSet.applied(deployment, type: .deployment).fieldsV1 == (try json(#"{"f:spec":{"f:replicas":{}}}"#)))
     }
 
     @Test func setAlgebra() throws {
@@ -105,7 +106,9 @@ import Testing
     }
 
     @Test func badFieldsV1IsRejected() throws {
-        for bad in [#"{"x:foo":{}}"#, #"{"f:a":1}"#, #"{".":{"f:a":{}}}"#, #"[]"#, #"{"k:notjson":{}}"#, #"{"i:x":{}}"#] {
+        for bad in [
+            #"{"x:foo":{}}"#, #"{"f:a":1}"#, #"{".":{"f:a":{}}}"#, #"[]"#, #"{"k:notjson":{}}"#, #"{"i:x":{}}"#,
+        ] {
             let error = #expect(throws: KubeError.self) { try FieldSet(fieldsV1: try json(bad)) }
             #expect(error?.code == 400, "\(bad)")
         }
@@ -140,7 +143,8 @@ import Testing
         let first = try apply(try manifest(), onto: .object([:]))
         // Another manager applies the same label value: shared, no conflict.
         let shared = try apply(
-            try json(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","labels":{"extra":"yes"}}}"#),
+            try json(
+                #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","labels":{"extra":"yes"}}}"#),
             onto: first, manager: "labeller")
         #expect(entry(shared, "labeller") != nil)
         let dropped = try apply(try manifest(extraLabel: false), onto: shared)
@@ -194,10 +198,12 @@ import Testing
         let first = try apply(try manifest(), onto: .object([:]))
         let error = #expect(throws: KubeError.self) {
             try apply(
-                try json(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":4}}"#),
+                try json(
+                    #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":4}}"#),
                 onto: first, manager: "kubectl-scale")
         }
-        #expect(error?.message == "Apply failed with 1 conflict: conflict with \"kubectl\" using apps/v1: .spec.replicas")
+        #expect(
+            error?.message == "Apply failed with 1 conflict: conflict with \"kubectl\" using apps/v1: .spec.replicas")
     }
 
     @Test func identicalReapplyChangesNothing() throws {
@@ -284,6 +290,23 @@ import Testing
             body: Array(#"{"metadata":{"annotations":{"n":"1"}}}"#.utf8)
         ).object
         #expect(plain[path: ["metadata", "managedFields"]]?.arrayValue?.count == 2)
+    }
+
+    /// The Python client sends managedFields back with `+00:00` times: an otherwise unchanged PUT stores nothing.
+    @Test func unchangedUpdateWithRewrittenTimesStoresNothing() async throws {
+        let api = try await makeAPI()
+        let created = try await api.create(
+            .deployment, namespace: "default", try manifest(), fieldManager: "kubectl-create")
+        var sentEntry = try #require(entry(created, "kubectl-create", "Update"))
+        let time = try #require(sentEntry["time"]?.stringValue)
+        #expect(time.hasSuffix("Z"))
+        sentEntry.set(["time"], .string(String(time.dropLast()) + "+00:00"))
+        var sent = created
+        sent.set(["metadata", "managedFields"], [sentEntry])
+        let updated = try await api.update(
+            .deployment, namespace: "default", name: "web", sent, fieldManager: "OpenAPI-Generator")
+        #expect(updated.resourceVersion == created.resourceVersion)
+        #expect(updated == created)
     }
 
     /// kubectl's switch from client-side to server-side apply (reference §4.6): create by

@@ -65,7 +65,8 @@ import Testing
 
         let created = try kubectl(
             cli, ["apply", "--server-side"], stdin: manifest(replicas: 1, extraLabel: true))
-        #expect(created.stdout.contains("deployment.apps/ssa serverside-applied"), "\(created.stdout) \(created.stderr)")
+        #expect(
+            created.stdout.contains("deployment.apps/ssa serverside-applied"), "\(created.stdout) \(created.stderr)")
         let first = try live(cli, "deployment/ssa")
         #expect(labels(first) == ["app": "ssa", "extra": "yes"])
         #expect(managers(first) == ["kubectl/Apply"])
@@ -115,7 +116,9 @@ import Testing
         #expect(managers(try live(cli, "configmap/switch")) == ["kubectl-client-side-apply/Update"])
         let serverSide = try kubectl(
             cli, ["apply", "--server-side"], stdin: configMap.replacingOccurrences(of: ", b: \"2\"", with: ""))
-        #expect(serverSide.stdout.contains("configmap/switch serverside-applied"), "\(serverSide.stdout) \(serverSide.stderr)")
+        #expect(
+            serverSide.stdout.contains("configmap/switch serverside-applied"),
+            "\(serverSide.stdout) \(serverSide.stderr)")
         let switched = try live(cli, "configmap/switch")
         #expect(switched["data"] as? [String: String] == ["a": "1"], "\(switched)")
         #expect(!managers(switched).contains("kubectl-client-side-apply/Update"), "\(managers(switched))")

@@ -38,8 +38,11 @@ public struct ManagedFieldsEntry: Hashable, Sendable {
         self.manager = manager
         self.operation = operation
         self.apiVersion = members["apiVersion"]?.stringValue ?? ""
-        self.time = members["time"]?.stringValue ?? ""
-        self.fields = try members["fieldsV1"].map { (document) throws(KubeError) in try FieldSet(fieldsV1: document) }
+        // Normalised (the Python client sends `+00:00` times back), so a write that changes nothing stays a no-op.
+        let time = members["time"]?.stringValue ?? ""
+        self.time = KubeTime.parse(time).map(KubeTime.format) ?? time
+        self.fields =
+            try members["fieldsV1"].map { (document) throws(KubeError) in try FieldSet(fieldsV1: document) }
             ?? .empty
         self.raw = members
         self.storedFields = fields
@@ -153,7 +156,9 @@ public enum ManagedFields {
         } else {
             var lines: [String] = []
             var byManager: [String: [String]] = [:]
-            for conflict in conflicts { byManager[who(conflict.entry), default: []].append(FieldSet.describe(conflict.path)) }
+            for conflict in conflicts {
+                byManager[who(conflict.entry), default: []].append(FieldSet.describe(conflict.path))
+            }
             for manager in byManager.keys.sorted() {
                 lines.append("conflicts with \(manager):")
                 lines += (byManager[manager] ?? []).map { "- \($0)" }
