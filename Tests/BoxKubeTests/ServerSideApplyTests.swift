@@ -265,6 +265,19 @@ import Testing
         let forced = try await patch(api, try manifest(replicas: 3), force: true)
         #expect(forced[path: ["spec", "replicas"]] == 3)
         #expect(entry(forced, "kubectl-scale", "Update") == nil)
+
+        // What `kubectl scale` does: a write through /scale, manager from the User-Agent, its own entry.
+        var viaScale = forced
+        viaScale.set(["spec", "replicas"], 7)
+        let afterScaleSubresource = try await api.update(
+            .deployment, namespace: "default", name: "web", viaScale, fieldManager: "kubectl", fieldSubresource: "scale"
+        )
+        #expect(entry(afterScaleSubresource, "kubectl", "Update")?["subresource"] == "scale")
+        let viaScaleConflict = await #expect(throws: KubeError.self) { try await patch(api, try manifest(replicas: 3)) }
+        #expect(
+            viaScaleConflict?.message
+                == "Apply failed with 1 conflict: conflict with \"kubectl\" with subresource \"scale\" using apps/v1: .spec.replicas"
+        )
     }
 
     @Test func mergePatchAndCreateRecordUpdates() async throws {

@@ -93,6 +93,10 @@ import Testing
         #expect(conflicting.status != 0)
         #expect(conflicting.stderr.contains("Apply failed with 1 conflict: conflict with \""), "\(conflicting.stderr)")
         #expect(conflicting.stderr.contains(".spec.replicas"), "\(conflicting.stderr)")
+        // kubectl scale sends no fieldManager: the manager is the User-Agent's name, in an entry of the subresource.
+        #expect(
+            conflicting.stderr.contains("conflict with \"kubectl\" with subresource \"scale\" using apps/v1"),
+            "\(conflicting.stderr)")
         #expect(replicas(try live(cli, "deployment/ssa")) == 3)
 
         let forced = try kubectl(

@@ -34,7 +34,7 @@ extension KubeAPI {
         do {
             let object = try await modify(
                 type, namespace: namespace, name: name, precondition: "", dryRun: dryRun,
-                statusOnly: subresource == .status, fieldManager: updater
+                statusOnly: subresource == .status, fieldManager: updater, fieldSubresource: subresource.rawValue
             ) { current throws(KubeError) in
                 let patched = try KubePatch.apply(
                     patchType, document, to: current, type: type, manager: fieldManager ?? "",

@@ -132,11 +132,12 @@ public final class KubeAPI: Sendable {
     /// but metadata and status changed, a `resourceVersion` in the body must be the current one (409 otherwise),
     /// and a write that changes nothing stores nothing. An update that empties the finalizers of an object being
     /// deleted removes it. A non-empty `fieldManager` records the fields the write changed as its own
-    /// (`ManagedFields.recordUpdate`).
+    /// (`ManagedFields.recordUpdate`), in an entry of `fieldSubresource` (default: `subresource`'s name; the
+    /// `/scale` route, which writes the parent, names `scale`).
     @discardableResult
     public func update(
         _ type: ResourceType, namespace: String, name: String, _ object: JSONValue, subresource: Subresource = .main,
-        dryRun: Bool = false, fieldManager: String = ""
+        dryRun: Bool = false, fieldManager: String = "", fieldSubresource: String? = nil
     ) async throws(KubeError) -> JSONValue {
         try checkTypeMeta(object, type)
         if object.name != name && !object.name.isEmpty {
@@ -145,7 +146,7 @@ public final class KubeAPI: Sendable {
         let precondition = object.resourceVersion
         return try await modify(
             type, namespace: namespace, name: name, precondition: precondition, dryRun: dryRun,
-            fieldManager: fieldManager
+            fieldManager: fieldManager, fieldSubresource: fieldSubresource ?? subresource.rawValue
         ) { current throws(KubeError) in
             Self.merged(object, onto: current, type: type, subresource: subresource)
         }
@@ -156,13 +157,14 @@ public final class KubeAPI: Sendable {
     /// `fieldManager` nil leaves managedFields to `change` (server-side apply writes them itself).
     func modify(
         _ type: ResourceType, namespace: String, name: String, precondition: String, dryRun: Bool,
-        statusOnly: Bool = false, fieldManager: String? = nil, _ change: (JSONValue) throws(KubeError) -> JSONValue
+        statusOnly: Bool = false, fieldManager: String? = nil, fieldSubresource: String = "",
+        _ change: (JSONValue) throws(KubeError) -> JSONValue
     ) async throws(KubeError) -> JSONValue {
         for _ in 0..<20 {
             let stored = try await stored(type, namespace: namespace, name: name)
             let step = try prepareModify(
                 stored, type, name: name, precondition: precondition, statusOnly: statusOnly,
-                fieldManager: fieldManager, change)
+                fieldManager: fieldManager, fieldSubresource: fieldSubresource, change)
             let write: StoreWrite
             let next: JSONValue
             switch step {
@@ -197,7 +199,7 @@ public final class KubeAPI: Sendable {
     /// (`ManagedFields.recordUpdate`).
     func prepareModify(
         _ stored: StoredObject, _ type: ResourceType, name: String, precondition: String, statusOnly: Bool,
-        fieldManager: String? = nil, _ change: (JSONValue) throws(KubeError) -> JSONValue
+        fieldManager: String? = nil, fieldSubresource: String = "", _ change: (JSONValue) throws(KubeError) -> JSONValue
     ) throws(KubeError) -> ModifyStep {
         let current = try decode(stored, type)
         if !precondition.isEmpty && precondition != current.resourceVersion { throw .conflict(type, name) }
@@ -213,7 +215,8 @@ public final class KubeAPI: Sendable {
         next = try admission.admit(next, old: current, type: type, statusOnly: statusOnly)
         if let fieldManager {
             next = try ManagedFields.recordUpdate(
-                old: comparableCurrent, new: next, manager: fieldManager, type: type, time: KubeTime.format(clock.now))
+                old: comparableCurrent, new: next, manager: fieldManager, type: type, time: KubeTime.format(clock.now),
+                subresource: fieldSubresource)
         }
         if Self.specChanged(next, comparableCurrent) {
             next.set(["metadata", "generation"], .int(current.generation + 1))

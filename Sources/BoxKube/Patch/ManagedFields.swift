@@ -1,23 +1,30 @@
 public import BoxCore
 
 /// One entry of `metadata.managedFields`: a manager, the operation it wrote with (`Apply` or `Update`) and the
-/// fields it owns. The entry's other members (`subresource`, unknown ones) are kept as they came.
+/// fields it owns; writes through a subresource (`scale`, `status`) are entries of their own. The entry's other
+/// members are kept as they came.
 public struct ManagedFieldsEntry: Hashable, Sendable {
     public var manager: String
     public var operation: String
     public var apiVersion: String
     public var time: String
+    /// `scale` or `status` for writes through that subresource, empty for the main resource.
+    public var subresource: String
     public var fields: FieldSet
     /// The entry as stored; its `fieldsV1` is rewritten only when `fields` changed, so an untouched entry stays
     /// byte for byte what it was.
     var raw: [String: JSONValue]
     private var storedFields: FieldSet
 
-    public init(manager: String, operation: String, apiVersion: String, time: String, fields: FieldSet) {
+    public init(
+        manager: String, operation: String, apiVersion: String, time: String, subresource: String = "",
+        fields: FieldSet
+    ) {
         self.manager = manager
         self.operation = operation
         self.apiVersion = apiVersion
         self.time = time
+        self.subresource = subresource
         self.fields = fields
         self.raw = [:]
         self.storedFields = fields
@@ -38,6 +45,7 @@ public struct ManagedFieldsEntry: Hashable, Sendable {
         self.manager = manager
         self.operation = operation
         self.apiVersion = members["apiVersion"]?.stringValue ?? ""
+        self.subresource = members["subresource"]?.stringValue ?? ""
         // Normalised (the Python client sends `+00:00` times back), so a write that changes nothing stays a no-op.
         let time = members["time"]?.stringValue ?? ""
         self.time = KubeTime.parse(time).map(KubeTime.format) ?? time
@@ -55,13 +63,14 @@ public struct ManagedFieldsEntry: Hashable, Sendable {
         members["apiVersion"] = .string(apiVersion)
         members["time"] = .string(time)
         members["fieldsType"] = "FieldsV1"
+        members["subresource"] = subresource.isEmpty ? nil : .string(subresource)
         if fields != storedFields || members["fieldsV1"] == nil { members["fieldsV1"] = fields.fieldsV1 }
         return .object(members)
     }
 
-    /// Whether this entry is the one `manager` writes with `operation` (the subresource is part of the identity).
-    func isEntry(of manager: String, operation: String) -> Bool {
-        self.manager == manager && self.operation == operation && raw["subresource"] == nil
+    /// Whether this entry is the one `manager` writes with `operation` through `subresource`.
+    func isEntry(of manager: String, operation: String, subresource: String = "") -> Bool {
+        self.manager == manager && self.operation == operation && self.subresource == subresource
     }
 }
 
@@ -98,9 +107,10 @@ public enum ManagedFields {
     /// The managedFields a write by `manager` that turns `old` (nil on create) into `new` leaves: the entries the
     /// client sent when it changed them (kubectl rewrites them when it switches to server-side apply), the stored
     /// ones otherwise; the fields the write changed move into `manager`'s `Update` entry and out of every other
-    /// entry. An empty `manager` records nothing new but still drops the fields the write removed.
+    /// entry. An empty `manager` records nothing new but still drops the fields the write removed. `subresource`
+    /// names the subresource the write came through (`scale`, `status`; empty for the main resource).
     public static func recordUpdate(
-        old: JSONValue?, new: JSONValue, manager: String, type: ResourceType, time: String
+        old: JSONValue?, new: JSONValue, manager: String, type: ResourceType, time: String, subresource: String = ""
     ) throws(KubeError) -> JSONValue {
         let sent = new[path: ["metadata", "managedFields"]]
         let stored = old?[path: ["metadata", "managedFields"]]
@@ -112,7 +122,9 @@ public enum ManagedFields {
                 old.map { FieldSet.changed(from: $0, to: new, type: type) } ?? FieldSet.complete(new, type: type)
             for index in entries.indices { entries[index].fields = entries[index].fields.subtracting(changed) }
             if !changed.isEmpty {
-                if let index = entries.firstIndex(where: { $0.isEntry(of: manager, operation: "Update") }) {
+                if let index = entries.firstIndex(where: {
+                    $0.isEntry(of: manager, operation: "Update", subresource: subresource)
+                }) {
                     entries[index].fields = entries[index].fields.union(changed)
                     entries[index].time = time
                     entries[index].apiVersion = type.apiVersion
@@ -120,7 +132,7 @@ public enum ManagedFields {
                     entries.append(
                         ManagedFieldsEntry(
                             manager: manager, operation: "Update", apiVersion: type.apiVersion, time: time,
-                            fields: changed))
+                            subresource: subresource, fields: changed))
                 }
             }
         }
@@ -140,8 +152,8 @@ public enum ManagedFields {
     static func conflictError(_ conflicts: [(entry: ManagedFieldsEntry, path: [String])]) -> KubeError {
         func who(_ entry: ManagedFieldsEntry) -> String {
             let name = JSONValue.string(entry.manager).text
-            if let subresource = entry.raw["subresource"]?.stringValue, !subresource.isEmpty {
-                return "\(name) with subresource \"\(subresource)\" using \(entry.apiVersion)"
+            if !entry.subresource.isEmpty {
+                return "\(name) with subresource \"\(entry.subresource)\" using \(entry.apiVersion)"
             }
             return "\(name) using \(entry.apiVersion)"
         }

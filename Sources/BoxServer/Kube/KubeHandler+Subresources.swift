@@ -83,7 +83,8 @@ extension KubeHandler {
         next.set(["spec", "replicas"], .int(replicas))
         next.set(["metadata", "resourceVersion"], precondition.isEmpty ? nil : .string(precondition))
         let updated = try await api.update(
-            type, namespace: namespace, name: name, next, dryRun: dryRun(request), fieldManager: fieldManager(request))
+            type, namespace: namespace, name: name, next, dryRun: dryRun(request), fieldManager: fieldManager(request),
+            fieldSubresource: "scale")
         return .json(Self.scaleDocument(updated, type: type))
     }
 
