@@ -206,6 +206,22 @@ import Testing
             error?.message == "Apply failed with 1 conflict: conflict with \"kubectl\" using apps/v1: .spec.replicas")
     }
 
+    /// A field another manager owned but a managerless write removed is nobody's: applying it is no conflict.
+    @Test func ownersOfVanishedFieldsDoNotConflict() throws {
+        var live = try apply(try manifest(), onto: .object([:]))
+        let ghost = ManagedFieldsEntry(
+            manager: "ghost", operation: "Update", apiVersion: "apps/v1", time: "2026-11-27T09:00:00Z",
+            fields: try FieldSet(fieldsV1: try json(#"{"f:spec":{"f:paused":{}}}"#)))
+        var entries = live[path: ["metadata", "managedFields"]]?.arrayValue ?? []
+        entries.append(ghost.json)
+        live.set(["metadata", "managedFields"], .array(entries))
+        var paused = try manifest()
+        paused.set(["spec", "paused"], true)
+        let applied = try apply(paused, onto: live)
+        #expect(applied[path: ["spec", "paused"]] == true)
+        #expect(entry(applied, "ghost", "Update") == nil)
+    }
+
     @Test func identicalReapplyChangesNothing() throws {
         let first = try apply(try manifest(), onto: .object([:]))
         #expect(try apply(try manifest(), onto: first, time: "2026-11-27T11:00:00Z") == first)

@@ -41,6 +41,9 @@ extension KubePatch {
         guard !manager.isEmpty else { return merged }
 
         var entries = try ManagedFields.entries(of: object)
+        // Fields gone from the live object (a write without a manager removed them) are nobody's any more.
+        let live = FieldSet.complete(object, type: type)
+        for index in entries.indices { entries[index].fields = entries[index].fields.intersection(live) }
         let applied = FieldSet.applied(manifest, type: type)
         let mine = entries.firstIndex { $0.isEntry(of: manager, operation: "Apply") }
         let previous = mine.map { entries[$0].fields } ?? .empty

@@ -107,7 +107,7 @@ public enum ManagedFields {
     /// The managedFields a write by `manager` that turns `old` (nil on create) into `new` leaves: the entries the
     /// client sent when it changed them (kubectl rewrites them when it switches to server-side apply), the stored
     /// ones otherwise; the fields the write changed move into `manager`'s `Update` entry and out of every other
-    /// entry. An empty `manager` records nothing new but still drops the fields the write removed. `subresource`
+    /// entry. An empty `manager` records nothing (entries the client rewrote are still checked). `subresource`
     /// names the subresource the write came through (`scale`, `status`; empty for the main resource).
     public static func recordUpdate(
         old: JSONValue?, new: JSONValue, manager: String, type: ResourceType, time: String, subresource: String = ""
@@ -116,6 +116,9 @@ public enum ManagedFields {
         let stored = old?[path: ["metadata", "managedFields"]]
         var base = new
         if sent == nil { base.set(["metadata", "managedFields"], stored) }
+        // Without a manager (the controllers' own writes) the stored entries stay as they are: cutting them to the
+        // object can wait for the next recorded write, and these writes are the hot path.
+        if manager.isEmpty && (sent == nil || sent == stored) { return base }
         var entries = try self.entries(of: base)
         if !manager.isEmpty {
             let changed =
