@@ -4,7 +4,8 @@ import BoxStore
 import Logging
 import Testing
 
-/// JSON patch, strategic merge patch (with the bodies kubectl really sends) and minimal server-side apply.
+/// JSON patch, strategic merge patch (with the bodies kubectl really sends) and server-side apply's merge (field
+/// ownership is in `ServerSideApplyTests`).
 @Suite struct PatchTests {
     func json(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
 
@@ -271,7 +272,7 @@ import Testing
         #expect(
             applied[path: ["metadata", "managedFields"]]
                 == (try json(
-                    #"[{"manager":"kubectl","operation":"Apply","apiVersion":"apps/v1","time":"2026-11-27T10:00:00Z","fieldsType":"FieldsV1","fieldsV1":{}}]"#
+                    #"[{"manager":"kubectl","operation":"Apply","apiVersion":"apps/v1","time":"2026-11-27T10:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:labels":{"f:tier":{}}},"f:spec":{"f:replicas":{},"f:template":{"f:spec":{"f:containers":{"k:{\"name\":\"nginx\"}":{".":{},"f:image":{},"f:name":{}}}}}}}}]"#
                 )))
         // The same manifest again changes nothing, not even the entry's time.
         let again = try KubePatch.serverSideApply(

@@ -17,23 +17,28 @@ public enum PatchType: String, Sendable {
 extension KubeAPI {
     /// Applies a patch to the current object and writes the result like an update (a `resourceVersion` in the
     /// patched object is a precondition). Server-side apply to a missing object creates it (`created` true).
+    /// Field ownership: an apply is `fieldManager`'s `Apply` (conflicts unless `force`); any other patch records the
+    /// fields it changed for `fieldManager`, or for the manager named by `userAgent` (`ManagedFields.manager`).
     public func patch(
         _ type: ResourceType, namespace: String, name: String, patchType: PatchType, body: [UInt8],
-        subresource: Subresource = .main, fieldManager: String? = nil, force: Bool = false, dryRun: Bool = false
+        subresource: Subresource = .main, fieldManager: String? = nil, force: Bool = false, dryRun: Bool = false,
+        userAgent: String? = nil
     ) async throws(KubeError) -> (object: JSONValue, created: Bool) {
         if patchType == .apply && (fieldManager ?? "").isEmpty {
             throw .badRequest(
                 "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
         }
         let document = try KubePatch.parse(body, type: patchType)
+        let updater: String? =
+            patchType == .apply ? nil : ManagedFields.manager(fieldManager: fieldManager, userAgent: userAgent)
         do {
             let object = try await modify(
                 type, namespace: namespace, name: name, precondition: "", dryRun: dryRun,
-                statusOnly: subresource == .status
+                statusOnly: subresource == .status, fieldManager: updater, fieldSubresource: subresource.rawValue
             ) { current throws(KubeError) in
                 let patched = try KubePatch.apply(
                     patchType, document, to: current, type: type, manager: fieldManager ?? "",
-                    time: KubeTime.format(clock.now))
+                    time: KubeTime.format(clock.now), force: force)
                 var merged = Self.merged(patched, onto: current, type: type, subresource: subresource)
                 if subresource == .main, !type.hasStatusSubresource { merged.set(["status"], patched["status"]) }
                 return merged
@@ -42,7 +47,7 @@ extension KubeAPI {
         } catch let error where error.code == 404 && patchType == .apply && subresource == .main {
             var object = try KubePatch.apply(
                 patchType, document, to: .object([:]), type: type, manager: fieldManager ?? "",
-                time: KubeTime.format(clock.now))
+                time: KubeTime.format(clock.now), force: force)
             if object.name.isEmpty { object.set(["metadata", "name"], .string(name)) }
             return (try await create(type, namespace: namespace, object, dryRun: dryRun), true)
         }
@@ -61,10 +66,10 @@ public enum KubePatch {
         }
     }
 
-    /// `manager` and `time` feed server-side apply's managedFields entry.
+    /// `manager`, `time` and `force` feed server-side apply's field ownership.
     public static func apply(
         _ patchType: PatchType, _ patch: JSONValue, to object: JSONValue, type: ResourceType, manager: String = "",
-        time: String = ""
+        time: String = "", force: Bool = false
     ) throws(KubeError) -> JSONValue {
         switch patchType {
         case .merge:
@@ -72,7 +77,8 @@ public enum KubePatch {
             return mergePatch(patch, onto: object)
         case .json: return try jsonPatch(patch, to: object)
         case .strategicMerge: return try strategicMergePatch(patch, onto: object, type: type)
-        case .apply: return try serverSideApply(patch, onto: object, type: type, manager: manager, time: time)
+        case .apply:
+            return try serverSideApply(patch, onto: object, type: type, manager: manager, time: time, force: force)
         }
     }
 

@@ -71,17 +71,22 @@ public final class KubeAPI: Sendable {
 
     /// Creates `object` (its namespace is `namespace` for namespaced types): name from `generateName`, a new uid,
     /// `creationTimestamp`, `generation` 1, status reset for types with a status subresource, then admission.
+    /// A non-empty `fieldManager` gets an `Update` entry in managedFields owning every field of the new object.
     @discardableResult
-    public func create(_ type: ResourceType, namespace: String, _ object: JSONValue, dryRun: Bool = false)
-        async throws(KubeError) -> JSONValue
-    {
+    public func create(
+        _ type: ResourceType, namespace: String, _ object: JSONValue, dryRun: Bool = false, fieldManager: String = ""
+    ) async throws(KubeError) -> JSONValue {
         // The checks in upstream's order: type meta, the namespace named twice, the namespace, then the rest.
         try checkTypeMeta(object, type)
         if type.namespaced {
             try Self.checkNamespaceMatches(object, namespace)
             try await checkNamespaceAcceptsCreates(namespace, type: type)
         }
-        let object = try prepareCreate(type, namespace: namespace, object)
+        var object = try prepareCreate(type, namespace: namespace, object)
+        if !fieldManager.isEmpty {
+            object = try ManagedFields.recordUpdate(
+                old: nil, new: object, manager: fieldManager, type: type, time: KubeTime.format(clock.now))
+        }
         if dryRun { return object }
         let key = ObjectKey(kind: type.storeKind, namespace: type.namespaced ? namespace : "", name: object.name)
         do {
@@ -126,33 +131,40 @@ public final class KubeAPI: Sendable {
     /// Replaces the object (or only its status): server-owned metadata is kept, `generation` goes up when anything
     /// but metadata and status changed, a `resourceVersion` in the body must be the current one (409 otherwise),
     /// and a write that changes nothing stores nothing. An update that empties the finalizers of an object being
-    /// deleted removes it.
+    /// deleted removes it. A non-empty `fieldManager` records the fields the write changed as its own
+    /// (`ManagedFields.recordUpdate`), in an entry of `fieldSubresource` (default: `subresource`'s name; the
+    /// `/scale` route, which writes the parent, names `scale`).
     @discardableResult
     public func update(
         _ type: ResourceType, namespace: String, name: String, _ object: JSONValue, subresource: Subresource = .main,
-        dryRun: Bool = false
+        dryRun: Bool = false, fieldManager: String = "", fieldSubresource: String? = nil
     ) async throws(KubeError) -> JSONValue {
         try checkTypeMeta(object, type)
         if object.name != name && !object.name.isEmpty {
             throw .badRequest("the name of the object (\(object.name)) does not match the name on the URL (\(name))")
         }
         let precondition = object.resourceVersion
-        return try await modify(type, namespace: namespace, name: name, precondition: precondition, dryRun: dryRun) {
-            current throws(KubeError) in
+        return try await modify(
+            type, namespace: namespace, name: name, precondition: precondition, dryRun: dryRun,
+            fieldManager: fieldManager, fieldSubresource: fieldSubresource ?? subresource.rawValue
+        ) { current throws(KubeError) in
             Self.merged(object, onto: current, type: type, subresource: subresource)
         }
     }
 
     /// Reads the current object, applies `change` and writes the result with compare-and-swap, retrying on a
     /// concurrent write unless the caller named the version it expects (`precondition`, then 409).
+    /// `fieldManager` nil leaves managedFields to `change` (server-side apply writes them itself).
     func modify(
         _ type: ResourceType, namespace: String, name: String, precondition: String, dryRun: Bool,
-        statusOnly: Bool = false, _ change: (JSONValue) throws(KubeError) -> JSONValue
+        statusOnly: Bool = false, fieldManager: String? = nil, fieldSubresource: String = "",
+        _ change: (JSONValue) throws(KubeError) -> JSONValue
     ) async throws(KubeError) -> JSONValue {
         for _ in 0..<20 {
             let stored = try await stored(type, namespace: namespace, name: name)
             let step = try prepareModify(
-                stored, type, name: name, precondition: precondition, statusOnly: statusOnly, change)
+                stored, type, name: name, precondition: precondition, statusOnly: statusOnly,
+                fieldManager: fieldManager, fieldSubresource: fieldSubresource, change)
             let write: StoreWrite
             let next: JSONValue
             switch step {
@@ -183,10 +195,11 @@ public final class KubeAPI: Sendable {
 
     /// What `modify` does with the stored object, without writing: nothing (the change changes nothing), or the
     /// store write (with compare-and-swap on the stored revision) and the object it writes. Pure: the batch write
-    /// uses it too.
+    /// uses it too. With a `fieldManager` (empty: none known) the written managedFields follow the change
+    /// (`ManagedFields.recordUpdate`).
     func prepareModify(
         _ stored: StoredObject, _ type: ResourceType, name: String, precondition: String, statusOnly: Bool,
-        _ change: (JSONValue) throws(KubeError) -> JSONValue
+        fieldManager: String? = nil, fieldSubresource: String = "", _ change: (JSONValue) throws(KubeError) -> JSONValue
     ) throws(KubeError) -> ModifyStep {
         let current = try decode(stored, type)
         if !precondition.isEmpty && precondition != current.resourceVersion { throw .conflict(type, name) }
@@ -200,6 +213,11 @@ public final class KubeAPI: Sendable {
         comparableCurrent.set(["metadata", "resourceVersion"], nil)
         // After admission, so an update that only leaves out defaulted fields is not a change.
         next = try admission.admit(next, old: current, type: type, statusOnly: statusOnly)
+        if let fieldManager {
+            next = try ManagedFields.recordUpdate(
+                old: comparableCurrent, new: next, manager: fieldManager, type: type, time: KubeTime.format(clock.now),
+                subresource: fieldSubresource)
+        }
         if Self.specChanged(next, comparableCurrent) {
             next.set(["metadata", "generation"], .int(current.generation + 1))
         }

@@ -67,7 +67,8 @@ extension KubeHandler {
             var warnings: [String] = []
             let object = try decodeBody(request)
             try validateFields(request, object, type: type, warnings: &warnings)
-            let created = try await api.create(type, namespace: namespace ?? "", object, dryRun: dryRun(request))
+            let created = try await api.create(
+                type, namespace: namespace ?? "", object, dryRun: dryRun(request), fieldManager: fieldManager(request))
             return respond(created, status: 201, request: request, type: type, warnings: warnings)
         case "DELETE":
             let options = try listOptions(request, type: type)
@@ -148,7 +149,9 @@ extension KubeHandler {
             var warnings: [String] = []
             let object = try decodeBody(request)
             try validateFields(request, object, type: type, warnings: &warnings)
-            let updated = try await api.update(type, namespace: namespace, name: name, object, dryRun: dryRun(request))
+            let updated = try await api.update(
+                type, namespace: namespace, name: name, object, dryRun: dryRun(request),
+                fieldManager: fieldManager(request))
             return respond(updated, status: 200, request: request, type: type, warnings: warnings)
         case "PATCH":
             return try await patch(request, type: type, namespace: namespace, name: name, subresource: .main)
@@ -181,8 +184,14 @@ extension KubeHandler {
         }
         let (object, created) = try await api.patch(
             type, namespace: namespace, name: name, patchType: patchType, body: body, subresource: subresource,
-            fieldManager: request.parameter("fieldManager"), force: request.flag("force"), dryRun: dryRun(request))
+            fieldManager: request.parameter("fieldManager"), force: request.flag("force"), dryRun: dryRun(request),
+            userAgent: request.header("user-agent"))
         return respond(object, status: created ? 201 : 200, request: request, type: type, warnings: warnings)
+    }
+
+    /// The manager a non-apply write records its fields for: `fieldManager`, else the User-Agent's product name.
+    func fieldManager(_ request: KubeHTTPRequest) -> String {
+        ManagedFields.manager(fieldManager: request.parameter("fieldManager"), userAgent: request.header("user-agent"))
     }
 
     /// 200 with the object for pods, services, namespaces and anything still pending; a Success Status naming the

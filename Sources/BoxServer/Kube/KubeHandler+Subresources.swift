@@ -17,7 +17,8 @@ extension KubeHandler {
         case ("status", "PUT") where type.hasStatusSubresource:
             let object = try decodeBody(request)
             let updated = try await api.update(
-                type, namespace: namespace, name: name, object, subresource: .status, dryRun: dryRun(request))
+                type, namespace: namespace, name: name, object, subresource: .status, dryRun: dryRun(request),
+                fieldManager: fieldManager(request))
             return respond(updated, status: 200, request: request, type: type)
         case ("status", "PATCH") where type.hasStatusSubresource:
             return try await patch(request, type: type, namespace: namespace, name: name, subresource: .status)
@@ -81,7 +82,9 @@ extension KubeHandler {
         var next = parent
         next.set(["spec", "replicas"], .int(replicas))
         next.set(["metadata", "resourceVersion"], precondition.isEmpty ? nil : .string(precondition))
-        let updated = try await api.update(type, namespace: namespace, name: name, next, dryRun: dryRun(request))
+        let updated = try await api.update(
+            type, namespace: namespace, name: name, next, dryRun: dryRun(request), fieldManager: fieldManager(request),
+            fieldSubresource: "scale")
         return .json(Self.scaleDocument(updated, type: type))
     }
 
