@@ -247,6 +247,25 @@ public final class Cluster: Sendable {
         return logger
     }
 
+    /// The name of a data directory's task cgroup subtree (`clusterbox-<this>`): one per data directory, so a
+    /// restart after a crash finds its own leftovers and no one else's.
+    static func cgroupCluster(_ dataDirectory: String) -> String {
+        String(UInt32(truncatingIfNeeded: StableHash.fnv1a(dataDirectory)), radix: 16)
+    }
+
+    /// Stops the container tasks a daemon of `dataDirectory` left behind (killed, crashed, or stopped by `down`
+    /// after its timeout): kills and removes its task cgroups, then the subtree. For `down`, once no daemon of the
+    /// directory runs (the next `up` does the same). Answers how many task cgroups it removed; 0 where cgroups are
+    /// not ours to write (not root).
+    public static func removeLeftoverContainers(dataDirectory: String, logger: Logger) -> Int {
+        guard getuid() == 0,
+            let subtree = try? CgroupSubtree.detect(root: "clusterbox-" + cgroupCluster(dataDirectory), logger: logger)
+        else { return 0 }
+        let removed = subtree.removeLeftovers()
+        do { try subtree.remove() } catch { logger.warning("cannot remove the task cgroup subtree: \(error)") }
+        return removed
+    }
+
     /// Containment for process agents as `config.executor` asks, saying which executor they use and why.
     static func containment(
         _ config: ClusterConfig, logger: Logger, progress: @Sendable (String) -> Void
@@ -255,9 +274,7 @@ public final class Cluster: Sendable {
             progress("executor   process: each task a process group (--executor process)")
             return nil
         }
-        // One subtree per data directory: a restart after a crash finds its own leftovers and no one else's.
-        let cluster = String(UInt32(truncatingIfNeeded: StableHash.fnv1a(config.dataDirectory)), radix: 16)
-        switch Containment.detect(cluster: cluster, logger: Self.logger(logger, "agent")) {
+        switch Containment.detect(cluster: cgroupCluster(config.dataDirectory), logger: Self.logger(logger, "agent")) {
         case .success(let containment):
             let leftovers = containment.cgroups.removeLeftovers()
             if leftovers > 0 { progress("cleanup    removed \(leftovers) task cgroups left by a previous run") }

@@ -210,6 +210,52 @@ import Testing
         #expect(jobs.contains(#""state":"lost""#))
     }
 
+    /// `down` after the daemon was killed (its stop timed out, it crashed) stops the tasks it left, containers
+    /// included, and removes their cgroups: a test's clean-up once left two containers running for an hour.
+    @Test(arguments: ["process", "container"]) func downStopsWhatAKilledDaemonLeft(executor: String) async throws {
+        try await onOwnThread { try Self.downStopsWhatAKilledDaemonLeft(executor: executor) }
+    }
+
+    static func downStopsWhatAKilledDaemonLeft(executor: String) throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        if executor == "container", containerExecutorUnavailable() != nil { return }
+        #expect(try cli.up(["--agents", "1", "--executor", executor]).status == 0)
+        let duration = uniqueSleep()
+        let submit = try cli.curl([
+            "-X", "POST", "-d", #"{"cmd":"sleep \#(duration)"}"#, "\(cli.url)/batch/v1/jobs",
+        ])
+        #expect(submit.stdout.contains(#""trigger":"created""#), "\(submit.stdout)")
+        let orphanPID = try #require(processWithArgument(duration))
+        let cgroups = try String(contentsOfFile: "/proc/\(orphanPID)/cgroup", encoding: .utf8)
+        let info =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: cli.dataDirectory + "/cluster.json"))) as? [String: Any]
+        let daemon = Int32(try #require(info?["pid"] as? Int))
+        kill(daemon, SIGKILL)
+        for _ in 0..<100 where processAlive(daemon) { usleep(20_000) }
+        #expect(processAlive(orphanPID), "a task survives its daemon's SIGKILL")
+
+        let down = try cli.run(["down"])
+        #expect(down.stdout.contains("killed 1 leftover tasks"), "\(down.stdout) \(down.stderr)")
+        #expect(!processAlive(orphanPID))
+        if executor == "container" {
+            // Every cgroup the task was in (its own, under the cluster's subtree) is gone.
+            let paths = cgroups.split(separator: "\n").compactMap { line -> String? in
+                let fields = line.split(separator: ":", maxSplits: 2)
+                guard fields.count == 3, fields[2].contains("/clusterbox-") else { return nil }
+                let controllers = fields[1].split(separator: ",").first.map(String.init) ?? ""
+                let unified =
+                    FileManager.default.fileExists(atPath: "/sys/fs/cgroup/unified")
+                    ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup"
+                let hierarchy = controllers.isEmpty ? unified : "/sys/fs/cgroup/" + controllers
+                return hierarchy + fields[2]
+            }
+            #expect(!paths.isEmpty, "\(cgroups)")
+            for path in paths { #expect(!FileManager.default.fileExists(atPath: path), "\(path) is left") }
+        }
+    }
+
     /// `logs` prints a finished job's output; `offers --watch` shows the offer a new job takes.
     @Test func logsAndOfferStream() async throws { try await onOwnThread { try Self.logsAndOfferStream() } }
 

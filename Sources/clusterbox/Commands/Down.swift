@@ -2,6 +2,7 @@ import ArgumentParser
 import BoxAgent
 import BoxServer
 import Foundation
+import Logging
 
 /// `clusterbox down`: stops the daemon, which kills every task first; then makes sure no task outlived it.
 struct Down: ParsableCommand {
@@ -15,7 +16,7 @@ struct Down: ParsableCommand {
     func run() throws {
         let directory = cluster.directory
         guard let info = ClusterInfo.read(from: directory), processExists(info.pid), isClusterbox(info.pid) else {
-            let leftovers = ProcessExecutor.killLeftovers(sandboxRoot: directory + "/sandboxes")
+            let leftovers = Self.stopLeftovers(directory)
             try? FileManager.default.removeItem(atPath: directory + "/" + ClusterInfo.fileName)
             print(
                 "no cluster is running (data directory \(directory))"
@@ -31,9 +32,20 @@ struct Down: ParsableCommand {
             kill(info.pid, SIGKILL)
             while processExists(info.pid), Date().timeIntervalSince(started) < timeout + 5 { usleep(50_000) }
         }
-        let leftovers = ProcessExecutor.killLeftovers(sandboxRoot: directory + "/sandboxes")
+        // A daemon that had to be killed stopped none of its tasks; one that is somehow still there keeps its own.
+        let leftovers = processExists(info.pid) ? 0 : Self.stopLeftovers(directory)
         try? FileManager.default.removeItem(atPath: directory + "/" + ClusterInfo.fileName)
         print("clusterbox stopped" + (leftovers > 0 ? " (killed \(leftovers) tasks it left behind)" : "") + ".")
+    }
+
+    /// Stops the tasks a dead daemon of `directory` left: process tasks by the pids their sandboxes record,
+    /// container tasks by their cgroups (a container's init is not a process group leader, and its processes are
+    /// all in the task's cgroup). Answers how many.
+    private static func stopLeftovers(_ directory: String) -> Int {
+        var logger = Logger(label: "clusterbox.down")
+        logger.logLevel = .warning
+        return ProcessExecutor.killLeftovers(sandboxRoot: directory + "/sandboxes")
+            + Cluster.removeLeftoverContainers(dataDirectory: directory, logger: logger)
     }
 
     /// Guards against a recycled pid: the process must be a clusterbox daemon.
