@@ -71,7 +71,7 @@ import Testing
         while first == nil {
             do {
                 first = try await TestClient.greeting(clusterEndpoint, group: group)
-            } catch where ContinuousClock.now < deadline {
+            } catch  where ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
@@ -97,7 +97,11 @@ import Testing
         discovery.submit(.kubeServiceDeleted(key))
         let closed = try await discovery.balancer.waitForStatistics { $0.allSatisfy { !$0.isListening } }
         #expect(closed.allSatisfy { !$0.isListening })
-        await #expect(throws: (any Error).self) { try await TestClient.greeting(nodeEndpoint, group: group) }
+        // No pod of the Service answers there any more. The freed port may already be another test's (the kernel
+        // hands it out again for port-0 binds: a CI run once got an empty answer), so a refused connection is not
+        // required, only that the balancer no longer forwards it.
+        let after = try? await TestClient.greeting(nodeEndpoint, group: group)
+        #expect(!["web-a", "web-b"].contains(after ?? ""), "\(after ?? "refused")")
     }
 
     /// A port nothing listens on right now: bound on 127.0.0.1 by the kernel's choice, then closed.

@@ -94,7 +94,11 @@ import Testing
             node.set(["metadata", "resourceVersion"], nil)
             try await cluster.api.update(.node, namespace: "", name: name, node)
         }
-        try await Task.sleep(for: .milliseconds(200))
+        // The scheduler must have seen both taints before the pods come (a fixed 200 ms was too short in a CI run).
+        try await cluster.wait("the scheduler sees the taints") {
+            let specs = await cluster.nodes.nodeSpecs
+            return ["sim-1", "sim-2"].allSatisfy { specs[$0]?.taints.isEmpty == false } ? true : nil
+        }
         try await cluster.api.create(.pod, namespace: "default", KubeNodesCluster.podJSON("plain"))
         try await cluster.api.create(
             .pod, namespace: "default",

@@ -182,20 +182,7 @@ import Testing
         #expect(try cli.up(["--agents", "1", "--executor", executor]).status == 0)
         let job = try cli.run(["run", "--", "echo", "persisted"])
         #expect(job.stdout == "persisted\n")
-        let duration = uniqueSleep()
-        let submit = try cli.curl([
-            "-X", "POST", "-d", #"{"cmd":"sleep \#(duration)"}"#, "\(cli.url)/batch/v1/jobs",
-        ])
-        #expect(submit.stdout.contains(#""trigger":"created""#), "\(submit.stdout)")
-        let orphan = processWithArgument(duration)
-        let orphanPID = try #require(orphan)
-        let info =
-            try JSONSerialization.jsonObject(
-                with: Data(contentsOf: URL(fileURLWithPath: cli.dataDirectory + "/cluster.json"))) as? [String: Any]
-        let daemon = Int32(try #require(info?["pid"] as? Int))
-        kill(daemon, SIGKILL)
-        for _ in 0..<100 where processAlive(daemon) { usleep(20_000) }
-        #expect(processAlive(orphanPID), "a task survives its daemon's SIGKILL until the next up cleans up")
+        let orphanPID = try orphanOfKilledDaemon(cli)
 
         let again = try cli.up(["--agents", "1", "--executor", executor])
         #expect(again.status == 0)
@@ -210,6 +197,26 @@ import Testing
         #expect(jobs.contains(#""state":"lost""#))
     }
 
+    /// Starts a long batch task, SIGKILLs the cluster's daemon and answers the task's pid, which outlives it
+    /// (`running` sees the pid while the daemon still runs).
+    static func orphanOfKilledDaemon(_ cli: CLI, running: (Int32) -> Void = { _ in }) throws -> Int32 {
+        let duration = uniqueSleep()
+        let submit = try cli.curl([
+            "-X", "POST", "-d", #"{"cmd":"sleep \#(duration)"}"#, "\(cli.url)/batch/v1/jobs",
+        ])
+        #expect(submit.stdout.contains(#""trigger":"created""#), "\(submit.stdout)")
+        let orphanPID = try #require(processWithArgument(duration))
+        running(orphanPID)
+        let info =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: cli.dataDirectory + "/cluster.json"))) as? [String: Any]
+        let daemon = Int32(try #require(info?["pid"] as? Int))
+        kill(daemon, SIGKILL)
+        for _ in 0..<100 where processAlive(daemon) { usleep(20_000) }
+        #expect(processAlive(orphanPID), "a task survives its daemon's SIGKILL")
+        return orphanPID
+    }
+
     /// `down` after the daemon was killed (its stop timed out, it crashed) stops the tasks it left, containers
     /// included, and removes their cgroups: a test's clean-up once left two containers running for an hour.
     @Test(arguments: ["process", "container"]) func downStopsWhatAKilledDaemonLeft(executor: String) async throws {
@@ -221,20 +228,10 @@ import Testing
         defer { cli.cleanUp() }
         if executor == "container", containerExecutorUnavailable() != nil { return }
         #expect(try cli.up(["--agents", "1", "--executor", executor]).status == 0)
-        let duration = uniqueSleep()
-        let submit = try cli.curl([
-            "-X", "POST", "-d", #"{"cmd":"sleep \#(duration)"}"#, "\(cli.url)/batch/v1/jobs",
-        ])
-        #expect(submit.stdout.contains(#""trigger":"created""#), "\(submit.stdout)")
-        let orphanPID = try #require(processWithArgument(duration))
-        let cgroups = try String(contentsOfFile: "/proc/\(orphanPID)/cgroup", encoding: .utf8)
-        let info =
-            try JSONSerialization.jsonObject(
-                with: Data(contentsOf: URL(fileURLWithPath: cli.dataDirectory + "/cluster.json"))) as? [String: Any]
-        let daemon = Int32(try #require(info?["pid"] as? Int))
-        kill(daemon, SIGKILL)
-        for _ in 0..<100 where processAlive(daemon) { usleep(20_000) }
-        #expect(processAlive(orphanPID), "a task survives its daemon's SIGKILL")
+        var cgroups = ""
+        let orphanPID = try orphanOfKilledDaemon(cli) { pid in
+            cgroups = (try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)) ?? ""
+        }
 
         let down = try cli.run(["down"])
         #expect(down.stdout.contains("killed 1 leftover tasks"), "\(down.stdout) \(down.stderr)")
