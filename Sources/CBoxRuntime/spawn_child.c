@@ -21,9 +21,6 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
@@ -124,7 +121,12 @@ static void setup_stdio(const struct cbox_spawn_config *config, int error_fd) {
         if (fds[i] < 0) continue;
         CHECK(syscall(SYS_dup3, fds[i], i, 0), CBOX_STEP_STDIO, i);
     }
-    CHECK(syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC), CBOX_STEP_CLOSE_RANGE, 0);
+    // Close (not just mark close-on-exec) every other descriptor now: the parent's threads may have files open for
+    // writing (a layer being unpacked, a binary being copied), and while this copy of such a descriptor lives, every
+    // exec of that file, here or in a sibling, fails with ETXTBSY. The setup below may take long under load.
+    unsigned keep = (unsigned)error_fd;
+    if (keep > 3) CHECK(syscall(SYS_close_range, 3, keep - 1, 0), CBOX_STEP_CLOSE_RANGE, 0);
+    CHECK(syscall(SYS_close_range, keep < 3 ? 3 : keep + 1, ~0U, 0), CBOX_STEP_CLOSE_RANGE, 0);
 }
 
 static void bind_file(const char *source, const char *target, int32_t step, int error_fd) {
@@ -273,9 +275,10 @@ void cbox_child_main(const struct cbox_spawn_config *config, int error_fd) {
         // Last before exec, so the filter never has to allow the setup's own calls.
         CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program), CBOX_STEP_SECCOMP, 0);
     }
-    // ETXTBSY: a sibling launch cloned while some thread of the parent had this file open for writing (a layer
-    // being unpacked, a file being copied), and its copy of that descriptor lives until its own exec. Wait it out.
-    for (int attempt = 0; attempt < 50; attempt++) {
+    // ETXTBSY: some process forked while a thread of the parent had this file open for writing (a layer being
+    // unpacked, a file being copied), and its copy of that descriptor lives until it closes it or execs: a sibling
+    // launch closes it early (setup_stdio), another fork may not. Wait it out, up to 2 s.
+    for (int attempt = 0; attempt < 1000; attempt++) {
         syscall(SYS_execve, config->path, config->argv, config->envp);
         if (errno != ETXTBSY) break;
         struct timespec pause = {.tv_sec = 0, .tv_nsec = 2000000};
