@@ -118,7 +118,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["README.md"],
+            exclude: ["README.md", "Dashboard/README.md"],
             swiftSettings: settings),
         .executableTarget(
             name: "clusterbox",

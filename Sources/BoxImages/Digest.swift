@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A content digest, `sha256:<64 hex>`: the name of a blob in an OCI layout.
 public struct Digest: Sendable, Hashable, Codable, CustomStringConvertible {

@@ -1,10 +1,10 @@
-public import BoxCore
+import BoxCore
 import BoxDiscovery
-public import BoxKube
+import BoxKube
 import BoxStore
 import Hummingbird
 import HummingbirdTLS
-public import Logging
+import Logging
 import NIOSSL
 import ServiceLifecycle
 

@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 public import BoxDiscovery
 public import BoxKube
 public import Logging

@@ -1,4 +1,4 @@
-public import BoxRuntime
+import BoxRuntime
 import Foundation
 public import Logging
 

@@ -1,5 +1,5 @@
 public import BoxCore
-public import BoxStore
+import BoxStore
 
 /// What `modify` does with a stored object (``KubeAPI/prepareModify(_:_:name:precondition:statusOnly:_:)``).
 enum ModifyStep: Sendable {

@@ -1,5 +1,5 @@
-public import BoxCore
-public import BoxStore
+import BoxCore
+import BoxStore
 
 extension KubeAPI {
     /// The namespaces Kubernetes refuses to delete.

@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 import BoxStore
 
 extension KubeAPI {

@@ -1,4 +1,4 @@
-public import BoxCore
+import BoxCore
 public import BoxKube
 import Foundation
 import Synchronization
