@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import BoxMarathon
@@ -190,12 +191,19 @@ import Testing
         let sandbox = try Self.makeSandbox()
         defer { try? FileManager.default.removeItem(atPath: sandbox) }
         let prober = prober
+        let ended = Mutex<ProbeResult?>(nil)
         let task = Task {
-            await prober.probe(
+            let result = await prober.probe(
                 Self.command("echo $$ > shell.pid; sleep 30", timeoutSeconds: 60), host: "127.0.0.1", ports: [],
                 environment: [:], sandbox: sandbox)
+            ended.withLock { $0 = result }
+            return result
         }
-        try await Self.waitForFile(sandbox + "/shell.pid")
+        // Generous for a loaded machine (the shell must start and write its pid), but a probe that ended before
+        // the shell wrote it says why at once.
+        try await Self.waitForFile(sandbox + "/shell.pid", timeout: .seconds(30)) {
+            ended.withLock { $0.map { "the probe ended before the shell wrote its pid: \($0)" } }
+        }
         task.cancel()
         #expect(await task.value == .dead("cancelled"))
         try await Self.expectGone(sandbox + "/shell.pid")
@@ -229,12 +237,22 @@ import Testing
         return path
     }
 
-    static func waitForFile(_ path: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
+    /// Waits until `path` holds a whole line. Fails after `timeout`, or as soon as `giveUp` returns a reason.
+    static func waitForFile(
+        _ path: String, timeout: Duration = .seconds(5), giveUp: () -> String? = { nil }
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
         while (try? String(contentsOfFile: path, encoding: .utf8))?.hasSuffix("\n") != true {
-            guard ContinuousClock.now < deadline else { throw POSIXError(.ETIMEDOUT) }
+            if let reason = giveUp() { throw WaitFailure(description: reason) }
+            guard ContinuousClock.now < deadline else {
+                throw WaitFailure(description: "\(path): none after \(timeout)")
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
+    }
+
+    struct WaitFailure: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// The process whose pid the file holds is gone (or a zombie awaiting its reaper) within 2 s.
