@@ -12,8 +12,10 @@ import Testing
     import Darwin
 #endif
 
-/// How long a test waits for something a real process does before it gives up.
-let processTimeout: Duration = .seconds(20)
+/// How long a test waits for something a real process does before it gives up. Only failures wait this long;
+/// the first seconds of a full run saturate the machine (hundreds of tests and a dozen test clusters starting at
+/// once), and on a loaded machine a whole run's `echo`s waited more than 20 s there.
+let processTimeout: Duration = .seconds(60)
 
 /// Collects the status updates of one task; a `Mutex` guards the list, since updates arrive from any thread.
 final class StatusRecorder: Sendable {
