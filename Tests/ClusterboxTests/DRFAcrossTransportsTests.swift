@@ -110,13 +110,17 @@ import Testing
         #expect(equal.sum >= 0.6, context)
         #expect(weighted.sum >= 0.6, context)
         #expect(equal.pymesos > 0 && equal.batch > 0, context)
-        // Equal within one task (with room for rounding: shares are sums of fractions, and a gap of exactly one
-        // task once came out as 0.08333333333333337 against 0.08333333333333333).
-        #expect(equal.difference <= oneTask + 1e-9, context)
-        // Weighted: pymesos' share / 2 within one task of batch's. Were the weight ignored, the shares would stay
+        // Equal within two tasks. On a quiet machine the median gap is 0; but the tasks are short and finish all the
+        // time, and where the Python framework is starved of CPU its replacements lag, so on a machine with two extra
+        // busy loops the median gap was two tasks. An allocator that did not equalise would leave a gap of half the
+        // cluster. (The room for rounding: shares are sums of fractions, and a gap of exactly one task once came out as
+        // 0.08333333333333337 against 0.08333333333333333.)
+        let slack = 2 * oneTask + 1e-9
+        #expect(equal.difference <= slack, context)
+        // Weighted: pymesos' share / 2 within two tasks of batch's. Were the weight ignored, the shares would stay
         // at 0.5 each, a weighted gap of 0.25 (three tasks).
         #expect(weighted.weight == 2, context)
-        #expect(weighted.difference <= oneTask + 1e-9, context)
+        #expect(weighted.difference <= slack, context)
         #expect(weighted.pymesos > weighted.batch, context)
     }
 
