@@ -89,8 +89,26 @@ import Testing
                 missing.isEmpty,
                 "\(where_) did not show:\n\(missing.joined(separator: "\n"))\n--- it printed:\n\(result.stdout)\(result.stderr)"
             )
-            if result.status != 0 || !missing.isEmpty { return }  // later steps build on this one
+            if result.status != 0 || !missing.isEmpty {
+                print("examples/\(example): the cluster when \(where_) failed:\n\(Self.diagnostics(environment, cli))")
+                return  // later steps build on this one
+            }
         }
+    }
+
+    /// What a reader would look at when a step fails: frameworks and their tasks, services, pods, the latest events,
+    /// the end of the daemon's log.
+    static func diagnostics(_ environment: [String: String], _ cli: CLI) -> String {
+        let commands = [
+            "clusterbox frameworks", "clusterbox services", "kubectl get pods -o wide",
+            "kubectl get events | tail -n 30",
+            "tail -n 40 \(Self.quoted(cli.dataDirectory + "/clusterbox.log"))",
+        ]
+        return commands.map { command in
+            let result = try? ChildProcess.run(
+                "/bin/bash", ["-c", command], environment: environment, timeoutSeconds: 30)
+            return "$ \(command)\n\(result.map { $0.stdout + $0.stderr } ?? "(did not run)")"
+        }.joined(separator: "\n")
     }
 
     /// `clusterbox up` is the test's cluster; `cd examples/NAME` is where the commands run already.
