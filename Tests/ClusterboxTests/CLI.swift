@@ -26,15 +26,19 @@ struct CLI {
     let dnsAddress: String
     let vipRange: String
     let serviceRange: String
-    /// Task ports of its own too: two test clusters' tasks must not race for one port.
+    /// Task ports of its own too: two test clusters' tasks must not race for one port. Room for four agents of
+    /// `portsPerAgent`, all below the kernel's ephemeral range (32768 up: another test's outgoing connection may
+    /// hold any port there, and a task binding it would fail) and below 31000 (the task ports of in-process test
+    /// clusters).
     let firstTaskPort: Int
+    static let portsPerAgent = 50
 
     init() throws {
         let octet = Self.nextOctet()
         vipRange = "127.\(octet).0.0/24"
         serviceRange = "127.\(octet).1.0/24"
         dnsAddress = "127.\(octet).0.10"
-        firstTaskPort = 10000 + (octet - 100) * 300
+        firstTaskPort = 10000 + (octet - 100) * 4 * Self.portsPerAgent
         dataDirectory =
             FileManager.default.temporaryDirectory.appendingPathComponent("cbx-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -68,7 +72,7 @@ struct CLI {
                     "up", "--master-port", "\(port)", "--marathon-port", "\(marathonPort)", "--kube-port",
                     "\(kubePort)", "--dns-address", dnsAddress, "--dns-port", "\(dnsPort)", "--vip-range", vipRange,
                     "--service-range", serviceRange, "--first-task-port", "\(firstTaskPort)", "--ports-per-agent",
-                    "100",
+                    "\(Self.portsPerAgent)",
                 ] + extra)
             attempts += 1
             guard result.status != 0, attempts < 3, (result.stdout + result.stderr).contains("Address already in use")

@@ -25,7 +25,8 @@ import Testing
         daemon.arguments = [
             "up", "--foreground", "--agents", "1", "--master-port", "\(cli.port)", "--marathon-port",
             "\(cli.marathonPort)", "--dns-address", cli.dnsAddress, "--dns-port", "\(cli.dnsPort)", "--vip-range",
-            cli.vipRange, "--service-range", cli.serviceRange, "--first-task-port", "\(cli.firstTaskPort)", "--ports-per-agent", "100",
+            cli.vipRange, "--service-range", cli.serviceRange, "--first-task-port", "\(cli.firstTaskPort)",
+            "--ports-per-agent", "\(CLI.portsPerAgent)",
         ]
         // No WATCHDOG_PID: the test cannot know the pid before the start; unset means "ours".
         daemon.environment = ProcessInfo.processInfo.environment.merging([
