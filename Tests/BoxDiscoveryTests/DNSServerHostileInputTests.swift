@@ -150,7 +150,7 @@ import Testing
 
     /// Garbage, half messages and abrupt disconnects on some connections; well-behaved connections beside and after
     /// them are answered, a FORMERR-able frame gets FORMERR on its own connection, which then goes on working.
-    @Test(.timeLimit(.minutes(1))) func tcpGarbageAndHalfMessages() async throws {
+    @Test(.timeLimit(.minutes(5))) func tcpGarbageAndHalfMessages() async throws {
         try await withDNSServer { server, _ in
             let port = server.port
             try await onOwnThread {

@@ -7,7 +7,7 @@ import Testing
 /// (127.0.0.1:31005) and db-1 (127.0.0.3:31006).
 @Suite(
     .enabled(if: TestTools.dig != nil || TestTools.required, "dig is not installed (apt-get install dnsutils)"),
-    .timeLimit(.minutes(1)))
+    .timeLimit(.minutes(5)))
 struct KubeServicesDigTests {
     static func answerer() -> DNSZoneAnswerer {
         var registry = KubeServicesRegistryTests.registry([

@@ -8,7 +8,7 @@ import Testing
 /// The whole discovery service with Kubernetes input: a Service and its Endpoints go in through `submit`, and the
 /// load balancer listens on clusterIP:port (127.97.200.1:18091) and on 127.0.0.1:nodePort, spreading connections
 /// over two real backends (greet-and-echo servers on 127.0.0.1, pods web-a and web-b).
-@Suite(.timeLimit(.minutes(1))) struct KubeServicesListenerTests {
+@Suite(.timeLimit(.minutes(5))) struct KubeServicesListenerTests {
     static let clusterIP = IPv4Octets(127, 97, 200, 1)
 
     @Test func clusterIPAndNodePortRoundRobinOverReadyEndpoints() async throws {

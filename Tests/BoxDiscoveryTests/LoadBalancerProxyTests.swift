@@ -5,7 +5,7 @@ import Testing
 
 /// The load balancer over real loopback sockets: backends are NIO servers on 127.0.0.1 that greet with their id
 /// and then echo; each test listens on its own 127.96.200.x address, port 18081 (the whole of 127/8 is on lo).
-@Suite(.timeLimit(.minutes(2))) struct LoadBalancerProxyTests {
+@Suite(.timeLimit(.minutes(5))) struct LoadBalancerProxyTests {
     static let port = 18081
 
     static func endpoint(_ host: Int) -> ServiceEndpoint { ServiceEndpoint(address: "127.96.200.\(host)", port: port) }

@@ -8,7 +8,7 @@ import Testing
 
 /// Real cgroups on this host. Serialized: the CPU measurement should not share the machine with the OOM test.
 /// Each test works in a scratch subtree of its own and removes it (`withScratchSubtree`).
-@Suite(.serialized, .timeLimit(.minutes(1)), .enabled(if: CgroupTestHost.enabled, CgroupTestHost.skipComment))
+@Suite(.serialized, .timeLimit(.minutes(5)), .enabled(if: CgroupTestHost.enabled, CgroupTestHost.skipComment))
 struct CgroupHostTests {
     /// The layout matches what `stat -f` says about /sys/fs/cgroup (tmpfs + cgroup2 at unified = hybrid, as on
     /// the development VM); each controller's hierarchy is a cgroupfs mount, our own directory there lists this

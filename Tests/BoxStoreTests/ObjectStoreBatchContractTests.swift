@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Batch reads and writes (`get([keys])`, `write([writes])`), against every store.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct ObjectStoreBatchContractTests {
     @Test(arguments: StoreKind.allCases)
     func batchWritesTakeOneRevisionEachInOrder(kind: StoreKind) async throws {

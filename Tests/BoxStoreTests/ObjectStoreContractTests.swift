@@ -3,7 +3,7 @@ import BoxStore
 import Testing
 
 /// Create, read, update, delete and list, against every store.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct ObjectStoreContractTests {
     @Test(arguments: StoreKind.allCases)
     func createThenGet(kind: StoreKind) async throws {

@@ -3,7 +3,7 @@ import BoxStore
 import Testing
 
 /// Watch replay, live delivery, filters, compaction and watcher lifetime, against every store.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct ObjectStoreWatchContractTests {
     @Test(arguments: StoreKind.allCases)
     func watchFromZeroSeesEveryChangeInOrder(kind: StoreKind) async throws {

@@ -3,7 +3,7 @@ import BoxStore
 import Testing
 
 /// What only the SQLite store promises: durability across reopening, and a bounded log on disk.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct SQLiteStoreTests {
     @Test func dataAndRevisionSurviveReopening() async throws {
         // Three writes (create a@1, create b@2, delete b@3), close, reopen: a is there, revision is 3, the log replays
