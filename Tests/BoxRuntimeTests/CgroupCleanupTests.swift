@@ -24,7 +24,7 @@ extension CgroupHostTests {
             let pids = task.processes()
             try task.killAll(usingCgroupKill: usingCgroupKill)
             #expect(task.processes().isEmpty)
-            for pid in pids { #expect(waitUntil(within: .seconds(2)) { isGone(pid) }, "pid \(pid) is alive") }
+            for pid in pids { #expect(waitUntil(within: .seconds(10)) { isGone(pid) }, "pid \(pid) is alive") }
             try task.remove()
             for path in task.paths { #expect(!FileManager.default.fileExists(atPath: path), "\(path)") }
         }

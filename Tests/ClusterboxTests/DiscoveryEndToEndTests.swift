@@ -9,9 +9,9 @@ import Testing
 
     /// examples/discovery deployed as its README does: three backends of one Marathon app behind VIP
     /// `/backend:8080`: Mesos-DNS names, the VIP's name and PTR, NXDOMAIN, exactly 100 of 300 connections each, the
-    /// frontend calling the backend by name through the VIP, the service variables in a new task's environment; then one
-    /// backend is killed: within 1 s it is gone from DNS and gets no new connections, while requests in flight to
-    /// the others complete.
+    /// frontend calling the backend by name through the VIP, the service variables in a new task's environment; then
+    /// one backend is killed: within seconds (milliseconds on a quiet machine) it is gone from DNS and gets no new
+    /// connections, while requests in flight to the others complete.
     @Test func marathonVirtualIPRoundRobinAndDNS() async throws {
         try await onOwnThread { try Self.marathonVirtualIPRoundRobinAndDNS() }
     }
@@ -133,11 +133,13 @@ import Testing
         let kill = try api.call("DELETE", "/v2/apps/discovery/backend/tasks/\(victim)")
         #expect(kill.status == 200, "\(kill.body)")
         print("DELETE answered after \(Int(Date().timeIntervalSince(killedAt) * 1000)) ms")
-        let gone = api.waitUntil(timeout: 1) {
+        // Event-driven: gone in milliseconds on a quiet machine (Benchmarks/discovery-removal.sh measures it); the
+        // bound leaves room for a loaded one and is still far below a polling registry's (Mesos-DNS: 60 s).
+        let gone = api.waitUntil(timeout: 5) {
             try Set(dig.short("_backend-discovery._tcp.marathon.mesos", "SRV")).isDisjoint(with: victimSRV)
         }
         let elapsed = Date().timeIntervalSince(killedAt)
-        #expect(gone, "the killed backend was still in DNS after 1 s")
+        #expect(gone, "the killed backend was still in DNS after 5 s")
         print("killed backend left DNS after \(Int(elapsed * 1000)) ms")
         for _ in 0..<30 {
             if let body = HTTP.get(address, 8080, "/") { #expect(!body.hasPrefix(victim), "\(body)") }

@@ -53,9 +53,9 @@ import Testing
         let health = try cli.curl(["-o", "/dev/null", "-w", "%{http_code}", cli.url + "/health"])
         #expect(health.stdout == "200")
 
-        // Pings every second; within 3 s at least two arrive.
-        let watchdog = listener.receive(until: "WATCHDOG=1", within: .seconds(3))
-        #expect(watchdog != nil, "no WATCHDOG=1 within 3 s")
+        // Pings every second: one arrives (within 10 s, for a loaded machine; ServiceNotifierTests check the interval).
+        let watchdog = listener.receive(until: "WATCHDOG=1", within: .seconds(10))
+        #expect(watchdog != nil, "no WATCHDOG=1 within 10 s")
 
         kill(pid, SIGTERM)
         let stopping = listener.receive(until: "STOPPING=1", within: .seconds(30))
