@@ -196,7 +196,7 @@ import Testing
                 #expect(halfClosed.receiveFrame().flatMap(DNSMessage.peekID) == 2)
                 #expect(halfClosed.closedByPeer())
 
-                let udp = try UDPTestSocket(port: port)
+                let udp = try UDPTestSocket(port: port, receiveTimeout: .seconds(10))
                 #expect(try udp.exchange(queries[2]).answers.count == 1)
             }
             let statistics = server.statistics

@@ -12,22 +12,25 @@ import Testing
         defer { cli.cleanUp() }
         #expect(try cli.up(["--agents", "1"]).status == 0)
 
-        // Every second, three times, from a few seconds on (the child must exist before the first run ends, and a
-        // loaded CI machine takes a while per command); a child after each; a job that fails and is retried once.
-        let start = ISO8601DateFormatter().string(from: Date().addingTimeInterval(4))
+        // Every second, three times, from 15 s on (the child must exist before the first run ends, and a loaded
+        // machine took over 4 s for the two commands); a child after each; a job that fails and is retried once.
+        let firstRun = Date().addingTimeInterval(15)
+        let start = ISO8601DateFormatter().string(from: firstRun)
         let ticker = try cli.run(["job", "create", "ticker", "--schedule", "R3/\(start)/PT1S", "--", "echo", "tick"])
         #expect(ticker.status == 0, "\(ticker.stderr)")
         #expect(ticker.stdout.contains("R3/"))
         #expect(try cli.run(["job", "create", "after", "--parent", "ticker", "--", "echo after"]).status == 0)
+        try #require(Date() < firstRun, "creating two jobs took over 15 s: the ticker ran before its child existed")
         let flaky = try cli.run(["job", "create", "flaky", "--retries", "1", "--backoff", "1", "--", "exit 3"])
         #expect(flaky.status == 0, "\(flaky.stderr)")
 
         var history = ""
-        for _ in 0..<200 {
+        let deadline = firstRun.addingTimeInterval(60)
+        repeat {
             history = try cli.run(["job", "history", "after"]).stdout
             if history.components(separatedBy: "finished").count - 1 == 3 { break }
             usleep(100_000)
-        }
+        } while Date() < deadline
         let tickerRuns = try cli.run(["job", "history", "ticker"]).stdout
         #expect(history.components(separatedBy: "finished").count - 1 == 3, "\(history)\n\(tickerRuns)")
         #expect(history.contains("parents"))
