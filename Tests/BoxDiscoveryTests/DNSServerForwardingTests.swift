@@ -14,9 +14,11 @@ import Testing
         records: [DNSRecord(name: "www.example.test", data: .a(IPv4Octets(127, 96, 6, 1)))]
             + (0..<60).map { DNSRecord(name: "big.example.test", data: .a(IPv4Octets(127, 96, 7, UInt8($0)))) })
 
-    /// Runs `body` with the upstream on 127.0.0.2 and our server forwarding to `forwarders(upstreamPort)`.
+    /// Runs `body` with the upstream on 127.0.0.2 and our server forwarding to `forwarders(upstreamPort)`. The
+    /// forward timeout and the test sockets' receive timeouts are long, for a loaded machine, wherever a test does
+    /// not measure them.
     func withForwarding(
-        forwardTimeout: Duration = .seconds(2), _ forwarders: @escaping (Int) -> [String],
+        forwardTimeout: Duration = .seconds(8), _ forwarders: @escaping (Int) -> [String],
         _ body: @escaping @Sendable (_ ours: DNSServer, _ upstream: DNSServer) async throws -> Void
     ) async throws {
         try await withDNSServer(
@@ -35,8 +37,8 @@ import Testing
         try await withForwarding({ ["127.0.0.2:\($0)"] }) { ours, upstream in
             let port = ours.port
             try await onOwnThread {
-                let udp = try UDPTestSocket(port: port)
-                let tcp = try TCPTestSocket(port: port)
+                let udp = try UDPTestSocket(port: port, receiveTimeout: .seconds(15))
+                let tcp = try TCPTestSocket(port: port, receiveTimeout: .seconds(15))
                 let www = DNSMessage.query(id: 0xBEEF, name: "WWW.example.test", type: .a)
                 for reply in [try udp.exchange(www), try tcp.exchange(www)] {
                     #expect(reply.id == 0xBEEF && reply.isAuthoritative && reply.questions == www.questions)
@@ -60,9 +62,9 @@ import Testing
             let port = ours.port
             try await onOwnThread {
                 let query = DNSMessage.query(id: 60, name: "big.example.test", type: .a)
-                let cut = try UDPTestSocket(port: port).exchange(query)
+                let cut = try UDPTestSocket(port: port, receiveTimeout: .seconds(15)).exchange(query)
                 #expect(cut.isTruncated && cut.answers.count < 60)
-                #expect(try TCPTestSocket(port: port).exchange(query).answers.count == 60)
+                #expect(try TCPTestSocket(port: port, receiveTimeout: .seconds(15)).exchange(query).answers.count == 60)
             }
             #expect(ours.statistics.truncated == 1)
         }
@@ -80,7 +82,8 @@ import Testing
                     let start = Date()
                     let reply =
                         transport == "UDP"
-                        ? try UDPTestSocket(port: port).exchange(query) : try TCPTestSocket(port: port).exchange(query)
+                        ? try UDPTestSocket(port: port, receiveTimeout: .seconds(15)).exchange(query)
+                        : try TCPTestSocket(port: port, receiveTimeout: .seconds(15)).exchange(query)
                     let elapsed = Date().timeIntervalSince(start)
                     #expect(reply.id == 3 && reply.rcode == .serverFailure && reply.questions == query.questions)
                     #expect(reply.edns != nil, "the query had EDNS, so the reply does")
@@ -102,7 +105,10 @@ import Testing
             try await onOwnThread {
                 let query = DNSMessage.query(id: 4, name: "www.example.test", type: .a)
                 let start = Date()
-                let (udp, tcp) = (try UDPTestSocket(port: port), try TCPTestSocket(port: port))
+                let (udp, tcp) = (
+                    try UDPTestSocket(port: port, receiveTimeout: .seconds(15)),
+                    try TCPTestSocket(port: port, receiveTimeout: .seconds(15))
+                )
                 #expect(try udp.exchange(query).answers.count == 1)
                 #expect(try tcp.exchange(query).answers.count == 1)
                 #expect(Date().timeIntervalSince(start) < 2)
@@ -116,7 +122,8 @@ import Testing
     /// gets all 100 relayed as they came.
     @Test func upstreamReplyTooBigForTheClientIsCutToTC() async throws {
         let upstream = try FakeUpstream(host: "127.0.0.5")
-        let configuration = DNSServerConfiguration(port: 0, forwarders: ["127.0.0.5:\(upstream.port)"])
+        let configuration = DNSServerConfiguration(
+            port: 0, forwarders: ["127.0.0.5:\(upstream.port)"], forwardTimeout: .seconds(8))
         try await withDNSServer(ServerTestZones.answerer(outsideZones: .forward), configuration) { ours, _ in
             let port = ours.port
             async let served = onOwnThread {
@@ -133,7 +140,7 @@ import Testing
                 }
             }
             let (small, large) = try await onOwnThread {
-                let udp = try UDPTestSocket(port: port)
+                let udp = try UDPTestSocket(port: port, receiveTimeout: .seconds(15))
                 let small = try udp.exchange(DNSMessage.query(id: 21, name: "many.example.test", type: .a))
                 let large = try udp.exchange(
                     DNSMessage.query(id: 22, name: "many.example.test", type: .a, edns: DNSEDNS(udpPayloadSize: 4096)))
@@ -152,7 +159,8 @@ import Testing
         try await withDNSServer(ServerTestZones.answerer(outsideZones: .forward)) { server, _ in
             let port = server.port
             let reply = try await onOwnThread {
-                try UDPTestSocket(port: port).exchange(DNSMessage.query(id: 5, name: "example.com", type: .a))
+                try UDPTestSocket(port: port, receiveTimeout: .seconds(15)).exchange(
+                    DNSMessage.query(id: 5, name: "example.com", type: .a))
             }
             #expect(reply.rcode == .refused && reply.id == 5)
         }

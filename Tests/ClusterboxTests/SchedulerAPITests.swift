@@ -30,7 +30,8 @@ import Testing
         #expect(first.stdout.contains("all 20 tasks finished (20 were seen TASK_RUNNING)"))
         #expect(!first.stderr.contains("Thread abort"))
 
-        let state = try JSONSerialization.jsonObject(with: Data(try cli.curl(["\(cli.url)/master/state"]).stdout.utf8))
+        let state =
+            try JSONSerialization.jsonObject(with: Data(try cli.curl(["\(cli.url)/master/state"]).stdout.utf8))
             as? [String: Any]
         let frameworks = state?["frameworks"] as? [[String: Any]] ?? []
         let example = frameworks.first { $0["name"] as? String == "pymesos-example" }
@@ -66,7 +67,9 @@ import Testing
         let result = try CLI.execute(python, ["-c", script], environment: [:], timeout: 30)
         #expect(result.stdout == "2 3 1 batch,kubernetes,marathon\n", "\(result.stdout)\n\(result.stderr)")
         for path in ["/api/v1", "/api/v1/operator"] {
-            let health = try cli.curl(["-H", "Content-Type: application/json", "-d", #"{"type":"GET_HEALTH"}"#, "\(cli.url)\(path)"])
+            let health = try cli.curl([
+                "-H", "Content-Type: application/json", "-d", #"{"type":"GET_HEALTH"}"#, "\(cli.url)\(path)",
+            ])
             #expect(health.stdout == #"{"get_health":{"healthy":true},"type":"GET_HEALTH"}"#)
         }
         let version = try cli.curl(["-d", #"{"type":"GET_VERSION"}"#, "\(cli.url)/api/v1"])
@@ -74,26 +77,46 @@ import Testing
         let agents = try cli.curl(["-d", #"{"type":"GET_AGENTS"}"#, "\(cli.url)/api/v1"])
         #expect(agents.stdout.contains(#""name":"cpus","role":"*","scalar":{"value":2}"#))
         let update = try cli.curl([
-            "-w", "%{http_code}", "-d", #"{"type":"UPDATE_WEIGHTS","update_weights":{"weight_infos":[{"role":"batch","weight":3}]}}"#,
+            "-w", "%{http_code}", "-d",
+            #"{"type":"UPDATE_WEIGHTS","update_weights":{"weight_infos":[{"role":"batch","weight":3}]}}"#,
             "\(cli.url)/api/v1",
         ])
         #expect(update.stdout == "200")
         let weights = try cli.curl(["-d", #"{"type":"GET_WEIGHTS"}"#, "\(cli.url)/api/v1"])
         #expect(weights.stdout.contains(#"{"role":"batch","weight":3}"#))
-        // The operator event stream: SUBSCRIBED with the state, then the task a new job launches.
+        // The operator event stream: SUBSCRIBED with the state, then the task a new job launches. Read as it comes
+        // (up to 30 s each: on a loaded machine the subscription and the run take seconds), so the job starts only
+        // once the subscription is in place and the stream ends once the task's events are in.
         let stream = Process()
         stream.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        stream.arguments = ["-sN", "--max-time", "2", "-d", #"{"type":"SUBSCRIBE"}"#, "\(cli.url)/api/v1"]
+        stream.arguments = ["-sN", "--max-time", "60", "-d", #"{"type":"SUBSCRIBE"}"#, "\(cli.url)/api/v1"]
         let pipe = Pipe()
         stream.standardOutput = pipe
         try stream.run()
-        usleep(300_000)
-        #expect(try cli.run(["run", "--", "true"]).status == 0)
-        stream.waitUntilExit()
-        let records = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        defer {
+            if stream.isRunning { stream.terminate() }
+            stream.waitUntilExit()
+        }
+        var records = ""
+        func read(until done: (String) -> Bool) {
+            let deadline = Date().addingTimeInterval(30)
+            while !done(records) && Date() < deadline {
+                let data = pipe.fileHandleForReading.availableData
+                if data.isEmpty { return }  // the stream ended
+                records += String(decoding: data, as: UTF8.self)
+            }
+        }
+        read { $0.contains(#""type":"SUBSCRIBED""#) }
         #expect(records.contains(#""type":"SUBSCRIBED""#))
-        #expect(records.contains(#""type":"TASK_ADDED""#))
-        #expect(records.contains(#""state":"TASK_FINISHED","task_id""#) || records.contains(#""state":"TASK_FINISHED""#))
+        let snapshot = records.count  // it lists the earlier run's task as finished: the new events come after
+        #expect(try cli.run(["run", "--", "true"]).status == 0)
+        read { records in
+            let events = records.dropFirst(snapshot)
+            return events.contains(#""type":"TASK_ADDED""#) && events.contains(#""state":"TASK_FINISHED""#)
+        }
+        let events = String(records.dropFirst(snapshot))
+        #expect(events.contains(#""type":"TASK_ADDED""#), "\(events)")
+        #expect(events.contains(#""state":"TASK_FINISHED""#), "\(events)")
         let bad = try cli.curl(["-w", "\n%{http_code}", "-d", #"{"type":"DANCE"}"#, "\(cli.url)/api/v1"])
         #expect(bad.stdout.hasSuffix("400"))
         #expect(bad.stdout.contains("unknown or unsupported call type 'DANCE'"))
@@ -113,16 +136,29 @@ import Testing
             (json + ["-d", "{not json"], "400", "Failed to parse body"),
             (json + ["-d", #"{"type":"FLY","framework_id":{"value":"x"}}"#], "400", "unknown call type 'FLY'"),
             (json + ["-d", #"{"type":"REVIVE"}"#], "400", "Expecting 'framework_id'"),
-            (json + ["-d", #"{"type":"REVIVE","framework_id":{"value":"nope"}}"#], "400", "should include the 'Mesos-Stream-Id'"),
-            (json + ["-H", "Mesos-Stream-Id: abc", "-d", #"{"type":"REVIVE","framework_id":{"value":"nope"}}"#], "400", "Framework cannot be found"),
-            (json + ["-H", "Mesos-Stream-Id: abc", "-d", subscribe], "400", "should not include the 'Mesos-Stream-Id'"),
+            (
+                json + ["-d", #"{"type":"REVIVE","framework_id":{"value":"nope"}}"#], "400",
+                "should include the 'Mesos-Stream-Id'"
+            ),
+            (
+                json + ["-H", "Mesos-Stream-Id: abc", "-d", #"{"type":"REVIVE","framework_id":{"value":"nope"}}"#],
+                "400", "Framework cannot be found"
+            ),
+            (
+                json + ["-H", "Mesos-Stream-Id: abc", "-d", subscribe], "400",
+                "should not include the 'Mesos-Stream-Id'"
+            ),
             (["-H", "Content-Type: text/plain", "-d", subscribe], "415", "application/json"),
             (json + ["-H", "Accept: text/html", "-d", subscribe], "406", "Accept"),
-            (json + ["-d", #"{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"u"}}}"#], "400", "name is required"),
+            (
+                json + ["-d", #"{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"u"}}}"#], "400",
+                "name is required"
+            ),
         ]
         for (arguments, code, message) in cases {
             let result = try cli.curl(["-w", "\n%{http_code}"] + arguments + [url])
-            #expect(result.stdout.split(separator: "\n").last.map(String.init) == code, "\(arguments): \(result.stdout)")
+            #expect(
+                result.stdout.split(separator: "\n").last.map(String.init) == code, "\(arguments): \(result.stdout)")
             #expect(result.stdout.contains(message), "\(arguments): \(result.stdout)")
         }
         // A real subscription: 200, a stream id, and a RecordIO SUBSCRIBED record first.
@@ -142,13 +178,18 @@ import Testing
         for _ in 0..<100 where !head.contains("\"subscribed\"") {
             head += String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
         }
-        let streamID = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("mesos-stream-id:") }
+        let streamID =
+            head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("mesos-stream-id:") }
             .map { String($0.split(separator: ":")[1]).trimmingCharacters(in: .whitespaces) } ?? ""
-        let frameworkID = head.components(separatedBy: #""framework_id":{"value":""#).dropFirst().first?
+        let frameworkID =
+            head.components(separatedBy: #""framework_id":{"value":""#).dropFirst().first?
             .components(separatedBy: "\"").first ?? ""
         func update(_ user: String, _ name: String) throws -> String {
-            let body = #"{"type":"UPDATE_FRAMEWORK","framework_id":{"value":"\#(frameworkID)"},"update_framework":{"framework_info":{"user":"\#(user)","name":"\#(name)"}}}"#
-            return try cli.curl(["-w", "\n%{http_code}"] + json + ["-H", "Mesos-Stream-Id: \(streamID)", "-d", body, url]).stdout
+            let body =
+                #"{"type":"UPDATE_FRAMEWORK","framework_id":{"value":"\#(frameworkID)"},"update_framework":{"framework_info":{"user":"\#(user)","name":"\#(name)"}}}"#
+            return try cli.curl(
+                ["-w", "\n%{http_code}"] + json + ["-H", "Mesos-Stream-Id: \(streamID)", "-d", body, url]
+            ).stdout
         }
         #expect(try update("u", "renamed").hasSuffix("200"))
         let refused = try update("root", "n")
