@@ -21,9 +21,10 @@ public struct ClusterConfig: Sendable {
     public var processAgentResources = Resources(cpus: 2, memoryMiB: 2048, diskMiB: 8192)
     public var simulatedAgentResources = Resources(cpus: 8, memoryMiB: 16_384, diskMiB: 100_000)
     /// Process agent N gets ports `firstPort + N*portsPerAgent …`: agents share the host's network, so their
-    /// ranges must not overlap.
+    /// ranges must not overlap. Three agents of 500 (31000-32499) stay below Linux's ephemeral ports (32768 up),
+    /// where an outgoing connection of any program may hold the port a task is given.
     public var firstPort: UInt16 = 31000
-    public var portsPerAgent: UInt16 = 1000
+    public var portsPerAgent: UInt16 = 500
     /// The cluster DNS server: a loopback address of its own (so tasks' resolv.conf can name it), port 53 when
     /// root may bind it, a high port otherwise.
     public var dnsHost = "127.96.0.10"

@@ -56,8 +56,8 @@ struct Up: AsyncParsableCommand {
     @Option(name: .long, help: "First task port: process agent N offers ports first+N×ports-per-agent onwards.")
     var firstTaskPort = 31000
 
-    @Option(name: .long, help: "Task ports each process agent offers.")
-    var portsPerAgent = 1000
+    @Option(name: .long, help: "Task ports each process agent offers (three agents of 500 stay below 32768).")
+    var portsPerAgent = 500
 
     @Option(name: .long, help: "Resources of each process agent (Mesos form: cpus:2;mem:2048;disk:8192).")
     var agentResources = "cpus:2;mem:2048;disk:8192"

@@ -39,7 +39,7 @@ extension Concept {
             name: "agent", aliases: ["agents", "slave", "node"],
             title: "a machine's resources, and where tasks run",
             text: """
-                An agent registers its resources with the master (cpus:2;mem:2048;disk:8192;ports:[31000-31999])
+                An agent registers its resources with the master (cpus:2;mem:2048;disk:8192;ports:[31000-31499])
                 and runs the tasks launched on it: as processes in their own cgroup and namespaces (process
                 agents) or simulated in memory. Mesos' wire format still calls agents "slaves". Each agent is also
                 a Kubernetes Node.
